@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test bench messages lint clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
+	cd $(CURDIR) && $(BIN)/python manage.py compilemessages --ignore=.venv -l $* >/dev/null
+
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+# Embedded portal: SQLite, eager Celery, files and demo PKI under var/, mail on the console.
+run: export DEBUG = 1
+run: $(STAMP) $(MO_FILES)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py setup_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite. Uses PostgreSQL, Redis (real Celery worker) and a local S3 server when
+# available; REQUIRE_SERVICES=1 turns a missing service into a failure.
+test: $(STAMP) $(MO_FILES)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+messages: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py makemessages --ignore=.venv --ignore=var -l es -l en -l it
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check .
+
+clean:
+	rm -rf $(VENV) staticfiles

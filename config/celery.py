@@ -1,0 +1,36 @@
+"""Celery application.
+
+Tasks are acknowledged after they finish (``acks_late``) and re-queued when
+the worker process dies, so a killed worker never loses work; every task must
+therefore be idempotent. Document signing has its own queue so that a slow
+token never delays e-mail and case processing.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("tramites")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_default_queue="default",
+    task_queues=(Queue("default"), Queue("signing")),
+    task_routes={"documents.tasks.*": {"queue": "signing"}},
+    broker_connection_retry_on_startup=True,
+    # Redis redelivers unacknowledged tasks after this; longer than any task runs.
+    broker_transport_options={"visibility_timeout": 3600},
+    beat_schedule={
+        "clear-expired-sessions": {
+            "task": "core.tasks.clear_expired_sessions",
+            "schedule": crontab(hour=4, minute=15),
+        },
+    },
+)
+app.autodiscover_tasks()

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("cuenta/", include("allauth.urls")),
+    path("cuenta/", include("accounts.urls")),
+    path("gestion/", include("procedures.staff_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -1,0 +1,49 @@
+"""Writing the audit trail. Call ``record`` from services, inside their transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection, models
+
+from .models import AuditEvent
+
+SYSTEM_ACTOR = "system"
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    summary: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    if not connection.in_atomic_block:
+        # An event outside the change's transaction could survive a rolled-back change.
+        raise RuntimeError("audit.record must run inside the transaction of the change")
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if authenticated else None,
+        actor_label=actor.email if authenticated else SYSTEM_ACTOR,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        summary=summary[:300],
+        before=before,
+        after=after,
+    )
+
+
+def changed_fields(
+    instance: models.Model, new_values: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The (before, after) pair restricted to the fields whose value changes."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, value in new_values.items():
+        old = getattr(instance, name)
+        if old != value:
+            before[name], after[name] = old, value
+    return before, after

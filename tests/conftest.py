@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+
+
+# --- Celery -------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request):
+    """Tasks run eagerly, unless the test is marked to go through the real worker."""
+    uses_worker = request.node.get_closest_marker("celery_worker") is not None
+    celery_app.conf.task_always_eager = not uses_worker
+    yield
+    celery_app.conf.task_always_eager = True
+
+
+def _database_url_for_worker() -> str:
+    db = settings.DATABASES["default"]
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    user = db.get("USER") or "postgres"
+    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on Redis, using the test database."""
+    if not os.environ.get("CELERY_BROKER_URL") or "postgresql" not in settings.DATABASES[
+        "default"
+    ]["ENGINE"]:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("REQUIRE_SERVICES=1 but Redis/PostgreSQL are not configured")
+        pytest.skip("needs Redis and PostgreSQL (run `make test` where they answer)")
+    celery_app.control.purge()
+    env = {**os.environ, "DATABASE_URL": _database_url_for_worker()}
+    log = open(Path(os.environ["VAR_DIR"]) / "celery-worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO",
+         "--queues=default,signing", "--concurrency=1", "--hostname=test-worker@%h",
+         "--without-mingle", "--without-gossip"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while not celery_app.control.ping(timeout=1):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            pytest.fail(f"the Celery worker did not start; see {log.name}")
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    log.close()
+
+
+# --- Browser ------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "es-AR", "timezone_id": settings.TIME_ZONE}
+
+
+# --- People -------------------------------------------------------------------
+
+PASSWORD = "correct-horse-battery-42"
+
+
+def _verified_user(email: str, **fields):
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+
+    user = User.objects.create_user(email=email, password=PASSWORD, **fields)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
+def resident(db):
+    return _verified_user("vecino@example.com", full_name="Juan Vecino")
+
+
+@pytest.fixture
+def employee(db):
+    from accounts import services
+
+    user = _verified_user("agente@example.com", full_name="Agente Municipal")
+    department = services.ensure_department(code="rentas", name="Dirección de Rentas")
+    return services.make_employee(user=user, departments=[department], actor=None)
+
+
+def log_in(client, email: str, password: str = PASSWORD):
+    """Log in through allauth's real login form (MFA and reauthentication depend on it)."""
+    response = client.post(
+        "/cuenta/login/", {"login": email, "password": password}, follow=False
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response

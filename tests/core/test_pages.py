@@ -1,0 +1,72 @@
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+
+@pytest.mark.django_db
+def test_home_is_spanish_by_default_even_for_english_browsers(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    html = response.content.decode()
+    assert response["Content-Language"] == "es"
+    assert '<html lang="es">' in html
+    assert "Saltar al contenido principal" in html
+    assert 'href="#main"' in html and 'id="main"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("en", "Do your municipal paperwork online"), ("it", "Fai le pratiche comunali online")],
+)
+def test_language_switcher_changes_the_language(client, language, heading):
+    response = client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    assert f'<html lang="{language}">' in html
+    assert heading in html
+
+
+@pytest.mark.django_db
+def test_missing_page_has_the_portal_layout_in_spanish(client):
+    response = client.get("/no-existe/")
+    assert response.status_code == 404
+    assert "Página no encontrada" in response.content.decode()
+
+
+@override_settings(DEBUG_PROPAGATE_EXCEPTIONS=False)
+def test_server_error_page_is_plain_and_spanish(client):
+    from core.views import server_error
+
+    response = server_error(None)
+    assert response.status_code == 500
+    assert "Tuvimos un problema" in response.content.decode()
+
+
+def test_static_assets_are_vendored_not_from_a_cdn():
+    template = (settings.BASE_DIR / "templates" / "base.html").read_text()
+    assert "http://" not in template and "https://" not in template
+
+
+@pytest.mark.django_db
+def test_healthz_reports_each_dependency(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["storage"] == "ok"
+    expected_broker = "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "ok"
+    assert body["checks"]["broker"] == expected_broker
+
+
+@pytest.mark.django_db
+def test_healthz_says_503_when_the_broker_is_unreachable(client, monkeypatch):
+    from core import health
+
+    def broker_down():
+        raise ConnectionRefusedError
+
+    monkeypatch.setitem(health.CHECKS, "broker", broker_down)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"] == "error: ConnectionRefusedError"
