@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
-	cd $(CURDIR) && $(BIN)/python manage.py compilemessages --ignore=.venv -l $* >/dev/null
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -l $* >/dev/null
 
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
