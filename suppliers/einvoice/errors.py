@@ -1,0 +1,36 @@
+"""The one exception invoice intake raises for anything it will not accept."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+RejectionCode = Literal[
+    "file-too-large",
+    "unsupported-format",
+    "malformed-xml",
+    "not-pdf",
+    "malformed-pdf",
+    "no-embedded-xml",
+    "missing-field",
+    "invalid-value",
+    "line-sum-mismatch",
+    "totals-mismatch",
+    "invalid-qr",
+    "bad-cuit",
+]
+
+
+class InvoiceRejected(Exception):
+    """An uploaded invoice was refused.
+
+    ``code`` is a stable slug the web layer translates; ``detail`` is a precise English
+    explanation naming the element or field and the values involved.
+    """
+
+    def __init__(self, code: RejectionCode, detail: str) -> None:
+        super().__init__(detail)
+        self.code: RejectionCode = code
+        self.detail = detail
+
+    def __repr__(self) -> str:
+        return f"InvoiceRejected({self.code!r}, {self.detail!r})"
