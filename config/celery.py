@@ -31,6 +31,10 @@ app.conf.update(
             "task": "core.tasks.clear_expired_sessions",
             "schedule": crontab(hour=4, minute=15),
         },
+        "dispatch-pending-work": {
+            "task": "procedures.tasks.dispatch_pending_work",
+            "schedule": 60.0,
+        },
     },
 )
 app.autodiscover_tasks()

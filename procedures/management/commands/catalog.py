@@ -1,0 +1,69 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from procedures.catalog.schema import CatalogInvalid, load_catalog, validate_catalog
+from procedures.selectors import published_versions
+from procedures.services.catalog import sync_catalog
+
+
+class Command(BaseCommand):
+    help = (
+        "The procedure catalog: `check` validates the YAML files, `sync` loads them "
+        "(idempotent), `list` prints the published types."
+    )
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="action", required=True)
+        commands.add_parser("check", help="Validate every catalog file; exit 1 on errors.")
+        commands.add_parser("sync", help="Create or publish versions from the catalog files.")
+        listing = commands.add_parser("list", help="List the published procedure types.")
+        listing.add_argument("--json", action="store_true", dest="as_json", help="Print JSON.")
+
+    def handle(self, *args, action, **options):
+        getattr(self, f"_{action}")(**options)
+
+    def _check(self, **options):
+        errors = validate_catalog()
+        for error in errors:
+            self.stderr.write(f"{error.file}: {error.key or '(file)'}: {error.reason}")
+        if errors:
+            raise CommandError(f"{len(errors)} error(s) in the catalog.")
+        self.stdout.write(self.style.SUCCESS("The catalog is valid."))
+
+    def _sync(self, **options):
+        try:
+            catalog = load_catalog()
+        except CatalogInvalid as exc:
+            for error in exc.errors:
+                self.stderr.write(str(error))
+            raise CommandError("The catalog has errors; nothing was loaded.") from None
+        report = sync_catalog(catalog)
+        self.stdout.write(self.style.SUCCESS(
+            f"Catalog synced: {len(report.published)} published "
+            f"({len(report.created)} new versions), {len(report.unchanged)} unchanged, "
+            f"{len(report.retired)} retired."
+        ))
+
+    def _list(self, as_json: bool = False, **options):
+        rows = [
+            {
+                "code": v.procedure_type.code,
+                "name": v.name_es,
+                "audience": v.procedure_type.audience,
+                "category": v.procedure_type.category.code,
+                "version": v.number,
+                "fee": {"kind": v.fee_kind,
+                        "amount": str(v.fee_amount) if v.fee_amount is not None else None},
+                "deadline_business_days": v.deadline_business_days,
+            }
+            for v in published_versions()
+        ]
+        if as_json:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        for row in rows:
+            self.stdout.write(
+                f"{row['code']:<50} v{row['version']:<3} {row['audience']:<9} "
+                f"{row['deadline_business_days']:>3} días  {row['name']}"
+            )

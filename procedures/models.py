@@ -1,0 +1,338 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+
+def _localized(texts: dict[str, str], language: str | None = None) -> str:
+    language = (language or get_language() or "es")[:2]
+    return texts.get(language) or texts.get("es", "")
+
+
+class Category(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    names = models.JSONField(_("names"), help_text=_("Name per language: es, en, it."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _localized(self.names)
+
+
+class ProcedureType(models.Model):
+    """A kind of procedure. Its content lives in versions; cases pin one version."""
+
+    class Audience(models.TextChoices):
+        RESIDENT = "resident", _("Residents")
+        INTERNAL = "internal", _("Internal (employees)")
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="procedure_types",
+        verbose_name=_("category"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("procedure type")
+        verbose_name_plural = _("procedure types")
+        permissions = [("publish_procedureversion", _("Can publish procedure versions"))]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ProcedureVersion(models.Model):
+    """One immutable-once-published definition of a procedure type."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    class FeeKind(models.TextChoices):
+        NONE = "none", _("No fee")
+        FIXED = "fixed", _("Fixed fee")
+        COMPUTED = "computed", _("Depends on the answers")
+
+    procedure_type = models.ForeignKey(
+        ProcedureType, on_delete=models.PROTECT, related_name="versions",
+        verbose_name=_("procedure type"),
+    )
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    definition = models.JSONField(_("definition"))
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    # Copied out of the definition for listing, filtering and search.
+    name_es = models.CharField(_("name (Spanish)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_it = models.CharField(_("name (Italian)"), max_length=200)
+    search_text = models.TextField(_("search text"), blank=True)
+    fee_kind = models.CharField(_("fee"), max_length=10, choices=FeeKind.choices)
+    fee_amount = models.DecimalField(
+        _("fee amount (ARS)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    deadline_business_days = models.PositiveSmallIntegerField(_("deadline (business days)"))
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["procedure_type__code", "-number"]
+        verbose_name = _("procedure version")
+        verbose_name_plural = _("procedure versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure_type", "number"], name="unique_version_number"
+            ),
+            models.UniqueConstraint(
+                fields=["procedure_type"],
+                condition=models.Q(status="published"),
+                name="one_published_version_per_type",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "procedure_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_type.code} v{self.number} ({self.get_status_display()})"
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "es")[:2]
+        return {"en": self.name_en, "it": self.name_it}.get(language) or self.name_es
+
+    def text(self, key: str) -> str:
+        value = self.definition.get(key) or {}
+        return _localized(value) if isinstance(value, dict) else str(value)
+
+    @property
+    def steps(self) -> list[dict]:
+        return self.definition["review_steps"]
+
+
+class Case(models.Model):
+    """A resident's (or an employee's) filing of one procedure version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Under review")
+        CORRECTION = "correction", _("Correction requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        COUNTER = "counter", _("At a counter")
+        PHONE = "phone", _("By phone")
+        INTERNAL = "internal", _("Internal")
+
+    OPEN_STATUSES = (Status.SUBMITTED, Status.CORRECTION)
+    CLOSED_STATUSES = (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)
+
+    reference = models.CharField(
+        _("reference"), max_length=24, unique=True, null=True, blank=True
+    )
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.PROTECT, related_name="cases",
+        verbose_name=_("procedure version"),
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases",
+        verbose_name=_("applicant"),
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("filed by"),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    form_section = models.PositiveSmallIntegerField(_("form section reached"), default=0)
+    current_step = models.PositiveSmallIntegerField(_("review step"), default=0)
+    current_department = models.CharField(_("department acting"), max_length=50, blank=True)
+    fee_amount = models.DecimalField(
+        _("fee (ARS)"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    correction_message = models.TextField(_("correction requested"), blank=True)
+    correction_fields = models.JSONField(_("fields to correct"), default=list, blank=True)
+    paused_since = models.DateField(_("deadline paused since"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    process = models.OneToOneField(
+        Process, on_delete=models.PROTECT, null=True, blank=True, related_name="case",
+        verbose_name=_("workflow process"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["applicant", "-created_at"]),
+            models.Index(fields=["status", "due_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or _("Draft #%(id)s") % {"id": self.pk}
+
+    @property
+    def definition(self) -> dict:
+        return self.version.definition
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def current_step_definition(self) -> dict | None:
+        steps = self.version.steps
+        return steps[self.current_step] if self.current_step < len(steps) else None
+
+
+def document_upload_path(instance: CaseDocument, filename: str) -> str:
+    # Random name: the original file name is kept in the row, never in storage keys.
+    return f"cases/{instance.case_id}/{instance.token}"
+
+
+class CaseDocument(models.Model):
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="documents", verbose_name=_("case")
+    )
+    slot = models.CharField(_("document or field"), max_length=60)
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    file = models.FileField(_("file"), upload_to=document_upload_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    replaced = models.BooleanField(_("replaced by a newer file"), default=False)
+
+    class Meta:
+        ordering = ["slot", "-uploaded_at"]
+        verbose_name = _("case document")
+        verbose_name_plural = _("case documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "slot"], condition=models.Q(replaced=False),
+                name="one_current_document_per_slot",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseEvent(models.Model):
+    """The case's timeline, as the resident and the employees see it."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ASSISTED = "assisted", _("Filed at the municipality on your behalf")
+        STEP_APPROVED = "step_approved", _("Step approved")
+        CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
+        RESUBMITTED = "resubmitted", _("Corrections submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        NOTE = "note", _("Internal note")
+        OUTPUT_READY = "output_ready", _("Document ready")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
+    )
+    kind = models.CharField(_("what"), max_length=24, choices=Kind.choices)
+    message = models.TextField(_("message"), blank=True)
+    public = models.BooleanField(_("visible to the applicant"), default=True)
+    step_name = models.CharField(_("step"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("who"),
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"])]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+
+def output_upload_path(instance: CaseOutput, filename: str) -> str:
+    return f"outputs/{instance.case_id}/{instance.token}.pdf"
+
+
+class CaseOutput(models.Model):
+    """The document a case produces: certificate, resolution or acknowledgement."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="output", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    file = models.FileField(_("file"), upload_to=output_upload_path, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case output")
+        verbose_name_plural = _("case outputs")
+
+
+class PendingWork(models.Model):
+    """Work to do after a commit (e-mails, documents), persisted so none is lost.
+
+    A row is written in the transaction of the change; a Celery task does the
+    work and marks it done. If the broker is down when the change commits,
+    the periodic sweep dispatches the rows still pending.
+    """
+
+    class Kind(models.TextChoices):
+        NOTIFY = "notify", _("E-mail the applicant")
+        PRODUCE_OUTPUT = "produce_output", _("Produce the output document")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="pending_work", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("last dispatched"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("pending work")
+        verbose_name_plural = _("pending work")

@@ -1,0 +1,132 @@
+"""Reads for pages and commands; each returns a queryset sized for its page."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.models import User
+
+from .flows import StandardProcedureFlow
+from .models import Case, ProcedureType, ProcedureVersion
+from .services.catalog import department_permission, searchable
+
+
+def published_versions(audience: str | None = None) -> QuerySet[ProcedureVersion]:
+    versions = ProcedureVersion.objects.filter(
+        status=ProcedureVersion.Status.PUBLISHED
+    ).select_related("procedure_type__category").order_by("name_es")
+    if audience:
+        versions = versions.filter(procedure_type__audience=audience)
+    return versions
+
+
+def search_catalog(
+    *, audience: str, text: str = "", category: str = ""
+) -> QuerySet[ProcedureVersion]:
+    versions = published_versions(audience)
+    for word in searchable(text).split():
+        versions = versions.filter(search_text__contains=word)
+    if category:
+        versions = versions.filter(procedure_type__category__code=category)
+    return versions
+
+
+def published_version_of(code: str) -> ProcedureVersion | None:
+    return published_versions().filter(procedure_type__code=code).first()
+
+
+def cases_of(user: User) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(applicant=user)
+        .exclude(status=Case.Status.DRAFT)
+        .select_related("version")
+        .order_by("-submitted_at")
+    )
+
+
+def drafts_of(user: User) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(filed_by=user, status=Case.Status.DRAFT)
+        .select_related("version", "applicant")
+        .order_by("-updated_at")
+    )
+
+
+def departments_of(user: User) -> list[str]:
+    """Department codes whose steps the user may act on."""
+    prefix = "procedures.act_for_"
+    return sorted(
+        perm[len(prefix):].replace("_", "-")
+        for perm in user.get_all_permissions()
+        if perm.startswith(prefix)
+    )
+
+
+def _tasks() -> QuerySet[Task]:
+    return Task.objects.filter(
+        process__flow_class=StandardProcedureFlow, flow_task=StandardProcedureFlow.review
+    ).select_related(
+        "owner", "process__case__version", "process__case__applicant"
+    )
+
+
+QUEUE_ORDERINGS = {
+    "due": ("process__case__due_date", "created"),
+    "-due": ("-process__case__due_date", "created"),
+    "created": ("created",),
+    "-created": ("-created",),
+}
+
+
+def staff_tasks(
+    user: User, *, box: str, text: str = "", overdue: bool = False, order: str = "due"
+) -> QuerySet[Task]:
+    """inbox: assigned to the user; queue: unassigned in their departments; archive: done."""
+    tasks = _tasks()
+    if box == "inbox":
+        tasks = tasks.filter(owner=user, status=STATUS.ASSIGNED)
+    elif box == "queue":
+        permissions = [department_permission(code, qualified=True) for code in departments_of(user)]
+        tasks = tasks.filter(status=STATUS.NEW)
+        if not user.is_superuser:
+            tasks = tasks.filter(owner_permission__in=permissions)
+    else:
+        tasks = tasks.filter(owner=user, status=STATUS.DONE)
+    if text:
+        words = text.strip()
+        tasks = tasks.filter(
+            Q(process__case__reference__icontains=words)
+            | Q(process__case__applicant__full_name__icontains=words)
+            | Q(process__case__version__name_es__icontains=words)
+        )
+    if overdue:
+        tasks = tasks.filter(process__case__due_date__lt=timezone.localdate())
+    return tasks.order_by(*QUEUE_ORDERINGS.get(order, QUEUE_ORDERINGS["due"]))
+
+
+def can_view_case(user: User, case: Case) -> bool:
+    """Staff may see a case when their departments act on any of its steps."""
+    if user.is_superuser:
+        return True
+    if not user.is_employee:
+        return False
+    departments = set(departments_of(user))
+    return any(step["department"] in departments for step in case.version.steps)
+
+
+def active_task_of(case: Case) -> Task | None:
+    if case.process_id is None:
+        return None
+    return (
+        Task.objects.filter(process_id=case.process_id, flow_task=StandardProcedureFlow.review)
+        .exclude(status__in=[STATUS.DONE, STATUS.CANCELED])
+        .select_related("owner")
+        .first()
+    )
+
+
+def internal_types() -> QuerySet[ProcedureType]:
+    return ProcedureType.objects.filter(audience=ProcedureType.Audience.INTERNAL)

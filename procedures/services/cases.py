@@ -1,0 +1,214 @@
+"""Filing a case: drafts, submission, corrections, withdrawal.
+
+Every function runs in one transaction that also writes the audit event,
+locks the case row, and re-checks the case's state under the lock, so a
+double click or a stale page changes nothing and says why.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core import audit
+
+from ..business_days import add_business_days, business_days_between
+from ..catalog.schema import ProcedureDefinition
+from ..flows import StandardProcedureFlow
+from ..models import Case, CaseDocument, CaseEvent, PendingWork, ProcedureVersion
+from ..references import new_reference
+from ..uploads import sha256_of
+from . import work
+from .catalog import definition_of
+
+
+class CaseActionError(Exception):
+    """The action does not apply to the case as it is now; the message says why."""
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("version").get(pk=case.pk)
+
+
+def start_draft(
+    *, version: ProcedureVersion, applicant: User, filed_by: User,
+    channel: str = Case.Channel.ONLINE,
+) -> Case:
+    if version.status != ProcedureVersion.Status.PUBLISHED:
+        raise CaseActionError(_("This procedure is not available for new applications."))
+    with transaction.atomic():
+        case = Case.objects.create(
+            version=version, applicant=applicant, filed_by=filed_by, channel=channel
+        )
+        audit.record(actor=filed_by, action="case.draft_created", obj=case,
+                     after={"procedure": version.procedure_type.code, "version": version.number,
+                            "channel": channel, "applicant": applicant.email})
+    return case
+
+
+def store_document(*, case: Case, slot: str, uploaded, actor: User) -> CaseDocument:
+    """Attach a file (already checked by the form) to a slot, replacing the previous one."""
+    case.documents.filter(slot=slot, replaced=False).update(replaced=True)
+    document = CaseDocument(
+        case=case, slot=slot, token=secrets.token_hex(16), original_name=uploaded.name[:200],
+        content_type=uploaded.sniffed_type, size=uploaded.size, sha256=sha256_of(uploaded),
+        uploaded_by=actor,
+    )
+    document.file.save(document.token, uploaded, save=False)
+    document.save()
+    return document
+
+
+def save_section(
+    *, case: Case, section_index: int, answers: dict[str, Any], uploads: dict[str, Any],
+    actor: User,
+) -> Case:
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status != Case.Status.DRAFT:
+            raise CaseActionError(_("This application was already submitted."))
+        before = {k: case.answers.get(k) for k in [*answers, *uploads]}
+        case.answers.update(answers)
+        for slot, uploaded in uploads.items():
+            store_document(case=case, slot=slot, uploaded=uploaded, actor=actor)
+            case.answers[slot] = uploaded.name[:200]
+        case.form_section = max(case.form_section, section_index + 1)
+        case.save(update_fields=["answers", "form_section", "updated_at"])
+        audit.record(actor=actor, action="case.draft_saved", obj=case, before=before,
+                     after={k: case.answers.get(k) for k in before})
+    return case
+
+
+def save_documents(*, case: Case, uploads: dict[str, Any], actor: User) -> Case:
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status not in (Case.Status.DRAFT, Case.Status.CORRECTION):
+            raise CaseActionError(_("Documents can no longer be changed on this case."))
+        names = {}
+        for slot, uploaded in uploads.items():
+            document = store_document(case=case, slot=slot, uploaded=uploaded, actor=actor)
+            names[slot] = document.original_name
+        if names:
+            audit.record(actor=actor, action="case.documents_attached", obj=case, after=names)
+    return case
+
+
+def missing_items(case: Case, definition: ProcedureDefinition) -> list[str]:
+    """Labels of required answers and documents still missing (visible fields only)."""
+    missing = []
+    for spec in definition.fields:
+        shown = spec.show_if is None or spec.show_if.matches(case.answers.get(spec.show_if.field))
+        if shown and spec.required and case.answers.get(spec.name) in (None, "", []):
+            missing.append(spec.label.es)
+    present = set(case.documents.filter(replaced=False).values_list("slot", flat=True))
+    missing += [d.label.es for d in definition.documents if d.required and d.name not in present]
+    return missing
+
+
+def submit(*, case: Case, actor: User) -> Case:
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status != Case.Status.DRAFT:
+            raise CaseActionError(
+                _("This application was already submitted as %(reference)s.")
+                % {"reference": case.reference}
+            )
+        if case.version.status != ProcedureVersion.Status.PUBLISHED:
+            raise CaseActionError(
+                _("This procedure changed since you started. Start a new application.")
+            )
+        definition = definition_of(case.version)
+        missing = missing_items(case, definition)
+        if missing:
+            raise CaseActionError(_("Still missing: %(items)s.") % {"items": ", ".join(missing)})
+        now = timezone.now()
+        case.reference = new_reference()
+        case.fee_amount = definition.fee.compute(case.answers)
+        case.status = Case.Status.SUBMITTED
+        case.submitted_at = now
+        case.due_date = add_business_days(timezone.localdate(now), definition.deadline_business_days)
+        case.current_step = 0
+        case.current_department = definition.review_steps[0].department
+        case.save()
+        assisted = case.filed_by_id != case.applicant_id and case.channel != Case.Channel.INTERNAL
+        CaseEvent.objects.create(
+            case=case, actor=actor,
+            kind=CaseEvent.Kind.ASSISTED if assisted else CaseEvent.Kind.SUBMITTED,
+            message=(_("Filed by %(employee)s (%(channel)s).") % {
+                "employee": actor.get_full_name() or actor.email,
+                "channel": case.get_channel_display()}) if assisted else "",
+        )
+        StandardProcedureFlow.start.run(case=case)
+        audit.record(actor=actor, action="case.submitted", obj=case,
+                     before={"status": Case.Status.DRAFT},
+                     after={"status": case.status, "reference": case.reference,
+                            "due_date": case.due_date.isoformat(), "fee": str(case.fee_amount)})
+        work.enqueue(case, PendingWork.Kind.NOTIFY, {"event": "submitted"})
+    return case
+
+
+def resubmit(*, case: Case, actor: User, answers: dict[str, Any]) -> Case:
+    """The applicant sends the corrections an employee asked for."""
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status != Case.Status.CORRECTION:
+            raise CaseActionError(_("No correction is pending on this case."))
+        before = {"status": case.status, **{k: case.answers.get(k) for k in answers}}
+        case.answers.update(answers)
+        definition = definition_of(case.version)
+        missing = missing_items(case, definition)
+        if missing:
+            raise CaseActionError(_("Still missing: %(items)s.") % {"items": ", ".join(missing)})
+        today = timezone.localdate()
+        paused = business_days_between(case.paused_since, today) if case.paused_since else 0
+        case.due_date = add_business_days(case.due_date, paused) if paused else case.due_date
+        case.paused_since = None
+        case.status = Case.Status.SUBMITTED
+        case.correction_fields = []
+        case.save()
+        CaseEvent.objects.create(case=case, actor=actor, kind=CaseEvent.Kind.RESUBMITTED)
+        task = case.process.task_set.get(
+            flow_task=StandardProcedureFlow.await_correction, status="NEW"
+        )
+        StandardProcedureFlow.await_correction.run(task)
+        audit.record(actor=actor, action="case.resubmitted", obj=case, before=before,
+                     after={"status": case.status, "due_date": case.due_date.isoformat(),
+                            **{k: case.answers.get(k) for k in answers}})
+    return case
+
+
+def withdraw(*, case: Case, actor: User) -> Case:
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status == Case.Status.DRAFT:
+            raise CaseActionError(_("A draft is deleted, not withdrawn."))
+        if not case.is_open:
+            raise CaseActionError(_("This case is already closed."))
+        before = {"status": case.status}
+        StandardProcedureFlow.instance.cancel(case.process)
+        case.status = Case.Status.WITHDRAWN
+        case.resolved_at = timezone.now()
+        case.paused_since = None
+        case.save()
+        CaseEvent.objects.create(case=case, actor=actor, kind=CaseEvent.Kind.WITHDRAWN)
+        audit.record(actor=actor, action="case.withdrawn", obj=case, before=before,
+                     after={"status": case.status})
+        work.enqueue(case, PendingWork.Kind.NOTIFY, {"event": "withdrawn"})
+    return case
+
+
+def delete_draft(*, case: Case, actor: User) -> None:
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status != Case.Status.DRAFT:
+            raise CaseActionError(_("Only drafts can be deleted."))
+        audit.record(actor=actor, action="case.draft_deleted", obj=case,
+                     before={"procedure": case.version.procedure_type.code})
+        for document in case.documents.all():
+            document.file.delete(save=False)
+        case.delete()
