@@ -1,0 +1,1 @@
+"""Rendering, signing and verifying PDF/A documents (no Django dependencies)."""
