@@ -13,10 +13,33 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "full_name", "document_number")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("full_name", "document_type", "document_number", "phone",
-                                   "address", "city", "postal_code")}),
-        (_("Role and permissions"), {"fields": ("role", "is_active", "is_staff", "is_superuser",
-                                                "groups", "user_permissions")}),
+        (
+            _("Profile"),
+            {
+                "fields": (
+                    "full_name",
+                    "document_type",
+                    "document_number",
+                    "phone",
+                    "address",
+                    "city",
+                    "postal_code",
+                )
+            },
+        ),
+        (
+            _("Role and permissions"),
+            {
+                "fields": (
+                    "role",
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

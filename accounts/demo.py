@@ -27,13 +27,22 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount("vecina@demo.municipio.ar", "Ana María Vecina", User.Role.RESIDENT),
-    DemoAccount("mesa@demo.municipio.ar", "Carlos Mesa", User.Role.EMPLOYEE,
-                (("mesa-de-entradas", "Mesa de Entradas"),)),
-    DemoAccount("rentas@demo.municipio.ar", "Lucía Rentas", User.Role.EMPLOYEE,
-                (("rentas", "Dirección de Rentas"),)),
+    DemoAccount(
+        "mesa@demo.municipio.ar",
+        "Carlos Mesa",
+        User.Role.EMPLOYEE,
+        (("mesa-de-entradas", "Mesa de Entradas"),),
+    ),
+    DemoAccount(
+        "rentas@demo.municipio.ar",
+        "Lucía Rentas",
+        User.Role.EMPLOYEE,
+        (("rentas", "Dirección de Rentas"),),
+    ),
     DemoAccount("proveedor@demo.municipio.ar", "Pedro Proveedor", User.Role.SUPPLIER),
-    DemoAccount("admin@demo.municipio.ar", "Administración Demo", User.Role.EMPLOYEE,
-                superuser=True),
+    DemoAccount(
+        "admin@demo.municipio.ar", "Administración Demo", User.Role.EMPLOYEE, superuser=True
+    ),
 )
 
 

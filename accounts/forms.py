@@ -21,19 +21,25 @@ class ProfileForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     phone = forms.CharField(
-        label=_("Phone"), max_length=30, required=False,
+        label=_("Phone"),
+        max_length=30,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     address = forms.CharField(
-        label=_("Street and number"), max_length=200,
+        label=_("Street and number"),
+        max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     city = forms.CharField(
-        label=_("City"), max_length=100,
+        label=_("City"),
+        max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
     postal_code = forms.CharField(
-        label=_("Postal code"), max_length=10, required=False,
+        label=_("Postal code"),
+        max_length=10,
+        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
 
@@ -47,7 +53,9 @@ class ProfileForm(forms.Form):
         if not kind or not number:
             return cleaned
         try:
-            number = normalize_cuit(number) if kind == User.DocumentType.CUIT else normalize_dni(number)
+            number = (
+                normalize_cuit(number) if kind == User.DocumentType.CUIT else normalize_dni(number)
+            )
         except InvalidIdentifier as exc:
             self.add_error("document_number", str(exc))
             return cleaned
@@ -59,10 +67,14 @@ class ProfileForm(forms.Form):
         if taken:
             self.add_error(
                 "document_number",
-                _("Another account already uses this document. If it is yours, contact the municipality."),
+                _(
+                    "Another account already uses this document. If it is yours, contact the municipality."
+                ),
             )
         cleaned["document_number"] = number
         return cleaned
 
     def profile_data(self) -> ProfileData:
-        return ProfileData(**{name: self.cleaned_data[name] for name in ProfileData.__dataclass_fields__})
+        return ProfileData(
+            **{name: self.cleaned_data[name] for name in ProfileData.__dataclass_fields__}
+        )

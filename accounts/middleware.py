@@ -1,9 +1,8 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-
-from allauth.mfa.models import Authenticator
 
 # Everything under these prefixes is for municipal staff only.
 STAFF_PATH_PREFIXES = ("/gestion/", "/admin/")
@@ -26,7 +25,9 @@ class EmployeeMfaRequiredMiddleware:
             if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 messages.warning(
                     request,
-                    _("Municipal staff must set up two-factor authentication before working on cases."),
+                    _(
+                        "Municipal staff must set up two-factor authentication before working on cases."
+                    ),
                 )
                 return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -33,9 +33,7 @@ def update_profile(*, user: User, data: ProfileData, actor: User) -> User:
         for name, value in after.items():
             setattr(user, name, value)
         user.save(update_fields=list(after))
-        audit.record(
-            actor=actor, action="profile.updated", obj=user, before=before, after=after
-        )
+        audit.record(actor=actor, action="profile.updated", obj=user, before=before, after=after)
     return user
 
 
@@ -50,8 +48,12 @@ def ensure_department(
         )
         group.permissions.add(*permissions)
         if created:
-            audit.record(actor=None, action="department.created", obj=department,
-                         after={"code": code, "name": name})
+            audit.record(
+                actor=None,
+                action="department.created",
+                obj=department,
+                after={"code": code, "name": name},
+            )
     return department
 
 

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from . import services
@@ -15,6 +16,9 @@ def profile(request):
         if form.is_valid():
             services.update_profile(user=user, data=form.profile_data(), actor=user)
             messages.success(request, _("Your details were saved."))
+            next_url = request.GET.get("next", "")
+            if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+                return redirect(next_url)
             return redirect("accounts:profile")
     else:
         form = ProfileForm(

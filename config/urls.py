@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("core.urls")),
+    path("", include("procedures.urls")),
     path("cuenta/", include("allauth.urls")),
     path("cuenta/", include("accounts.urls")),
     path("gestion/", include("procedures.staff_urls")),

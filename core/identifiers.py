@@ -44,9 +44,7 @@ def normalize_cuit(value: str) -> str:
         raise InvalidIdentifier(_("A CUIT starts with 20, 23, 24, 27, 30, 33 or 34."))
     expected = cuit_check_digit(digits[:10])
     if expected is None or expected != int(digits[10]):
-        raise InvalidIdentifier(
-            _("The CUIT check digit is wrong: check the last digit you typed.")
-        )
+        raise InvalidIdentifier(_("The CUIT check digit is wrong: check the last digit you typed."))
     return digits
 
 
@@ -96,10 +94,14 @@ def normalize_cbu(value: str) -> str:
 
 def make_cbu(bank_branch: str, account: str) -> str:
     """Build a valid CBU from 7 bank/branch digits and 13 account digits."""
+
     def check(block: str, weights: tuple[int, ...]) -> str:
         total = sum(int(d) * w for d, w in zip(block, weights, strict=True))
         return str((10 - total % 10) % 10)
 
-    return bank_branch + check(bank_branch, _CBU_BANK_WEIGHTS) + account + check(
-        account, _CBU_ACCOUNT_WEIGHTS
+    return (
+        bank_branch
+        + check(bank_branch, _CBU_BANK_WEIGHTS)
+        + account
+        + check(account, _CBU_ACCOUNT_WEIGHTS)
     )

@@ -1,6 +1,6 @@
 from django.http import HttpResponseServerError, JsonResponse
-from django.template import loader
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 

@@ -13,9 +13,8 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.identifiers import InvalidIdentifier, normalize_cuit, normalize_dni
 
@@ -65,7 +64,10 @@ class DefinitionFileField(forms.FileField):
 
 
 def _upload_help(accept: tuple[str, ...], max_size_mb: int) -> str:
-    return _("%(types)s, up to %(size)d MB.") % {"types": describe_types(accept), "size": max_size_mb}
+    return _("%(types)s, up to %(size)d MB.") % {
+        "types": describe_types(accept),
+        "size": max_size_mb,
+    }
 
 
 def build_field(spec: FieldSpec, definition: ProcedureDefinition) -> forms.Field:
@@ -79,28 +81,39 @@ def build_field(spec: FieldSpec, definition: ProcedureDefinition) -> forms.Field
         controller = definition.field(spec.show_if.field)
         labels = {c.value: c.label.get(lang) for c in controller.choices} | dict(YES_NO)
         shown_when = ", ".join(str(labels.get(v, v)) for v in spec.show_if.equals)
-        options["help_text"] = " ".join(filter(None, [
-            options["help_text"],
-            _("Only if “%(field)s” is %(values)s.") % {
-                "field": controller.label.get(lang), "values": shown_when},
-        ]))
+        options["help_text"] = " ".join(
+            filter(
+                None,
+                [
+                    options["help_text"],
+                    _("Only if “%(field)s” is %(values)s.")
+                    % {"field": controller.label.get(lang), "values": shown_when},
+                ],
+            )
+        )
     choices = [(c.value, c.label.get(lang)) for c in spec.choices]
     kind = spec.kind
     if kind == "text":
         return forms.CharField(max_length=spec.max_length or 200, **options)
     if kind == "textarea":
-        return forms.CharField(max_length=spec.max_length or 4000,
-                               widget=forms.Textarea(attrs={"rows": 5}), **options)
+        return forms.CharField(
+            max_length=spec.max_length or 4000, widget=forms.Textarea(attrs={"rows": 5}), **options
+        )
     if kind in ("number", "money"):
         places = 2 if kind == "money" else (spec.decimal_places or 0)
         attrs = {"inputmode": "decimal" if places else "numeric"}
         return forms.DecimalField(
-            min_value=spec.min_value, max_value=spec.max_value, decimal_places=places,
-            max_digits=14, widget=forms.TextInput(attrs=attrs), **options,
+            min_value=spec.min_value,
+            max_value=spec.max_value,
+            decimal_places=places,
+            max_digits=14,
+            widget=forms.TextInput(attrs=attrs),
+            **options,
         )
     if kind == "date":
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                               **options)
+        return forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **options
+        )
     if kind == "choice":
         widget = forms.RadioSelect if len(choices) <= 6 else forms.Select
         if widget is forms.Select:
@@ -115,22 +128,36 @@ def build_field(spec: FieldSpec, definition: ProcedureDefinition) -> forms.Field
     if kind == "email":
         return forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}), **options)
     if kind == "phone":
-        return forms.CharField(max_length=25, validators=[PHONE],
-                               widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-                               **options)
+        return forms.CharField(
+            max_length=25,
+            validators=[PHONE],
+            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            **options,
+        )
     if kind == "dni":
-        return IdentifierField(normalize=normalize_dni,
-                               widget=forms.TextInput(attrs={"inputmode": "numeric"}), **options)
+        return IdentifierField(
+            normalize=normalize_dni,
+            widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+            **options,
+        )
     if kind == "cuit":
-        return IdentifierField(normalize=normalize_cuit,
-                               widget=forms.TextInput(attrs={"inputmode": "numeric"}), **options)
+        return IdentifierField(
+            normalize=normalize_cuit,
+            widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+            **options,
+        )
     if kind == "address":
-        return forms.CharField(max_length=200, widget=forms.TextInput(
-            attrs={"autocomplete": "street-address"}), **options)
+        return forms.CharField(
+            max_length=200,
+            widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+            **options,
+        )
     if kind == "file":
         accept = spec.accept or ("application/pdf", "image/jpeg", "image/png")
         size = spec.max_size_mb or 10
-        options["help_text"] = " ".join(filter(None, [options["help_text"], _upload_help(accept, size)]))
+        options["help_text"] = " ".join(
+            filter(None, [options["help_text"], _upload_help(accept, size)])
+        )
         return DefinitionFileField(accept=accept, max_size_mb=size, **options)
     raise ValueError(f"unknown field kind {kind}")
 
@@ -155,8 +182,15 @@ class SectionForm(forms.Form):
     a field of a previous section.
     """
 
-    def __init__(self, *args, definition: ProcedureDefinition, section: Section,
-                 known_answers: dict[str, Any], only: set[str] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        definition: ProcedureDefinition,
+        section: Section,
+        known_answers: dict[str, Any],
+        only: set[str] | None = None,
+        **kwargs,
+    ):
         self.definition, self.section, self.known_answers = definition, section, known_answers
         self.specs = [f for f in section.fields if only is None or f.name in only]
         super().__init__(*args, **kwargs)
@@ -164,7 +198,9 @@ class SectionForm(forms.Form):
             self.fields[spec.name] = build_field(spec, definition)
             if spec.show_if:
                 self.fields[spec.name].widget.attrs["data-show-if"] = spec.show_if.field
-                self.fields[spec.name].widget.attrs["data-show-values"] = "|".join(spec.show_if.equals)
+                self.fields[spec.name].widget.attrs["data-show-values"] = "|".join(
+                    spec.show_if.equals
+                )
 
     def is_shown(self, spec: FieldSpec, answers: dict[str, Any]) -> bool:
         return spec.show_if is None or spec.show_if.matches(answers.get(spec.show_if.field))
@@ -179,7 +215,12 @@ class SectionForm(forms.Form):
                 continue
             value = cleaned.get(spec.name)
             already_stored = spec.kind == "file" and spec.name in self.known_answers
-            if spec.required and _empty(value) and spec.name not in self.errors and not already_stored:
+            if (
+                spec.required
+                and _empty(value)
+                and spec.name not in self.errors
+                and not already_stored
+            ):
                 self.add_error(spec.name, _("This field is required."))
         return cleaned
 
@@ -213,8 +254,11 @@ class DocumentsForm(forms.Form):
             if spec.name in present:
                 help_text += " " + _("Already attached: choose a file only to replace it.")
             self.fields[spec.name] = DefinitionFileField(
-                accept=spec.accept, max_size_mb=spec.max_size_mb, label=spec.label.get(lang),
-                required=spec.required and spec.name not in present, help_text=help_text,
+                accept=spec.accept,
+                max_size_mb=spec.max_size_mb,
+                label=spec.label.get(lang),
+                required=spec.required and spec.name not in present,
+                help_text=help_text,
             )
 
     def uploads(self) -> dict[str, Any]:
@@ -222,5 +266,8 @@ class DocumentsForm(forms.Form):
 
 
 def initial_from_answers(section: Section, answers: dict[str, Any]) -> dict[str, Any]:
-    return {f.name: answers[f.name] for f in section.fields
-            if f.kind != "file" and answers.get(f.name) is not None}
+    return {
+        f.name: answers[f.name]
+        for f in section.fields
+        if f.kind != "file" and answers.get(f.name) is not None
+    }

@@ -42,7 +42,9 @@ class ProcedureType(models.Model):
     code = models.SlugField(_("code"), max_length=80, unique=True)
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="procedure_types",
+        Category,
+        on_delete=models.PROTECT,
+        related_name="procedure_types",
         verbose_name=_("category"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -71,7 +73,9 @@ class ProcedureVersion(models.Model):
         COMPUTED = "computed", _("Depends on the answers")
 
     procedure_type = models.ForeignKey(
-        ProcedureType, on_delete=models.PROTECT, related_name="versions",
+        ProcedureType,
+        on_delete=models.PROTECT,
+        related_name="versions",
         verbose_name=_("procedure type"),
     )
     number = models.PositiveIntegerField(_("version"))
@@ -147,19 +151,23 @@ class Case(models.Model):
     OPEN_STATUSES = (Status.SUBMITTED, Status.CORRECTION)
     CLOSED_STATUSES = (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)
 
-    reference = models.CharField(
-        _("reference"), max_length=24, unique=True, null=True, blank=True
-    )
+    reference = models.CharField(_("reference"), max_length=24, unique=True, null=True, blank=True)
     version = models.ForeignKey(
-        ProcedureVersion, on_delete=models.PROTECT, related_name="cases",
+        ProcedureVersion,
+        on_delete=models.PROTECT,
+        related_name="cases",
         verbose_name=_("procedure version"),
     )
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cases",
         verbose_name=_("applicant"),
     )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("filed by"),
     )
     channel = models.CharField(
@@ -183,7 +191,11 @@ class Case(models.Model):
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     process = models.OneToOneField(
-        Process, on_delete=models.PROTECT, null=True, blank=True, related_name="case",
+        Process,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case",
         verbose_name=_("workflow process"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -232,7 +244,9 @@ class CaseDocument(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
@@ -244,7 +258,8 @@ class CaseDocument(models.Model):
         verbose_name_plural = _("case documents")
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "slot"], condition=models.Q(replaced=False),
+                fields=["case", "slot"],
+                condition=models.Q(replaced=False),
                 name="one_current_document_per_slot",
             )
         ]
@@ -276,8 +291,12 @@ class CaseEvent(models.Model):
     public = models.BooleanField(_("visible to the applicant"), default=True)
     step_name = models.CharField(_("step"), max_length=200, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("who"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
     )
     at = models.DateTimeField(_("when"), auto_now_add=True)
 
@@ -286,6 +305,9 @@ class CaseEvent(models.Model):
         indexes = [models.Index(fields=["case", "at"])]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})"
 
 
 def output_upload_path(instance: CaseOutput, filename: str) -> str:
@@ -307,6 +329,9 @@ class CaseOutput(models.Model):
     class Meta:
         verbose_name = _("case output")
         verbose_name_plural = _("case outputs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.case}"
 
 
 class PendingWork(models.Model):
@@ -336,3 +361,6 @@ class PendingWork(models.Model):
         ordering = ["created_at"]
         verbose_name = _("pending work")
         verbose_name_plural = _("pending work")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

@@ -15,9 +15,11 @@ from .services.catalog import department_permission, searchable
 
 
 def published_versions(audience: str | None = None) -> QuerySet[ProcedureVersion]:
-    versions = ProcedureVersion.objects.filter(
-        status=ProcedureVersion.Status.PUBLISHED
-    ).select_related("procedure_type__category").order_by("name_es")
+    versions = (
+        ProcedureVersion.objects.filter(status=ProcedureVersion.Status.PUBLISHED)
+        .select_related("procedure_type__category")
+        .order_by("name_es")
+    )
     if audience:
         versions = versions.filter(procedure_type__audience=audience)
     return versions
@@ -59,7 +61,7 @@ def departments_of(user: User) -> list[str]:
     """Department codes whose steps the user may act on."""
     prefix = "procedures.act_for_"
     return sorted(
-        perm[len(prefix):].replace("_", "-")
+        perm[len(prefix) :].replace("_", "-")
         for perm in user.get_all_permissions()
         if perm.startswith(prefix)
     )
@@ -68,9 +70,7 @@ def departments_of(user: User) -> list[str]:
 def _tasks() -> QuerySet[Task]:
     return Task.objects.filter(
         process__flow_class=StandardProcedureFlow, flow_task=StandardProcedureFlow.review
-    ).select_related(
-        "owner", "process__case__version", "process__case__applicant"
-    )
+    ).select_related("owner", "process__case__version", "process__case__applicant")
 
 
 QUEUE_ORDERINGS = {

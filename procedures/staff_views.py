@@ -1,10 +1,324 @@
+"""Employee pages: task queues, the task and case pages, filing on someone's behalf.
+
+Every URL here is under /gestion/, where accounts.middleware already requires
+an employee with two-factor authentication.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.models import Department, User
+
+from . import selectors
+from .models import Case, CaseDocument, ProcedureType
+from .services import cases, review
+from .services.catalog import definition_of
+from .staff_forms import AssignForm, AssistedFilingForm, DecisionForm, NoteForm
+from .views import PAGE_SIZE, answer_rows, file_response
+
+BOXES = {
+    "inbox": _("My tasks"),
+    "queue": _("Department queue"),
+    "archive": _("Done by me"),
+}
+
+
+def _task_list(request, box: str):
+    text = request.GET.get("q", "").strip()[:100]
+    overdue = request.GET.get("vencidos") == "1"
+    order = request.GET.get("orden", "due")
+    tasks = selectors.staff_tasks(request.user, box=box, text=text, overdue=overdue, order=order)
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "procedures/staff/task_list.html",
+        {
+            "page": page,
+            "box": box,
+            "boxes": BOXES,
+            "q": text,
+            "overdue": overdue,
+            "order": order,
+            "departments": Department.objects.filter(group__user=request.user),
+        },
+    )
 
 
 @login_required
-def staff_home(request):
-    """The employee's landing page: their departments and, later, their task queues."""
-    departments = [g.department for g in request.user.groups.select_related("department")
-                   if hasattr(g, "department")]
-    return render(request, "procedures/staff_home.html", {"departments": departments})
+def inbox(request):
+    return _task_list(request, "inbox")
+
+
+@login_required
+def queue(request):
+    return _task_list(request, "queue")
+
+
+@login_required
+def archive(request):
+    return _task_list(request, "archive")
+
+
+def _task_and_case(request, task_id: int) -> tuple[Task, Case]:
+    task = get_object_or_404(
+        Task.objects.select_related("owner", "process"),
+        pk=task_id,
+        flow_task=review.StandardProcedureFlow.review,
+    )
+    case = get_object_or_404(
+        Case.objects.select_related("version", "applicant"), process_id=task.process_id
+    )
+    if not (selectors.can_view_case(request.user, case) or task.owner_id == request.user.pk):
+        raise PermissionDenied
+    return task, case
+
+
+def _correctable(definition) -> list[tuple[str, str]]:
+    return [(f.name, f.label.es) for f in definition.fields] + [
+        (d.name, d.label.es) for d in definition.documents
+    ]
+
+
+def _case_context(request, case: Case) -> dict:
+    definition = definition_of(case.version)
+    attached = {d.slot: d for d in case.documents.filter(replaced=False)}
+    return {
+        "case": case,
+        "definition": definition,
+        "groups": answer_rows(case, definition, attached),
+        "documents": [(d, attached.get(d.name)) for d in definition.documents],
+        "events": case.events.select_related("actor"),
+        "note_form": NoteForm(),
+        "output": getattr(case, "output", None),
+        "steps": [
+            {
+                "name": s.name.es,
+                "department": s.department,
+                "state": "done"
+                if i < case.current_step or case.status == Case.Status.APPROVED
+                else "current"
+                if i == case.current_step and case.is_open
+                else "pending",
+            }
+            for i, s in enumerate(definition.review_steps)
+        ],
+    }
+
+
+@login_required
+def task_detail(request, task_id: int):
+    task, case = _task_and_case(request, task_id)
+    context = _case_context(request, case)
+    permission = task.owner_permission
+    colleagues = (
+        User.objects.filter(is_active=True, role=User.Role.EMPLOYEE)
+        .filter(groups__permissions__codename=permission.split(".")[-1])
+        .distinct()
+        .order_by("full_name")
+        if permission
+        else User.objects.none()
+    )
+    context.update(
+        task=task,
+        is_mine=task.owner_id == request.user.pk and task.status == STATUS.ASSIGNED,
+        can_claim=task.status == STATUS.NEW and request.user.has_perm(permission),
+        decision_form=DecisionForm(correctable=_correctable(context["definition"])),
+        assign_form=AssignForm(colleagues=colleagues),
+    )
+    return render(request, "procedures/staff/task.html", context)
+
+
+def _run(request, action) -> bool:
+    """Run a review action; its refusal becomes a message for the employee."""
+    try:
+        action()
+    except review.TaskActionError as exc:
+        messages.error(request, str(exc))
+        return False
+    return True
+
+
+@login_required
+@require_POST
+def task_claim(request, task_id: int):
+    _task_and_case(request, task_id)
+    if _run(request, lambda: review.claim(task_id=task_id, user=request.user)):
+        messages.success(request, _("The task is yours."))
+    return redirect("staff:task", task_id)
+
+
+@login_required
+@require_POST
+def task_release(request, task_id: int):
+    _task_and_case(request, task_id)
+    if _run(request, lambda: review.release(task_id=task_id, user=request.user)):
+        messages.success(request, _("The task is back in the department queue."))
+    return redirect("staff:queue")
+
+
+@login_required
+@require_POST
+def task_assign(request, task_id: int):
+    task, _case = _task_and_case(request, task_id)
+    form = AssignForm(request.POST, colleagues=User.objects.filter(is_active=True))
+    if not form.is_valid():
+        messages.error(request, _("Choose a colleague."))
+    elif _run(
+        request,
+        lambda: review.assign_to(
+            task_id=task_id, assignee=form.cleaned_data["assignee"], actor=request.user
+        ),
+    ):
+        messages.success(
+            request, _("Task assigned to %(name)s.") % {"name": form.cleaned_data["assignee"]}
+        )
+    return redirect("staff:task", task_id)
+
+
+@login_required
+@require_POST
+def task_decide(request, task_id: int):
+    task, case = _task_and_case(request, task_id)
+    form = DecisionForm(request.POST, correctable=_correctable(definition_of(case.version)))
+    if not form.is_valid():
+        context = _case_context(request, case)
+        context.update(
+            task=task,
+            is_mine=True,
+            can_claim=False,
+            decision_form=form,
+            assign_form=AssignForm(colleagues=User.objects.none()),
+        )
+        return render(request, "procedures/staff/task.html", context, status=400)
+    decision = form.cleaned_data["decision"]
+    done = _run(
+        request,
+        lambda: review.decide(
+            task_id=task_id,
+            user=request.user,
+            decision=decision,
+            message=form.cleaned_data["message"],
+            correction_fields=form.cleaned_data["correction_fields"],
+        ),
+    )
+    if done:
+        messages.success(
+            request,
+            {
+                review.Decision.APPROVE: _("Step approved for %(reference)s."),
+                review.Decision.CORRECTION: _(
+                    "Correction requested for %(reference)s; the applicant was notified."
+                ),
+                review.Decision.REJECT: _("%(reference)s rejected; the applicant was notified."),
+            }[decision]
+            % {"reference": case.reference},
+        )
+        return redirect("staff:inbox")
+    return redirect("staff:task", task_id)
+
+
+def _staff_case(request, reference: str) -> Case:
+    case = get_object_or_404(
+        Case.objects.select_related("version", "applicant"), reference=reference
+    )
+    if not selectors.can_view_case(request.user, case):
+        raise PermissionDenied
+    return case
+
+
+@login_required
+def case_page(request, reference: str):
+    case = _staff_case(request, reference)
+    context = _case_context(request, case)
+    context["task"] = selectors.active_task_of(case)
+    return render(request, "procedures/staff/case.html", context)
+
+
+@login_required
+@require_POST
+def case_note(request, reference: str):
+    case = _staff_case(request, reference)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        review.add_note(case=case, user=request.user, text=form.cleaned_data["text"])
+        messages.success(request, _("Note added."))
+    else:
+        messages.error(request, _("The note is empty."))
+    return redirect("staff:case", reference)
+
+
+@login_required
+def case_document(request, reference: str, token: str):
+    case = _staff_case(request, reference)
+    document = get_object_or_404(CaseDocument, case=case, token=token)
+    response = file_response(document.file, document.original_name, document.content_type)
+    if request.GET.get("ver") == "1":
+        # Preview in the browser, sandboxed: the file came from outside.
+        response["Content-Disposition"] = response["Content-Disposition"].replace(
+            "attachment", "inline"
+        )
+        response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@login_required
+def case_output(request, reference: str):
+    case = _staff_case(request, reference)
+    output = getattr(case, "output", None)
+    if output is None:
+        raise Http404
+    return file_response(output.file, f"{case.reference}.pdf", "application/pdf")
+
+
+@login_required
+def file_new(request):
+    """Internal procedures, and filing a resident's procedure at a counter or by phone."""
+    if request.method == "POST":
+        form = AssistedFilingForm(request.POST)
+        version = selectors.published_version_of(request.POST.get("procedure", ""))
+        if version is None or version.procedure_type.audience != ProcedureType.Audience.RESIDENT:
+            form.add_error(None, _("Choose the procedure."))
+        if form.is_valid():
+            case = cases.start_draft(
+                version=version,
+                applicant=form.cleaned_data["applicant"],
+                filed_by=request.user,
+                channel=form.cleaned_data["channel"],
+            )
+            return redirect("procedures:draft_section", case.pk, 0)
+    else:
+        form = AssistedFilingForm()
+    return render(
+        request,
+        "procedures/staff/file_new.html",
+        {
+            "form": form,
+            "internal": selectors.published_versions(ProcedureType.Audience.INTERNAL),
+            "resident": selectors.published_versions(ProcedureType.Audience.RESIDENT),
+        },
+    )
+
+
+@login_required
+@require_POST
+def file_internal(request, code: str):
+    version = selectors.published_version_of(code)
+    if version is None or version.procedure_type.audience != ProcedureType.Audience.INTERNAL:
+        raise Http404
+    case = cases.start_draft(
+        version=version,
+        applicant=request.user,
+        filed_by=request.user,
+        channel=Case.Channel.INTERNAL,
+    )
+    return redirect("procedures:draft_section", case.pk, 0)

@@ -17,6 +17,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 # --- Celery -------------------------------------------------------------------
 
+
 @pytest.fixture(autouse=True)
 def _celery_mode(request):
     """Tasks run eagerly, unless the test is marked to go through the real worker."""
@@ -37,9 +38,10 @@ def _database_url_for_worker() -> str:
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real `celery worker` process on Redis, using the test database."""
-    if not os.environ.get("CELERY_BROKER_URL") or "postgresql" not in settings.DATABASES[
-        "default"
-    ]["ENGINE"]:
+    if (
+        not os.environ.get("CELERY_BROKER_URL")
+        or "postgresql" not in settings.DATABASES["default"]["ENGINE"]
+    ):
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail("REQUIRE_SERVICES=1 but Redis/PostgreSQL are not configured")
         pytest.skip("needs Redis and PostgreSQL (run `make test` where they answer)")
@@ -47,10 +49,24 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     env = {**os.environ, "DATABASE_URL": _database_url_for_worker()}
     log = open(Path(os.environ["VAR_DIR"]) / "celery-worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO",
-         "--queues=default,signing", "--concurrency=1", "--hostname=test-worker@%h",
-         "--without-mingle", "--without-gossip"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=INFO",
+            "--queues=default,signing",
+            "--concurrency=1",
+            "--hostname=test-worker@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while not celery_app.control.ping(timeout=1):
@@ -67,6 +83,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 
 
 # --- Browser ------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
@@ -113,8 +130,6 @@ def employee(db):
 
 def log_in(client, email: str, password: str = PASSWORD):
     """Log in through allauth's real login form (MFA and reauthentication depend on it)."""
-    response = client.post(
-        "/cuenta/login/", {"login": email, "password": password}, follow=False
-    )
+    response = client.post("/cuenta/login/", {"login": email, "password": password}, follow=False)
     assert response.status_code == 302, response.content.decode()[:2000]
     return response

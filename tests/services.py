@@ -89,7 +89,8 @@ def _start_s3() -> str:
     port = _free_port()
     process = subprocess.Popen(
         [server, "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     atexit.register(process.terminate)
     deadline = time.monotonic() + 30
@@ -107,8 +108,11 @@ def _start_s3() -> str:
     import boto3
 
     boto3.client(
-        "s3", endpoint_url=os.environ["AWS_S3_ENDPOINT_URL"], region_name="us-east-1",
-        aws_access_key_id="testing", aws_secret_access_key="testing",  # noqa: S106
+        "s3",
+        endpoint_url=os.environ["AWS_S3_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106
     ).create_bucket(Bucket="tramites-test")
     return f"S3 on a local moto server, {os.environ['AWS_S3_ENDPOINT_URL']}"
 

@@ -36,7 +36,10 @@ def _locked(case: Case) -> Case:
 
 
 def start_draft(
-    *, version: ProcedureVersion, applicant: User, filed_by: User,
+    *,
+    version: ProcedureVersion,
+    applicant: User,
+    filed_by: User,
     channel: str = Case.Channel.ONLINE,
 ) -> Case:
     if version.status != ProcedureVersion.Status.PUBLISHED:
@@ -45,9 +48,17 @@ def start_draft(
         case = Case.objects.create(
             version=version, applicant=applicant, filed_by=filed_by, channel=channel
         )
-        audit.record(actor=filed_by, action="case.draft_created", obj=case,
-                     after={"procedure": version.procedure_type.code, "version": version.number,
-                            "channel": channel, "applicant": applicant.email})
+        audit.record(
+            actor=filed_by,
+            action="case.draft_created",
+            obj=case,
+            after={
+                "procedure": version.procedure_type.code,
+                "version": version.number,
+                "channel": channel,
+                "applicant": applicant.email,
+            },
+        )
     return case
 
 
@@ -55,8 +66,13 @@ def store_document(*, case: Case, slot: str, uploaded, actor: User) -> CaseDocum
     """Attach a file (already checked by the form) to a slot, replacing the previous one."""
     case.documents.filter(slot=slot, replaced=False).update(replaced=True)
     document = CaseDocument(
-        case=case, slot=slot, token=secrets.token_hex(16), original_name=uploaded.name[:200],
-        content_type=uploaded.sniffed_type, size=uploaded.size, sha256=sha256_of(uploaded),
+        case=case,
+        slot=slot,
+        token=secrets.token_hex(16),
+        original_name=uploaded.name[:200],
+        content_type=uploaded.sniffed_type,
+        size=uploaded.size,
+        sha256=sha256_of(uploaded),
         uploaded_by=actor,
     )
     document.file.save(document.token, uploaded, save=False)
@@ -65,7 +81,11 @@ def store_document(*, case: Case, slot: str, uploaded, actor: User) -> CaseDocum
 
 
 def save_section(
-    *, case: Case, section_index: int, answers: dict[str, Any], uploads: dict[str, Any],
+    *,
+    case: Case,
+    section_index: int,
+    answers: dict[str, Any],
+    uploads: dict[str, Any],
     actor: User,
 ) -> Case:
     with transaction.atomic():
@@ -79,8 +99,13 @@ def save_section(
             case.answers[slot] = uploaded.name[:200]
         case.form_section = max(case.form_section, section_index + 1)
         case.save(update_fields=["answers", "form_section", "updated_at"])
-        audit.record(actor=actor, action="case.draft_saved", obj=case, before=before,
-                     after={k: case.answers.get(k) for k in before})
+        audit.record(
+            actor=actor,
+            action="case.draft_saved",
+            obj=case,
+            before=before,
+            after={k: case.answers.get(k) for k in before},
+        )
     return case
 
 
@@ -131,23 +156,40 @@ def submit(*, case: Case, actor: User) -> Case:
         case.fee_amount = definition.fee.compute(case.answers)
         case.status = Case.Status.SUBMITTED
         case.submitted_at = now
-        case.due_date = add_business_days(timezone.localdate(now), definition.deadline_business_days)
+        case.due_date = add_business_days(
+            timezone.localdate(now), definition.deadline_business_days
+        )
         case.current_step = 0
         case.current_department = definition.review_steps[0].department
         case.save()
         assisted = case.filed_by_id != case.applicant_id and case.channel != Case.Channel.INTERNAL
         CaseEvent.objects.create(
-            case=case, actor=actor,
+            case=case,
+            actor=actor,
             kind=CaseEvent.Kind.ASSISTED if assisted else CaseEvent.Kind.SUBMITTED,
-            message=(_("Filed by %(employee)s (%(channel)s).") % {
-                "employee": actor.get_full_name() or actor.email,
-                "channel": case.get_channel_display()}) if assisted else "",
+            message=(
+                _("Filed by %(employee)s (%(channel)s).")
+                % {
+                    "employee": actor.get_full_name() or actor.email,
+                    "channel": case.get_channel_display(),
+                }
+            )
+            if assisted
+            else "",
         )
         StandardProcedureFlow.start.run(case=case)
-        audit.record(actor=actor, action="case.submitted", obj=case,
-                     before={"status": Case.Status.DRAFT},
-                     after={"status": case.status, "reference": case.reference,
-                            "due_date": case.due_date.isoformat(), "fee": str(case.fee_amount)})
+        audit.record(
+            actor=actor,
+            action="case.submitted",
+            obj=case,
+            before={"status": Case.Status.DRAFT},
+            after={
+                "status": case.status,
+                "reference": case.reference,
+                "due_date": case.due_date.isoformat(),
+                "fee": str(case.fee_amount),
+            },
+        )
         work.enqueue(case, PendingWork.Kind.NOTIFY, {"event": "submitted"})
     return case
 
@@ -176,9 +218,17 @@ def resubmit(*, case: Case, actor: User, answers: dict[str, Any]) -> Case:
             flow_task=StandardProcedureFlow.await_correction, status="NEW"
         )
         StandardProcedureFlow.await_correction.run(task)
-        audit.record(actor=actor, action="case.resubmitted", obj=case, before=before,
-                     after={"status": case.status, "due_date": case.due_date.isoformat(),
-                            **{k: case.answers.get(k) for k in answers}})
+        audit.record(
+            actor=actor,
+            action="case.resubmitted",
+            obj=case,
+            before=before,
+            after={
+                "status": case.status,
+                "due_date": case.due_date.isoformat(),
+                **{k: case.answers.get(k) for k in answers},
+            },
+        )
     return case
 
 
@@ -196,8 +246,13 @@ def withdraw(*, case: Case, actor: User) -> Case:
         case.paused_since = None
         case.save()
         CaseEvent.objects.create(case=case, actor=actor, kind=CaseEvent.Kind.WITHDRAWN)
-        audit.record(actor=actor, action="case.withdrawn", obj=case, before=before,
-                     after={"status": case.status})
+        audit.record(
+            actor=actor,
+            action="case.withdrawn",
+            obj=case,
+            before=before,
+            after={"status": case.status},
+        )
         work.enqueue(case, PendingWork.Kind.NOTIFY, {"event": "withdrawn"})
     return case
 
@@ -207,8 +262,12 @@ def delete_draft(*, case: Case, actor: User) -> None:
         case = _locked(case)
         if case.status != Case.Status.DRAFT:
             raise CaseActionError(_("Only drafts can be deleted."))
-        audit.record(actor=actor, action="case.draft_deleted", obj=case,
-                     before={"procedure": case.version.procedure_type.code})
+        audit.record(
+            actor=actor,
+            action="case.draft_deleted",
+            obj=case,
+            before={"procedure": case.version.procedure_type.code},
+        )
         for document in case.documents.all():
             document.file.delete(save=False)
         case.delete()

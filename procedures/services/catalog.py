@@ -53,8 +53,11 @@ def definition_of(version: ProcedureVersion) -> ProcedureDefinition:
 def _version_fields(definition: ProcedureDefinition) -> dict:
     fee = definition.fee
     words = [
-        definition.name.es, definition.name.en or "", definition.name.it or "",
-        definition.summary.es, *definition.keywords,
+        definition.name.es,
+        definition.name.en or "",
+        definition.name.it or "",
+        definition.summary.es,
+        *definition.keywords,
     ]
     return {
         "definition": definition.to_dict(),
@@ -108,7 +111,9 @@ def publish_version(version: ProcedureVersion, *, actor=None) -> ProcedureVersio
         version.valid_from = now
         version.save(update_fields=["status", "valid_from"])
         audit.record(
-            actor=actor, action="procedure_version.published", obj=version,
+            actor=actor,
+            action="procedure_version.published",
+            obj=version,
             before={"published": previous.number if previous else None},
             after={"published": version.number, "content_hash": version.content_hash},
         )
@@ -118,22 +123,26 @@ def publish_version(version: ProcedureVersion, *, actor=None) -> ProcedureVersio
 def create_draft_from(version: ProcedureVersion, *, actor=None) -> ProcedureVersion:
     """Start editing a type: a new draft copying the given version."""
     with transaction.atomic():
-        procedure_type = ProcedureType.objects.select_for_update().get(
-            pk=version.procedure_type_id
-        )
+        procedure_type = ProcedureType.objects.select_for_update().get(pk=version.procedure_type_id)
         existing = procedure_type.versions.filter(status=ProcedureVersion.Status.DRAFT).first()
         if existing:
             return existing
-        number = (procedure_type.versions.order_by("-number").values_list("number", flat=True)
-                  .first() or 0) + 1
+        number = (
+            procedure_type.versions.order_by("-number").values_list("number", flat=True).first()
+            or 0
+        ) + 1
         draft = ProcedureVersion.objects.create(
             procedure_type=procedure_type,
             number=number,
             status=ProcedureVersion.Status.DRAFT,
             **_version_fields(parse_procedure(version.definition)),
         )
-        audit.record(actor=actor, action="procedure_version.draft_created", obj=draft,
-                     after={"from_version": version.number})
+        audit.record(
+            actor=actor,
+            action="procedure_version.draft_created",
+            obj=draft,
+            after={"from_version": version.number},
+        )
     return draft
 
 
@@ -151,8 +160,13 @@ def update_draft(draft: ProcedureVersion, data: dict, *, actor=None) -> Procedur
         for name, value in _version_fields(definition).items():
             setattr(draft, name, value)
         draft.save()
-        audit.record(actor=actor, action="procedure_version.draft_updated", obj=draft,
-                     before=before, after={"content_hash": draft.content_hash})
+        audit.record(
+            actor=actor,
+            action="procedure_version.draft_updated",
+            obj=draft,
+            before=before,
+            after={"content_hash": draft.content_hash},
+        )
     return draft
 
 
@@ -163,27 +177,30 @@ def _sync_procedure(
     with transaction.atomic():
         procedure_type, _ = ProcedureType.objects.select_for_update().get_or_create(
             code=definition.code,
-            defaults={"audience": definition.audience,
-                      "category": categories[definition.category]},
+            defaults={"audience": definition.audience, "category": categories[definition.category]},
         )
         procedure_type.audience = definition.audience
         procedure_type.category = categories[definition.category]
         procedure_type.save(update_fields=["audience", "category"])
-        published = procedure_type.versions.filter(
-            status=ProcedureVersion.Status.PUBLISHED
-        ).first()
+        published = procedure_type.versions.filter(status=ProcedureVersion.Status.PUBLISHED).first()
         if published and published.content_hash == fields["content_hash"]:
             report.unchanged.append(definition.code)
             return
         draft = procedure_type.versions.filter(status=ProcedureVersion.Status.DRAFT).first()
         if draft is None:
-            number = (procedure_type.versions.order_by("-number")
-                      .values_list("number", flat=True).first() or 0) + 1
+            number = (
+                procedure_type.versions.order_by("-number").values_list("number", flat=True).first()
+                or 0
+            ) + 1
             draft = ProcedureVersion.objects.create(
                 procedure_type=procedure_type, number=number, **fields
             )
-            audit.record(actor=None, action="procedure_version.draft_created", obj=draft,
-                         after={"source": "catalog files", "content_hash": draft.content_hash})
+            audit.record(
+                actor=None,
+                action="procedure_version.draft_created",
+                obj=draft,
+                after={"source": "catalog files", "content_hash": draft.content_hash},
+            )
             report.created.append(definition.code)
         else:
             # The files are the reviewed source: they replace an unpublished draft.
@@ -229,5 +246,10 @@ def retire_version(version: ProcedureVersion, *, actor=None) -> None:
         version.status = ProcedureVersion.Status.RETIRED
         version.valid_until = timezone.now()
         version.save(update_fields=["status", "valid_until"])
-        audit.record(actor=actor, action="procedure_version.retired", obj=version,
-                     before={"status": "published"}, after={"status": "retired"})
+        audit.record(
+            actor=actor,
+            action="procedure_version.retired",
+            obj=version,
+            before={"status": "published"},
+            after={"status": "retired"},
+        )

@@ -27,11 +27,14 @@ def notify_applicant(case: Case, *, event: str) -> None:
         context = {
             "case": case,
             "procedure_name": case.version.name_es,
-            "case_url": settings.SITE_URL + reverse("procedures:case_detail", args=[case.reference]),
+            "case_url": settings.SITE_URL
+            + reverse("procedures:case_detail", args=[case.reference]),
             "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,
         }
         body = render_to_string(f"procedures/email/{event}.txt", context)
         send_mail(
-            SUBJECTS[event].format(reference=case.reference), body,
-            settings.DEFAULT_FROM_EMAIL, [case.applicant.email],
+            SUBJECTS[event].format(reference=case.reference),
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [case.applicant.email],
         )

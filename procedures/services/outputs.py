@@ -18,7 +18,6 @@ from documents.signing.sign import sha256_hex
 from ..models import Case, CaseEvent, CaseOutput
 from .catalog import definition_of
 
-
 OUTPUT_KIND_LABELS = {
     "certificate": "Certificado",
     "resolution": "Resolución",
@@ -44,19 +43,25 @@ def render_output_pdf(case: Case) -> bytes:
     definition = definition_of(case.version)
     spec = definition.output
     with translation.override("es"):
-        html = render_to_string("procedures/output.html", {
-            "case": case,
-            "definition": definition,
-            "title": spec.title.es if spec.title else definition.name.es,
-            "body": spec.render(_placeholder_values(case)),
-            "issued_on": timezone.localdate(),
-            "kind_label": OUTPUT_KIND_LABELS.get(spec.kind, ""),
-            "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,
-        })
+        html = render_to_string(
+            "procedures/output.html",
+            {
+                "case": case,
+                "definition": definition,
+                "title": spec.title.es if spec.title else definition.name.es,
+                "body": spec.render(_placeholder_values(case)),
+                "issued_on": timezone.localdate(),
+                "kind_label": OUTPUT_KIND_LABELS.get(spec.kind, ""),
+                "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,
+            },
+        )
     return render_pdf(
-        html, base_url=settings.BASE_DIR.as_uri() + "/", allowed_roots=[],
+        html,
+        base_url=settings.BASE_DIR.as_uri() + "/",
+        allowed_roots=[],
         title=f"{spec.title.es if spec.title else definition.name.es} — {case.reference}",
-        lang="es-AR", author=settings.MUNICIPALITY_NAME,
+        lang="es-AR",
+        author=settings.MUNICIPALITY_NAME,
     )
 
 
@@ -68,10 +73,16 @@ def produce_output(case: Case) -> CaseOutput:
     pdf = render_output_pdf(case)
     kind = definition_of(case.version).output.kind
     with transaction.atomic():
-        output = CaseOutput(case=case, kind=kind, token=secrets.token_hex(16), sha256=sha256_hex(pdf))
+        output = CaseOutput(
+            case=case, kind=kind, token=secrets.token_hex(16), sha256=sha256_hex(pdf)
+        )
         output.file.save(f"{output.token}.pdf", ContentFile(pdf), save=False)
         output.save()
         CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.OUTPUT_READY)
-        audit.record(actor=None, action="case.output_produced", obj=case,
-                     after={"kind": kind, "sha256": output.sha256})
+        audit.record(
+            actor=None,
+            action="case.output_produced",
+            obj=case,
+            after={"kind": kind, "sha256": output.sha256},
+        )
     return output

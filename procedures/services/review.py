@@ -47,9 +47,7 @@ def _task_under_lock(task_id: int) -> Iterator[tuple[Task, Case]]:
     process_id = Task.objects.values_list("process_id", flat=True).get(pk=task_id)
     with StandardProcedureFlow.lock(process_id):
         task = Task.objects.select_related("process", "owner").get(pk=task_id)
-        case = Case.objects.select_for_update().select_related("version").get(
-            process_id=process_id
-        )
+        case = Case.objects.select_for_update().select_related("version").get(process_id=process_id)
         yield task, case
 
 
@@ -62,8 +60,12 @@ def claim(*, task_id: int, user: User) -> Task:
             raise TaskActionError(_("Your departments cannot act on this step."))
         activation.assign(user)
         Task.objects.filter(pk=task.pk).update(assigned=timezone.now())
-        audit.record(actor=user, action="task.claimed", obj=case,
-                     after={"task": task.pk, "owner": user.email})
+        audit.record(
+            actor=user,
+            action="task.claimed",
+            obj=case,
+            after={"task": task.pk, "owner": user.email},
+        )
     return task
 
 
@@ -74,8 +76,13 @@ def release(*, task_id: int, user: User) -> Task:
             raise TaskActionError(_("Only the person working on this task can release it."))
         previous = task.owner.email
         activation.unassign()
-        audit.record(actor=user, action="task.released", obj=case,
-                     before={"owner": previous}, after={"task": task.pk, "owner": None})
+        audit.record(
+            actor=user,
+            action="task.released",
+            obj=case,
+            before={"owner": previous},
+            after={"task": task.pk, "owner": None},
+        )
     return task
 
 
@@ -87,7 +94,8 @@ def assign_to(*, task_id: int, assignee: User, actor: User) -> Task:
             raise TaskActionError(_("Your departments cannot act on this step."))
         if not assignee.is_active or not assignee.has_perm(task.owner_permission):
             raise TaskActionError(
-                _("%(name)s cannot act on this step.") % {"name": assignee.get_full_name() or assignee.email}
+                _("%(name)s cannot act on this step.")
+                % {"name": assignee.get_full_name() or assignee.email}
             )
         before = task.owner.email if task.owner_id else None
         if task.status == STATUS.NEW:
@@ -97,13 +105,22 @@ def assign_to(*, task_id: int, assignee: User, actor: User) -> Task:
         else:
             raise TaskActionError(_("This task has already moved on."))
         Task.objects.filter(pk=task.pk).update(assigned=timezone.now())
-        audit.record(actor=actor, action="task.assigned", obj=case,
-                     before={"owner": before}, after={"task": task.pk, "owner": assignee.email})
+        audit.record(
+            actor=actor,
+            action="task.assigned",
+            obj=case,
+            before={"owner": before},
+            after={"task": task.pk, "owner": assignee.email},
+        )
     return task
 
 
 def decide(
-    *, task_id: int, user: User, decision: str, message: str = "",
+    *,
+    task_id: int,
+    user: User,
+    decision: str,
+    message: str = "",
     correction_fields: list[str] | None = None,
 ) -> Case:
     if decision not in Decision.CHOICES:
@@ -120,31 +137,55 @@ def decide(
         before = {"status": case.status, "step": case.current_step}
         today = timezone.localdate()
         if decision == Decision.APPROVE:
-            CaseEvent.objects.create(case=case, actor=user, kind=CaseEvent.Kind.STEP_APPROVED,
-                                     step_name=step.name.es, message=message.strip())
+            CaseEvent.objects.create(
+                case=case,
+                actor=user,
+                kind=CaseEvent.Kind.STEP_APPROVED,
+                step_name=step.name.es,
+                message=message.strip(),
+            )
             case.current_step += 1
-            following = definition.review_steps[case.current_step:case.current_step + 1]
+            following = definition.review_steps[case.current_step : case.current_step + 1]
             case.current_department = following[0].department if following else ""
         elif decision == Decision.CORRECTION:
             case.status = Case.Status.CORRECTION
             case.correction_message = message.strip()
             case.correction_fields = list(correction_fields or [])
             case.paused_since = today
-            CaseEvent.objects.create(case=case, actor=user, step_name=step.name.es,
-                                     kind=CaseEvent.Kind.CORRECTION_REQUESTED, message=message.strip())
+            CaseEvent.objects.create(
+                case=case,
+                actor=user,
+                step_name=step.name.es,
+                kind=CaseEvent.Kind.CORRECTION_REQUESTED,
+                message=message.strip(),
+            )
             work.enqueue(case, PendingWork.Kind.NOTIFY, {"event": "correction"})
         else:
             case.status = Case.Status.REJECTED
             case.decision_reason = message.strip()
             case.resolved_at = timezone.now()
             case.current_department = ""
-            CaseEvent.objects.create(case=case, actor=user, kind=CaseEvent.Kind.REJECTED,
-                                     step_name=step.name.es, message=message.strip())
+            CaseEvent.objects.create(
+                case=case,
+                actor=user,
+                kind=CaseEvent.Kind.REJECTED,
+                step_name=step.name.es,
+                message=message.strip(),
+            )
             work.enqueue(case, PendingWork.Kind.NOTIFY, {"event": "rejected"})
         case.save()
-        audit.record(actor=user, action=f"case.{decision}", obj=case, before=before,
-                     after={"status": case.status, "step": case.current_step,
-                            "message": message.strip(), "task": task.pk})
+        audit.record(
+            actor=user,
+            action=f"case.{decision}",
+            obj=case,
+            before=before,
+            after={
+                "status": case.status,
+                "step": case.current_step,
+                "message": message.strip(),
+                "task": task.pk,
+            },
+        )
         activation = _activation(task)
         activation.start(None)
         activation.execute()
@@ -160,8 +201,13 @@ def complete_approved_case(case: Case) -> None:
     case.current_department = ""
     case.save(update_fields=["status", "resolved_at", "current_department", "updated_at"])
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.APPROVED)
-    audit.record(actor=None, action="case.approved", obj=case,
-                 before={"status": Case.Status.SUBMITTED}, after={"status": case.status})
+    audit.record(
+        actor=None,
+        action="case.approved",
+        obj=case,
+        before={"status": Case.Status.SUBMITTED},
+        after={"status": case.status},
+    )
     if definition_of(case.version).output.kind != "none":
         work.enqueue(case, PendingWork.Kind.PRODUCE_OUTPUT)
     work.enqueue(case, PendingWork.Kind.NOTIFY, {"event": "approved"})
@@ -171,7 +217,8 @@ def add_note(*, case: Case, user: User, text: str) -> CaseEvent:
     if not text.strip():
         raise TaskActionError(_("The note is empty."))
     with transaction.atomic():
-        event = CaseEvent.objects.create(case=case, actor=user, kind=CaseEvent.Kind.NOTE,
-                                         message=text.strip(), public=False)
+        event = CaseEvent.objects.create(
+            case=case, actor=user, kind=CaseEvent.Kind.NOTE, message=text.strip(), public=False
+        )
         audit.record(actor=user, action="case.note_added", obj=case, after={"note": text.strip()})
     return event

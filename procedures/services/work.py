@@ -66,8 +66,12 @@ def run(work_id: int) -> None:
         PendingWork.Kind.PRODUCE_OUTPUT: outputs.produce_output,
     }
     with transaction.atomic():
-        item = (PendingWork.objects.select_for_update().select_related("case")
-                .filter(pk=work_id, done_at__isnull=True).first())
+        item = (
+            PendingWork.objects.select_for_update()
+            .select_related("case")
+            .filter(pk=work_id, done_at__isnull=True)
+            .first()
+        )
         if item is None:
             return  # done already, or gone with its case
         item.attempts += 1

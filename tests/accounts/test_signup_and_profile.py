@@ -29,7 +29,9 @@ def test_signup_requires_email_verification_then_profile_rejects_bad_cuit(client
 
     # Unverified: logging in only re-sends to the "verify your e-mail" page.
     client.logout()
-    response = client.post("/cuenta/login/", {"login": "nueva@example.com", "password": NEW_PASSWORD})
+    response = client.post(
+        "/cuenta/login/", {"login": "nueva@example.com", "password": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert "confirm-email" in response["Location"] or "verification" in response["Location"]
     assert "_auth_user_id" not in client.session
@@ -38,7 +40,9 @@ def test_signup_requires_email_verification_then_profile_rejects_bad_cuit(client
     assert page.status_code == 200
     assert client.post(link).status_code == 302
 
-    response = client.post("/cuenta/login/", {"login": "nueva@example.com", "password": NEW_PASSWORD})
+    response = client.post(
+        "/cuenta/login/", {"login": "nueva@example.com", "password": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert "_auth_user_id" in client.session
 
@@ -58,7 +62,10 @@ def test_signup_requires_email_verification_then_profile_rejects_bad_cuit(client
 
     good = {**bad, "document_number": make_cuit("20", "12345678")}
     response = client.post("/cuenta/perfil/", good, follow=True)
-    assert "Tus datos se guardaron" in response.content.decode() or "guardaron" in response.content.decode()
+    assert (
+        "Tus datos se guardaron" in response.content.decode()
+        or "guardaron" in response.content.decode()
+    )
     user.refresh_from_db()
     assert user.document_number == "20123456786"
     event = AuditEvent.objects.get(action="profile.updated")
@@ -75,8 +82,13 @@ def test_document_already_used_by_another_account_is_rejected(client, resident):
     client.force_login(resident)
     response = client.post(
         "/cuenta/perfil/",
-        {"full_name": "Juan", "document_type": "cuit", "document_number": cuit,
-         "address": "Calle 1", "city": "Villa"},
+        {
+            "full_name": "Juan",
+            "document_type": "cuit",
+            "document_number": cuit,
+            "address": "Calle 1",
+            "city": "Villa",
+        },
     )
     assert response.status_code == 200
     resident.refresh_from_db()

@@ -1,7 +1,9 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-WCAG_22_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+WCAG_22_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+}
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,9 @@ from core.identifiers import (
 )
 
 
-@pytest.mark.parametrize("value", ["20-12345678-6", "20123456786", "30 71234567 1".replace(" ", "")])
+@pytest.mark.parametrize(
+    "value", ["20-12345678-6", "20123456786", "30 71234567 1".replace(" ", "")]
+)
 def test_valid_cuits_are_normalized_to_digits(value):
     if value == "30712345671":
         value = make_cuit("30", "71234567")
@@ -33,6 +35,6 @@ def test_cbu_check_digits_of_both_blocks():
     cbu = make_cbu("0170099", "0000012345678")
     assert normalize_cbu(cbu) == cbu
     for position in (7, 21):
-        broken = cbu[:position] + str((int(cbu[position]) + 1) % 10) + cbu[position + 1:]
+        broken = cbu[:position] + str((int(cbu[position]) + 1) % 10) + cbu[position + 1 :]
         with pytest.raises(InvalidIdentifier):
             normalize_cbu(broken)

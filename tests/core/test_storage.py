@@ -14,8 +14,11 @@ def test_uploaded_files_go_to_a_private_s3_bucket():
     name = default_storage.save("cases/prueba.txt", ContentFile(b"contenido privado"))
     options = settings.STORAGES["default"]["OPTIONS"]
     s3 = boto3.client(
-        "s3", endpoint_url=options["endpoint_url"], region_name=options["region_name"],
-        aws_access_key_id=options["access_key"], aws_secret_access_key=options["secret_key"],
+        "s3",
+        endpoint_url=options["endpoint_url"],
+        region_name=options["region_name"],
+        aws_access_key_id=options["access_key"],
+        aws_secret_access_key=options["secret_key"],
     )
     stored = s3.get_object(Bucket=settings.AWS_STORAGE_BUCKET_NAME, Key=name)
     assert stored["Body"].read() == b"contenido privado"

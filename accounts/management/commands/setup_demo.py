@@ -11,7 +11,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("Demo accounts are only created when DEBUG is on.")
         accounts = load_demo_accounts()
-        self.stdout.write(self.style.SUCCESS("Demo accounts (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
         for account in accounts:
             self.stdout.write(f"  {account.role:<9} {account.email}")
         self.stdout.write(

@@ -39,11 +39,13 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             raise CommandError("The catalog has errors; nothing was loaded.") from None
         report = sync_catalog(catalog)
-        self.stdout.write(self.style.SUCCESS(
-            f"Catalog synced: {len(report.published)} published "
-            f"({len(report.created)} new versions), {len(report.unchanged)} unchanged, "
-            f"{len(report.retired)} retired."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Catalog synced: {len(report.published)} published "
+                f"({len(report.created)} new versions), {len(report.unchanged)} unchanged, "
+                f"{len(report.retired)} retired."
+            )
+        )
 
     def _list(self, as_json: bool = False, **options):
         rows = [
@@ -53,8 +55,10 @@ class Command(BaseCommand):
                 "audience": v.procedure_type.audience,
                 "category": v.procedure_type.category.code,
                 "version": v.number,
-                "fee": {"kind": v.fee_kind,
-                        "amount": str(v.fee_amount) if v.fee_amount is not None else None},
+                "fee": {
+                    "kind": v.fee_kind,
+                    "amount": str(v.fee_amount) if v.fee_amount is not None else None,
+                },
                 "deadline_business_days": v.deadline_business_days,
             }
             for v in published_versions()

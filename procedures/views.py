@@ -1,0 +1,468 @@
+"""Resident pages: catalog, filing (multi-step form with drafts), my procedures."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors
+from .catalog.schema import Section
+from .forms import DocumentsForm, SectionForm, initial_from_answers
+from .models import Case, CaseDocument, Category, ProcedureType
+from .services import cases
+from .services.catalog import definition_of
+
+PAGE_SIZE = 25
+
+
+def catalog(request):
+    text = request.GET.get("q", "").strip()[:100]
+    category = request.GET.get("categoria", "")
+    versions = selectors.search_catalog(
+        audience=ProcedureType.Audience.RESIDENT, text=text, category=category
+    )
+    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "procedures/catalog.html",
+        {
+            "page": page,
+            "q": text,
+            "category": category,
+            "categories": Category.objects.filter(
+                procedure_types__audience=ProcedureType.Audience.RESIDENT
+            ).distinct(),
+        },
+    )
+
+
+def procedure_detail(request, code: str):
+    version = selectors.published_version_of(code)
+    if version is None:
+        raise Http404
+    return render(
+        request,
+        "procedures/procedure_detail.html",
+        {
+            "version": version,
+            "definition": definition_of(version),
+        },
+    )
+
+
+@login_required
+@require_POST
+def start(request, code: str):
+    version = selectors.published_version_of(code)
+    if version is None:
+        raise Http404
+    if (
+        version.procedure_type.audience == ProcedureType.Audience.INTERNAL
+        and not request.user.is_employee
+    ):
+        raise Http404
+    if not request.user.profile_complete:
+        messages.info(request, _("Complete your details first: they go on every procedure."))
+        return redirect(
+            reverse("accounts:profile") + "?next=" + reverse("procedures:detail", args=[code])
+        )
+    case = cases.start_draft(version=version, applicant=request.user, filed_by=request.user)
+    return redirect("procedures:draft_section", case.pk, 0)
+
+
+def _draft_for(request, case_id: int) -> Case:
+    """A draft the current user is filling in (for themselves or on someone's behalf)."""
+    case = get_object_or_404(
+        Case.objects.select_related("version", "applicant"), pk=case_id, filed_by=request.user
+    )
+    if case.status != Case.Status.DRAFT:
+        messages.info(request, _("This application was already submitted."))
+        raise _AlreadySubmitted(case)
+    return case
+
+
+class _AlreadySubmitted(Exception):
+    def __init__(self, case: Case):
+        self.case = case
+
+
+def _handles_submitted(view):
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _AlreadySubmitted as exc:
+            return redirect(_case_url(request.user, exc.case))
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+def _case_url(user, case: Case) -> str:
+    if case.applicant_id == user.pk:
+        return reverse("procedures:case_detail", args=[case.reference])
+    return reverse("staff:case", args=[case.reference])
+
+
+def _form_steps(definition) -> list[str]:
+    titles = [s.title.get(_language()) for s in definition.sections]
+    if definition.documents:
+        titles.append(_("Documents"))
+    return [*titles, _("Check and submit")]
+
+
+def _language() -> str:
+    from django.utils.translation import get_language
+
+    return (get_language() or "es")[:2]
+
+
+@login_required
+@_handles_submitted
+def draft_section(request, case_id: int, index: int):
+    case = _draft_for(request, case_id)
+    definition = definition_of(case.version)
+    if index >= len(definition.sections) or index > case.form_section:
+        return redirect(
+            "procedures:draft_section",
+            case.pk,
+            min(case.form_section, len(definition.sections) - 1),
+        )
+    section = definition.sections[index]
+    form_kwargs = {"definition": definition, "section": section, "known_answers": case.answers}
+    if request.method == "POST":
+        form = SectionForm(request.POST, request.FILES, **form_kwargs)
+        if form.is_valid():
+            try:
+                cases.save_section(
+                    case=case,
+                    section_index=index,
+                    answers=form.answers(),
+                    uploads=form.uploads(),
+                    actor=request.user,
+                )
+            except cases.CaseActionError as exc:
+                messages.error(request, str(exc))
+                return redirect(_case_url(request.user, case))
+            if request.POST.get("later"):
+                messages.success(request, _("Saved. You can go on later from “My procedures”."))
+                return redirect("procedures:my_cases")
+            if index + 1 < len(definition.sections):
+                return redirect("procedures:draft_section", case.pk, index + 1)
+            if definition.documents:
+                return redirect("procedures:draft_documents", case.pk)
+            return redirect("procedures:draft_review", case.pk)
+    else:
+        form = SectionForm(initial=initial_from_answers(section, case.answers), **form_kwargs)
+    return render(
+        request,
+        "procedures/draft_section.html",
+        {
+            "case": case,
+            "definition": definition,
+            "form": form,
+            "section": section,
+            "index": index,
+            "steps": _form_steps(definition),
+            "attached": _attached(case),
+        },
+    )
+
+
+def _attached(case: Case) -> dict[str, CaseDocument]:
+    return {d.slot: d for d in case.documents.filter(replaced=False)}
+
+
+@login_required
+@_handles_submitted
+def draft_documents(request, case_id: int):
+    case = _draft_for(request, case_id)
+    definition = definition_of(case.version)
+    if not definition.documents:
+        return redirect("procedures:draft_review", case.pk)
+    attached = _attached(case)
+    form_kwargs = {"documents": definition.documents, "present": set(attached)}
+    if request.method == "POST":
+        form = DocumentsForm(request.POST, request.FILES, **form_kwargs)
+        if form.is_valid():
+            cases.save_documents(case=case, uploads=form.uploads(), actor=request.user)
+            if request.POST.get("later"):
+                messages.success(request, _("Saved. You can go on later from “My procedures”."))
+                return redirect("procedures:my_cases")
+            return redirect("procedures:draft_review", case.pk)
+    else:
+        form = DocumentsForm(**form_kwargs)
+    return render(
+        request,
+        "procedures/draft_documents.html",
+        {
+            "case": case,
+            "definition": definition,
+            "form": form,
+            "attached": attached,
+            "index": len(definition.sections),
+            "steps": _form_steps(definition),
+        },
+    )
+
+
+def answer_rows(case: Case, definition, attached: dict[str, CaseDocument]) -> list[dict]:
+    """The answers grouped by section, as the check-your-answers page and case pages show them."""
+    language = _language()
+    groups = []
+    for index, section in enumerate(definition.sections):
+        rows = []
+        for spec in section.fields:
+            shown = spec.show_if is None or spec.show_if.matches(
+                case.answers.get(spec.show_if.field)
+            )
+            if not shown:
+                continue
+            value = case.answers.get(spec.name)
+            if spec.kind in ("choice", "multichoice"):
+                labels = {c.value: c.label.get(language) for c in spec.choices}
+                values = value if isinstance(value, list) else [value] if value else []
+                value = ", ".join(labels.get(v, v) for v in values)
+            elif spec.kind == "yesno" and value:
+                value = _("Yes") if value == "yes" else _("No")
+            rows.append(
+                {
+                    "name": spec.name,
+                    "label": spec.label.get(language),
+                    "value": value,
+                    "document": attached.get(spec.name) if spec.kind == "file" else None,
+                }
+            )
+        groups.append({"index": index, "title": section.title.get(language), "rows": rows})
+    return groups
+
+
+@login_required
+@_handles_submitted
+def draft_review(request, case_id: int):
+    case = _draft_for(request, case_id)
+    definition = definition_of(case.version)
+    attached = _attached(case)
+    if request.method == "POST":
+        try:
+            case = cases.submit(case=case, actor=request.user)
+        except cases.CaseActionError as exc:
+            messages.error(request, str(exc))
+            return redirect("procedures:draft_review", case.pk)
+        if case.applicant_id == request.user.pk:
+            return redirect("procedures:case_submitted", case.reference)
+        messages.success(
+            request,
+            _("Case %(reference)s filed; the applicant was notified.")
+            % {"reference": case.reference},
+        )
+        return redirect("staff:case", case.reference)
+    try:
+        fee = definition.fee.compute(case.answers)
+    except ValueError:
+        fee = None
+    return render(
+        request,
+        "procedures/draft_review.html",
+        {
+            "case": case,
+            "definition": definition,
+            "groups": answer_rows(case, definition, attached),
+            "documents": [(d, attached.get(d.name)) for d in definition.documents],
+            "missing": cases.missing_items(case, definition),
+            "fee": fee,
+            "index": len(_form_steps(definition)) - 1,
+            "steps": _form_steps(definition),
+        },
+    )
+
+
+@login_required
+@require_POST
+def draft_delete(request, case_id: int):
+    case = get_object_or_404(Case, pk=case_id, filed_by=request.user, status=Case.Status.DRAFT)
+    cases.delete_draft(case=case, actor=request.user)
+    messages.success(request, _("Draft deleted."))
+    return redirect("procedures:my_cases")
+
+
+def _own_case(request, reference: str) -> Case:
+    return get_object_or_404(
+        Case.objects.select_related("version", "applicant"),
+        reference=reference,
+        applicant=request.user,
+    )
+
+
+@login_required
+def case_submitted(request, reference: str):
+    case = _own_case(request, reference)
+    return render(
+        request,
+        "procedures/case_submitted.html",
+        {
+            "case": case,
+            "definition": definition_of(case.version),
+        },
+    )
+
+
+@login_required
+def my_cases(request):
+    page = Paginator(selectors.cases_of(request.user), PAGE_SIZE).get_page(
+        request.GET.get("pagina")
+    )
+    return render(
+        request,
+        "procedures/my_cases.html",
+        {
+            "page": page,
+            "drafts": selectors.drafts_of(request.user)[:50],
+        },
+    )
+
+
+@login_required
+def case_detail(request, reference: str):
+    case = _own_case(request, reference)
+    definition = definition_of(case.version)
+    attached = _attached(case)
+    return render(
+        request,
+        "procedures/case_detail.html",
+        {
+            "case": case,
+            "definition": definition,
+            "events": case.events.filter(public=True).select_related("actor"),
+            "groups": answer_rows(case, definition, attached),
+            "documents": [(d, attached.get(d.name)) for d in definition.documents],
+            "output": getattr(case, "output", None)
+            if case.status == Case.Status.APPROVED
+            else None,
+        },
+    )
+
+
+def correction_form_parts(case: Case, definition, data=None, files=None):
+    """The form of the fields the employee asked to correct, and of the documents named."""
+    named = set(case.correction_fields)
+    specs = tuple(f for f in definition.fields if not named or f.name in named)
+    section = Section(title=definition.sections[0].title, fields=specs)
+    fields_form = (
+        SectionForm(
+            data,
+            files,
+            definition=definition,
+            section=section,
+            known_answers=case.answers,
+            initial={f.name: case.answers.get(f.name) for f in specs if f.kind != "file"},
+            prefix="answers",
+        )
+        if specs
+        else None
+    )
+    documents = tuple(d for d in definition.documents if not named or d.name in named)
+    present = set(case.documents.filter(replaced=False).values_list("slot", flat=True))
+    documents_form = (
+        DocumentsForm(
+            data,
+            files,
+            documents=documents,
+            present=present - {d.name for d in documents} if named else present,
+            prefix="documents",
+        )
+        if documents
+        else None
+    )
+    return fields_form, documents_form
+
+
+@login_required
+def case_correct(request, reference: str):
+    case = _own_case(request, reference)
+    if case.status != Case.Status.CORRECTION:
+        messages.info(request, _("No correction is pending on this case."))
+        return redirect("procedures:case_detail", reference)
+    definition = definition_of(case.version)
+    if request.method == "POST":
+        fields_form, documents_form = correction_form_parts(
+            case, definition, request.POST, request.FILES
+        )
+        forms_ok = all(f.is_valid() for f in (fields_form, documents_form) if f)
+        if forms_ok:
+            try:
+                if documents_form:
+                    cases.save_documents(
+                        case=case, uploads=documents_form.uploads(), actor=request.user
+                    )
+                answers = fields_form.answers() if fields_form else {}
+                if fields_form:
+                    for slot, uploaded in fields_form.uploads().items():
+                        cases.store_document(
+                            case=case, slot=slot, uploaded=uploaded, actor=request.user
+                        )
+                        answers[slot] = uploaded.name[:200]
+                cases.resubmit(case=case, actor=request.user, answers=answers)
+            except cases.CaseActionError as exc:
+                messages.error(request, str(exc))
+                return redirect("procedures:case_detail", reference)
+            messages.success(request, _("Corrections sent. The review goes on."))
+            return redirect("procedures:case_detail", reference)
+    else:
+        fields_form, documents_form = correction_form_parts(case, definition)
+    return render(
+        request,
+        "procedures/case_correct.html",
+        {
+            "case": case,
+            "definition": definition,
+            "fields_form": fields_form,
+            "documents_form": documents_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_withdraw(request, reference: str):
+    case = _own_case(request, reference)
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm that you want to withdraw."))
+        return redirect("procedures:case_detail", reference)
+    try:
+        cases.withdraw(case=case, actor=request.user)
+    except cases.CaseActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("You withdrew from this procedure."))
+    return redirect("procedures:case_detail", reference)
+
+
+def file_response(field_file, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(
+        field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def document_download(request, reference: str, token: str):
+    case = _own_case(request, reference)
+    document = get_object_or_404(CaseDocument, case=case, token=token)
+    return file_response(document.file, document.original_name, document.content_type)
+
+
+@login_required
+def output_download(request, reference: str):
+    case = _own_case(request, reference)
+    output = getattr(case, "output", None)
+    if output is None or case.status != Case.Status.APPROVED:
+        raise Http404
+    return file_response(output.file, f"{case.reference}.pdf", "application/pdf")
