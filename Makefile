@@ -22,6 +22,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 run: export DEBUG = 1
 run: $(STAMP) $(MO_FILES)
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py catalog sync
 	$(BIN)/python manage.py setup_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
@@ -29,6 +30,10 @@ run: $(STAMP) $(MO_FILES)
 # available; REQUIRE_SERVICES=1 turns a missing service into a failure.
 test: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Fills a dedicated PostgreSQL database and measures pages; writes docs/performance.md figures.
+bench: $(STAMP) $(MO_FILES)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 messages: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py makemessages --ignore=.venv --ignore=var -l es -l en -l it

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -25,18 +24,14 @@ OUTPUT_KIND_LABELS = {
 }
 
 
-def _placeholder_values(case: Case) -> dict[str, str]:
+def _system_values(case: Case) -> dict[str, str]:
     applicant = case.applicant
-    values: dict[str, str] = defaultdict(lambda: "—")
-    for name, value in case.answers.items():
-        values[name] = ", ".join(value) if isinstance(value, list) else str(value)
-    values.update(
-        applicant_name=applicant.full_name or applicant.email,
-        applicant_id=applicant.document_number or "—",
-        case_number=case.reference,
-        issued_on=formats.date_format(timezone.localdate(), "j \\d\\e F \\d\\e Y"),
-    )
-    return values
+    return {
+        "applicant_name": applicant.full_name or applicant.email,
+        "applicant_id": applicant.document_number or "—",
+        "case_number": case.reference,
+        "issued_on": formats.date_format(timezone.localdate(), "j \\d\\e F \\d\\e Y"),
+    }
 
 
 def render_output_pdf(case: Case) -> bytes:
@@ -49,7 +44,7 @@ def render_output_pdf(case: Case) -> bytes:
                 "case": case,
                 "definition": definition,
                 "title": spec.title.es if spec.title else definition.name.es,
-                "body": spec.render(_placeholder_values(case)),
+                "body": definition.render_output(case.answers, _system_values(case)),
                 "issued_on": timezone.localdate(),
                 "kind_label": OUTPUT_KIND_LABELS.get(spec.kind, ""),
                 "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,

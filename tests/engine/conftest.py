@@ -71,7 +71,10 @@ def make_resident(email: str, dni: str) -> User:
 
 
 def make_employee(email: str, department_code: str) -> User:
+    from allauth.account.models import EmailAddress
+
     user = User.objects.create_user(email=email, password="una-clave-larga-123", full_name=email)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     account_services.make_employee(
         user=user, departments=[Department.objects.get(code=department_code)], actor=None
     )
