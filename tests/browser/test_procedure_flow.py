@@ -1,8 +1,14 @@
 """A resident files with an upload, an employee asks for a correction, the resident fixes it,
 the employee approves, and the resident downloads the result: all through the real pages."""
 
+from pathlib import Path
+
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from playwright.sync_api import expect
 
 from accounts.models import Department
@@ -108,4 +114,4 @@ def test_file_correct_approve_and_download(live_server, browser, tmp_path, asser
         resident.get_by_role("link", name="Descargar el documento (PDF)").click()
     download = download_info.value
     assert download.suggested_filename == f"{reference}.pdf"
-    assert open(download.path(), "rb").read(5) == b"%PDF-"
+    assert Path(download.path()).read_bytes()[:5] == b"%PDF-"

@@ -3,8 +3,8 @@ from django.core.management import call_command
 
 from procedures.catalog.schema import CatalogInvalid, load_catalog
 from procedures.models import Case, ProcedureVersion
-from procedures.services import catalog as catalog_services
 from procedures.services import cases, review
+from procedures.services import catalog as catalog_services
 from tests.engine.conftest import TYPE_CODE, make_employee, pdf_file
 
 pytestmark = pytest.mark.django_db
