@@ -47,10 +47,20 @@ def at_once(*actions) -> list[object]:
 def draft_ready(version):
     applicant = make_resident("vecina@example.com", "30111222")
     case = cases.start_draft(version=version, applicant=applicant, filed_by=applicant)
-    cases.save_section(case=case, section_index=0, actor=applicant, uploads={},
-                       answers={"nombre_fantasia": "Kiosco", "superficie": "10", "tiene_cartel": "no"})
-    cases.save_section(case=case, section_index=1, actor=applicant, uploads={},
-                       answers={"cuit_titular": "20123456786"})
+    cases.save_section(
+        case=case,
+        section_index=0,
+        actor=applicant,
+        uploads={},
+        answers={"nombre_fantasia": "Kiosco", "superficie": "10", "tiene_cartel": "no"},
+    )
+    cases.save_section(
+        case=case,
+        section_index=1,
+        actor=applicant,
+        uploads={},
+        answers={"cuit_titular": "20123456786"},
+    )
     upload = pdf_file()
     upload.sniffed_type = "application/pdf"
     cases.save_documents(case=case, uploads={"dni": upload}, actor=applicant)
@@ -59,8 +69,10 @@ def draft_ready(version):
 
 def test_double_submit_from_two_connections_files_once(version):
     case, applicant = draft_ready(version)
-    results = at_once(lambda: cases.submit(case=case, actor=applicant),
-                      lambda: cases.submit(case=case, actor=applicant))
+    results = at_once(
+        lambda: cases.submit(case=case, actor=applicant),
+        lambda: cases.submit(case=case, actor=applicant),
+    )
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], cases.CaseActionError), results
     case.refresh_from_db()
@@ -74,10 +86,13 @@ def test_two_employees_claiming_the_same_task_one_wins(version):
     cases.submit(case=case, actor=applicant)
     first = make_employee("mesa1@example.com", "mesa-de-entradas")
     second = make_employee("mesa2@example.com", "mesa-de-entradas")
-    task = Task.objects.get(process_id=Case.objects.get().process_id, status="NEW",
-                            flow_task_type="HUMAN")
-    results = at_once(lambda: review.claim(task_id=task.pk, user=first),
-                      lambda: review.claim(task_id=task.pk, user=second))
+    task = Task.objects.get(
+        process_id=Case.objects.get().process_id, status="NEW", flow_task_type="HUMAN"
+    )
+    results = at_once(
+        lambda: review.claim(task_id=task.pk, user=first),
+        lambda: review.claim(task_id=task.pk, user=second),
+    )
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], review.TaskActionError), results
     task.refresh_from_db()
@@ -88,8 +103,9 @@ def test_a_double_clicked_approval_advances_the_case_once(version):
     case, applicant = draft_ready(version)
     cases.submit(case=case, actor=applicant)
     clerk = make_employee("mesa1@example.com", "mesa-de-entradas")
-    task = Task.objects.get(process_id=Case.objects.get().process_id, status="NEW",
-                            flow_task_type="HUMAN")
+    task = Task.objects.get(
+        process_id=Case.objects.get().process_id, status="NEW", flow_task_type="HUMAN"
+    )
     review.claim(task_id=task.pk, user=clerk)
     results = at_once(
         lambda: review.decide(task_id=task.pk, user=clerk, decision="approve"),
@@ -100,5 +116,9 @@ def test_a_double_clicked_approval_advances_the_case_once(version):
     case = Case.objects.get()
     assert case.current_step == 1
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.STEP_APPROVED).count() == 1
-    assert Task.objects.filter(process_id=case.process_id, flow_task_type="HUMAN",
-                               status="NEW").count() == 1
+    assert (
+        Task.objects.filter(
+            process_id=case.process_id, flow_task_type="HUMAN", status="NEW"
+        ).count()
+        == 1
+    )

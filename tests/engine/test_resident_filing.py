@@ -55,8 +55,16 @@ def test_catalog_search_ignores_accents_and_filters_by_category(client, version)
 
 def test_detail_page_answers_what_how_much_and_how_long(client, version):
     html = client.get(f"/tramites/{TYPE_CODE}/").content.decode()
-    for text in ("Qué es", "Quién puede", "Qué necesitás", "Cuánto cuesta", "10 días hábiles",
-                 "Un certificado", "DNI del titular", "Rentas aprueba"):
+    for text in (
+        "Qué es",
+        "Quién puede",
+        "Qué necesitás",
+        "Cuánto cuesta",
+        "10 días hábiles",
+        "Un certificado",
+        "DNI del titular",
+        "Rentas aprueba",
+    ):
         assert text in html, text
 
 
@@ -159,10 +167,19 @@ def test_another_resident_cannot_see_or_touch_a_case(client, version, applicant,
     draft = start(client)
     client.force_login(other_resident)
     assert client.get(f"/mis-tramites/{case.reference}/").status_code == 404
-    assert client.post(f"/mis-tramites/{case.reference}/desistir/", {"confirm": "1"}).status_code == 404
+    assert (
+        client.post(f"/mis-tramites/{case.reference}/desistir/", {"confirm": "1"}).status_code
+        == 404
+    )
     document = case.documents.get()
-    assert client.get(f"/mis-tramites/{case.reference}/documentos/{document.token}/").status_code == 404
-    assert client.post(f"/mis-tramites/borradores/{draft.pk}/seccion/0/", GOOD_SECTION_0).status_code == 404
+    assert (
+        client.get(f"/mis-tramites/{case.reference}/documentos/{document.token}/").status_code
+        == 404
+    )
+    assert (
+        client.post(f"/mis-tramites/borradores/{draft.pk}/seccion/0/", GOOD_SECTION_0).status_code
+        == 404
+    )
     case.refresh_from_db()
     assert case.status == Case.Status.SUBMITTED
 

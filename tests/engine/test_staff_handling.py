@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def open_task(case: Case) -> Task:
-    return Task.objects.get(process_id=case.process_id, status__in=["NEW", "ASSIGNED"],
-                            flow_task_type="HUMAN")
+    return Task.objects.get(
+        process_id=case.process_id, status__in=["NEW", "ASSIGNED"], flow_task_type="HUMAN"
+    )
 
 
 @pytest.fixture
@@ -54,17 +55,24 @@ def test_correction_round_trip_then_two_approvals_produce_the_document(
     task = open_task(submitted)
     client.force_login(desk_clerk)
     client.post(f"/gestion/tareas/{task.pk}/tomar/")
-    assert "Kiosco" in client.get("/gestion/").content.decode() or submitted.reference in client.get("/gestion/").content.decode()
+    assert (
+        "Kiosco" in client.get("/gestion/").content.decode()
+        or submitted.reference in client.get("/gestion/").content.decode()
+    )
 
     response = client.post(f"/gestion/tareas/{task.pk}/decidir/", {"decision": "correction"})
     assert response.status_code == 400
     assert "Escribí un mensaje" in response.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/gestion/tareas/{task.pk}/decidir/", {
-            "decision": "correction", "message": "El DNI no se lee; subilo de nuevo.",
-            "correction_fields": ["dni"],
-        })
+        client.post(
+            f"/gestion/tareas/{task.pk}/decidir/",
+            {
+                "decision": "correction",
+                "message": "El DNI no se lee; subilo de nuevo.",
+                "correction_fields": ["dni"],
+            },
+        )
     submitted.refresh_from_db()
     assert submitted.status == Case.Status.CORRECTION
     assert submitted.paused_since is not None
@@ -76,8 +84,10 @@ def test_correction_round_trip_then_two_approvals_produce_the_document(
     assert "El DNI no se lee" in page and "Corregir y enviar" in page
     form = client.get(f"/mis-tramites/{submitted.reference}/corregir/").content.decode()
     assert "DNI del titular" in form and "Nombre de fantasía" not in form  # only what was named
-    response = client.post(f"/mis-tramites/{submitted.reference}/corregir/",
-                           {"documents-dni": pdf_file("dni-legible.pdf")})
+    response = client.post(
+        f"/mis-tramites/{submitted.reference}/corregir/",
+        {"documents-dni": pdf_file("dni-legible.pdf")},
+    )
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == Case.Status.SUBMITTED
@@ -106,12 +116,29 @@ def test_correction_round_trip_then_two_approvals_produce_the_document(
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     kinds = list(submitted.events.values_list("kind", flat=True))
-    assert kinds == ["submitted", "correction_requested", "resubmitted", "step_approved",
-                     "step_approved", "approved", "output_ready"]
-    actions = set(AuditEvent.objects.filter(object_id=str(submitted.pk), object_type="procedures.case")
-                  .values_list("action", flat=True))
-    assert {"case.submitted", "task.claimed", "case.correction", "case.resubmitted",
-            "case.approve", "case.approved", "case.output_produced"} <= actions
+    assert kinds == [
+        "submitted",
+        "correction_requested",
+        "resubmitted",
+        "step_approved",
+        "step_approved",
+        "approved",
+        "output_ready",
+    ]
+    actions = set(
+        AuditEvent.objects.filter(
+            object_id=str(submitted.pk), object_type="procedures.case"
+        ).values_list("action", flat=True)
+    )
+    assert {
+        "case.submitted",
+        "task.claimed",
+        "case.correction",
+        "case.resubmitted",
+        "case.approve",
+        "case.approved",
+        "case.output_produced",
+    } <= actions
 
 
 def test_rejection_needs_a_reason_and_tells_the_applicant(
@@ -121,13 +148,18 @@ def test_rejection_needs_a_reason_and_tells_the_applicant(
     client.force_login(desk_clerk)
     client.post(f"/gestion/tareas/{task.pk}/tomar/")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/gestion/tareas/{task.pk}/decidir/",
-                    {"decision": "reject", "message": "El rubro no está permitido en la zona."})
+        client.post(
+            f"/gestion/tareas/{task.pk}/decidir/",
+            {"decision": "reject", "message": "El rubro no está permitido en la zona."},
+        )
     submitted.refresh_from_db()
     assert submitted.status == Case.Status.REJECTED
     assert "rechazado" in mail.outbox[-1].subject
     client.force_login(applicant)
-    assert "El rubro no está permitido" in client.get(f"/mis-tramites/{submitted.reference}/").content.decode()
+    assert (
+        "El rubro no está permitido"
+        in client.get(f"/mis-tramites/{submitted.reference}/").content.decode()
+    )
 
 
 def test_acting_on_a_task_that_moved_on_changes_nothing(client, submitted, desk_clerk):
@@ -140,7 +172,9 @@ def test_acting_on_a_task_that_moved_on_changes_nothing(client, submitted, desk_
     client.force_login(colleague)
     response = client.post(f"/gestion/tareas/{task.pk}/tomar/", follow=True)
     assert "Otra persona ya tomó esta tarea" in response.content.decode()
-    response = client.post(f"/gestion/tareas/{task.pk}/decidir/", {"decision": "approve"}, follow=True)
+    response = client.post(
+        f"/gestion/tareas/{task.pk}/decidir/", {"decision": "approve"}, follow=True
+    )
     assert "ya no está asignada a vos" in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.current_step == 0
@@ -164,9 +198,15 @@ def test_employee_assigns_a_task_to_a_colleague_and_can_release_it(client, submi
 def test_internal_notes_are_not_shown_to_the_applicant(client, submitted, applicant, desk_clerk):
     client.force_login(desk_clerk)
     client.post(f"/gestion/expedientes/{submitted.reference}/nota/", {"text": "Llamar al titular"})
-    assert "Llamar al titular" in client.get(f"/gestion/expedientes/{submitted.reference}/").content.decode()
+    assert (
+        "Llamar al titular"
+        in client.get(f"/gestion/expedientes/{submitted.reference}/").content.decode()
+    )
     client.force_login(applicant)
-    assert "Llamar al titular" not in client.get(f"/mis-tramites/{submitted.reference}/").content.decode()
+    assert (
+        "Llamar al titular"
+        not in client.get(f"/mis-tramites/{submitted.reference}/").content.decode()
+    )
     assert CaseEvent.objects.get(kind="note").public is False
 
 
@@ -176,9 +216,14 @@ def test_employee_files_on_behalf_of_a_resident_at_the_counter(
     from tests.engine.test_resident_filing import fill_until_review
 
     client.force_login(desk_clerk)
-    response = client.post("/gestion/iniciar/", {
-        "procedure": "habilitacion-de-prueba", "applicant": "30.111.222", "channel": "counter",
-    })
+    response = client.post(
+        "/gestion/iniciar/",
+        {
+            "procedure": "habilitacion-de-prueba",
+            "applicant": "30.111.222",
+            "channel": "counter",
+        },
+    )
     case = Case.objects.get()
     assert response["Location"] == f"/mis-tramites/borradores/{case.pk}/seccion/0/"
     assert (case.applicant, case.filed_by, case.channel) == (applicant, desk_clerk, "counter")

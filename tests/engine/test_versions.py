@@ -17,8 +17,12 @@ def edit_fixture(catalog_dir, old: str, new: str) -> None:
 
 def submitted_case(version, applicant) -> Case:
     case = cases.start_draft(version=version, applicant=applicant, filed_by=applicant)
-    case.answers = {"nombre_fantasia": "Kiosco", "superficie": "10", "tiene_cartel": "no",
-                    "cuit_titular": "20123456786"}
+    case.answers = {
+        "nombre_fantasia": "Kiosco",
+        "superficie": "10",
+        "tiene_cartel": "no",
+        "cuit_titular": "20123456786",
+    }
     case.save()
     upload = pdf_file()
     upload.sniffed_type = "application/pdf"
@@ -35,13 +39,17 @@ def test_sync_is_idempotent(version, catalog_dir):
 def test_a_running_case_keeps_the_version_it_was_filed_under(version, catalog_dir, applicant):
     case = submitted_case(version, applicant)
     # The type changes: a third review step is added and the fee goes up.
-    edit_fixture(catalog_dir, '  kind: approval\noutput:', '''  kind: approval
+    edit_fixture(
+        catalog_dir,
+        "  kind: approval\noutput:",
+        """  kind: approval
   - code: visto-intendencia
     name:
       es: Visto de Intendencia
     department: intendencia
     kind: approval
-output:''')
+output:""",
+    )
     edit_fixture(catalog_dir, 'base: "1000.00"', 'base: "3000.00"')
     report = catalog_services.sync_catalog(load_catalog(catalog_dir))
     assert report.published == [TYPE_CODE]
@@ -64,7 +72,7 @@ output:''')
 
 def test_a_draft_started_before_a_change_must_be_restarted(version, catalog_dir, applicant):
     case = cases.start_draft(version=version, applicant=applicant, filed_by=applicant)
-    edit_fixture(catalog_dir, 'deadline_business_days: 10', 'deadline_business_days: 15')
+    edit_fixture(catalog_dir, "deadline_business_days: 10", "deadline_business_days: 15")
     catalog_services.sync_catalog(load_catalog(catalog_dir))
     with pytest.raises(cases.CaseActionError, match="cambió desde que empezaste"):
         cases.submit(case=case, actor=applicant)
@@ -88,7 +96,11 @@ def test_editing_a_published_type_in_the_admin_makes_a_draft_then_publishes_it(v
     catalog_services.publish_version(draft)
     version.refresh_from_db()
     draft.refresh_from_db()
-    assert (version.status, draft.status, draft.deadline_business_days) == ("retired", "published", 20)
+    assert (version.status, draft.status, draft.deadline_business_days) == (
+        "retired",
+        "published",
+        20,
+    )
 
 
 def test_catalog_commands_check_and_list(version, capsys):

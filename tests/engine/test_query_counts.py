@@ -1,0 +1,90 @@
+"""Queries per page do not grow with the number of cases (10 vs 1,000)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from viewflow.workflow.models import Process, Task
+
+from procedures.models import Case, CaseEvent
+from procedures.references import new_reference
+from tests.engine.test_versions import submitted_case
+
+pytestmark = pytest.mark.django_db
+
+
+def clone_case(case: Case, copies: int) -> None:
+    """Copies of a submitted case, each with its own process, open task and events."""
+    task = Task.objects.filter(process_id=case.process_id, flow_task_type="HUMAN").latest("pk")
+    processes = Process.objects.bulk_create(
+        [
+            Process(
+                flow_class=case.process.flow_class,
+                status=case.process.status,
+                data=case.process.data,
+            )
+            for _ in range(copies)
+        ]
+    )
+    clones = []
+    for process in processes:
+        clone = Case.objects.get(pk=case.pk)
+        clone.pk = None
+        clone.reference = new_reference()
+        clone.process = process
+        clones.append(clone)
+    clones = Case.objects.bulk_create(clones)
+    Task.objects.bulk_create(
+        [
+            Task(
+                process=process,
+                flow_task=task.flow_task,
+                flow_task_type=task.flow_task_type,
+                status="NEW",
+                owner_permission=task.owner_permission,
+                token=task.token,
+            )
+            for process in processes
+        ]
+    )
+    CaseEvent.objects.bulk_create(
+        [CaseEvent(case=clone, kind=CaseEvent.Kind.SUBMITTED) for clone in clones]
+    )
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.mark.parametrize("page", ["queue", "case", "my_cases", "inbox"])
+def test_queries_stay_flat_from_10_to_1000_cases(client, version, applicant, desk_clerk, page):
+    from procedures.services import review
+
+    case = submitted_case(version, applicant)
+    clone_case(case, 9)
+
+    def measure() -> int:
+        if page == "my_cases":
+            client.force_login(applicant)
+            return queries(client, "/mis-tramites/")
+        client.force_login(desk_clerk)
+        if page == "case":
+            return queries(client, f"/gestion/expedientes/{case.reference}/")
+        if page == "inbox":
+            return queries(client, "/gestion/")
+        return queries(client, "/gestion/cola/")
+
+    if page == "inbox":
+        for task in Task.objects.filter(status="NEW", flow_task_type="HUMAN")[:10]:
+            review.claim(task_id=task.pk, user=desk_clerk)
+    small = measure()
+    clone_case(case, 990)
+    if page == "inbox":
+        for task in Task.objects.filter(status="NEW", flow_task_type="HUMAN")[:30]:
+            review.claim(task_id=task.pk, user=desk_clerk)
+    large = measure()
+    assert large == small, f"{page}: {small} queries with 10 cases, {large} with 1,000"
