@@ -21,6 +21,8 @@ from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation import DocumentSecurityStore, collect_validation_info
 from pyhanko_certvalidator import ValidationContext
 
+from .loops import outside_event_loop
+
 MD_ALGORITHM = "sha256"
 # Room reserved for the CMS container, in DER bytes. Knowing it up front spares
 # pyHanko a dry-run signature (and a TSA round trip) just to measure the size.
@@ -45,6 +47,7 @@ def _bytes_reserved(signer: Signer, timestamped: bool) -> int:
     return 2 * size
 
 
+@outside_event_loop
 def sign_pdf(
     pdf: bytes,
     signer: Signer,
@@ -112,6 +115,7 @@ async def _extend_to_lta(
     return output.getvalue()
 
 
+@outside_event_loop
 def extend_to_lta(
     pdf: bytes, validation_context: ValidationContext, timestamper: TimeStamper
 ) -> bytes:

@@ -60,6 +60,8 @@ from pyhanko_certvalidator.policy_decl import (
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer
 
+from .loops import outside_event_loop
+
 TrustRoot = x509.Certificate | asn1_x509.Certificate
 
 _UNTRUSTED = "signer not trusted"
@@ -266,6 +268,7 @@ def _check_signature(
     return summary, _level(reader, signature, summary.timestamp_time is not None)
 
 
+@outside_event_loop
 def verify_pdf(
     pdf: bytes,
     trust_roots: Sequence[TrustRoot],

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from asn1crypto import cms
 
+from documents.signing.loops import outside_event_loop
 from documents.signing.pki import TSA_NAME, DemoPki
 from documents.signing.timestamping import QUERY_TYPE, TsaServer, make_timestamper
 
@@ -23,6 +24,7 @@ def _tst_info(token: cms.ContentInfo) -> dict:
     return token["content"]["encap_content_info"]["content"].parsed.native
 
 
+@outside_event_loop
 def _request_token(url: str, digest: bytes) -> cms.ContentInfo:
     return asyncio.run(make_timestamper(url).async_timestamp(digest, "sha256"))
 
