@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.files.storage import default_storage
 from django.db import connection
 
@@ -24,6 +28,12 @@ def check_broker() -> str:
 
 
 def check_storage() -> str:
+    if isinstance(default_storage, FileSystemStorage):
+        # The folder appears with the first upload; until then its parent must be writable.
+        location = Path(default_storage.location)
+        if not os.access(location if location.exists() else location.parent, os.W_OK):
+            raise PermissionError(location)
+        return "ok"
     # A listing proves credentials and reachability without writing anything.
     default_storage.listdir("")
     return "ok"

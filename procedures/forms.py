@@ -72,8 +72,9 @@ def _upload_help(accept: tuple[str, ...], max_size_mb: int) -> str:
 
 def build_field(spec: FieldSpec, definition: ProcedureDefinition) -> forms.Field:
     lang = _lang()
+    label = spec.label.get(lang)
     options: dict[str, Any] = {
-        "label": spec.label.get(lang),
+        "label": label if spec.required else _("%(label)s (optional)") % {"label": label},
         "required": False,  # enforced in clean(), where show_if is known
         "help_text": spec.help.get(lang) if spec.help else "",
     }
