@@ -107,3 +107,23 @@ def test_catalog_commands_check_and_list(version, capsys):
     call_command("catalog", "list", "--json")
     out = capsys.readouterr().out
     assert f'"code": "{TYPE_CODE}"' in out and '"deadline_business_days": 10' in out
+
+
+def test_catalog_check_names_file_key_and_reason(catalog_dir, capsys):
+    from django.core.management.base import CommandError
+
+    edit_fixture(catalog_dir, "department: rentas", "department: rentass")
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("catalog", "check", "--directory", str(catalog_dir))
+    err = capsys.readouterr().err
+    assert f"types/{TYPE_CODE}.yaml: review_steps[1].department:" in err
+    assert "rentass" in err
+
+
+def test_catalog_sync_refuses_an_invalid_catalog_and_changes_nothing(db, catalog_dir):
+    from django.core.management.base import CommandError
+
+    edit_fixture(catalog_dir, 'base: "1000.00"', "base: 1000.5")
+    with pytest.raises(CommandError, match="nothing was loaded"):
+        call_command("catalog", "sync", "--directory", str(catalog_dir))
+    assert not ProcedureVersion.objects.exists()

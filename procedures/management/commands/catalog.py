@@ -1,8 +1,9 @@
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from procedures.catalog.schema import CatalogInvalid, load_catalog, validate_catalog
+from procedures.catalog.schema import CATALOG_DIR, CatalogInvalid, load_catalog, validate_catalog
 from procedures.selectors import published_versions
 from procedures.services.catalog import sync_catalog
 
@@ -15,25 +16,34 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="action", required=True)
-        commands.add_parser("check", help="Validate every catalog file; exit 1 on errors.")
-        commands.add_parser("sync", help="Create or publish versions from the catalog files.")
+        for name, text in (
+            ("check", "Validate every catalog file; exit 1 on errors."),
+            ("sync", "Create or publish versions from the catalog files."),
+        ):
+            command = commands.add_parser(name, help=text)
+            command.add_argument(
+                "--directory",
+                type=Path,
+                default=CATALOG_DIR,
+                help="Catalog folder (default: the one in the repository).",
+            )
         listing = commands.add_parser("list", help="List the published procedure types.")
         listing.add_argument("--json", action="store_true", dest="as_json", help="Print JSON.")
 
     def handle(self, *args, action, **options):
         getattr(self, f"_{action}")(**options)
 
-    def _check(self, **options):
-        errors = validate_catalog()
+    def _check(self, directory: Path, **options):
+        errors = validate_catalog(directory)
         for error in errors:
             self.stderr.write(f"{error.file}: {error.key or '(file)'}: {error.reason}")
         if errors:
             raise CommandError(f"{len(errors)} error(s) in the catalog.")
         self.stdout.write(self.style.SUCCESS("The catalog is valid."))
 
-    def _sync(self, **options):
+    def _sync(self, directory: Path, **options):
         try:
-            catalog = load_catalog()
+            catalog = load_catalog(directory)
         except CatalogInvalid as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
