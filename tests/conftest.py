@@ -82,6 +82,15 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     log.close()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: no test inherits another's."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # --- Browser ------------------------------------------------------------------
 
 
