@@ -286,7 +286,9 @@ def file_new(request):
     if request.method == "POST":
         form = AssistedFilingForm(request.POST)
         version = selectors.published_version_of(request.POST.get("procedure", ""))
-        if version is None or version.procedure_type.audience != ProcedureType.Audience.RESIDENT:
+        if form.is_valid() and (
+            version is None or version.procedure_type.audience != ProcedureType.Audience.RESIDENT
+        ):
             form.add_error(None, _("Choose the procedure."))
         if form.is_valid():
             case = cases.start_draft(

@@ -42,10 +42,23 @@ def catalog(request):
     )
 
 
-def procedure_detail(request, code: str):
+def _visible_version(request, code: str):
+    """A published version the visitor may see: internal procedures only for employees."""
     version = selectors.published_version_of(code)
-    if version is None:
+    internal = (
+        version is not None and version.procedure_type.audience == ProcedureType.Audience.INTERNAL
+    )
+    if (
+        version is None
+        or (internal and not request.user.is_authenticated)
+        or (internal and not request.user.is_employee)
+    ):
         raise Http404
+    return version
+
+
+def procedure_detail(request, code: str):
+    version = _visible_version(request, code)
     return render(
         request,
         "procedures/procedure_detail.html",

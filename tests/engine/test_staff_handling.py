@@ -263,3 +263,30 @@ def test_overdue_cases_are_flagged_and_filterable(client, submitted, desk_clerk)
     assert submitted.reference in client.get("/gestion/cola/?vencidos=1").content.decode()
     Case.objects.filter(pk=submitted.pk).update(due_date=dt.date(2099, 1, 2))
     assert submitted.reference not in client.get("/gestion/cola/?vencidos=1").content.decode()
+
+
+def test_internal_procedures_are_hidden_from_the_public(client, version, applicant, desk_clerk):
+    assert client.get("/tramites/pedido-interno-de-prueba/").status_code == 404
+    client.force_login(applicant)
+    assert client.get("/tramites/pedido-interno-de-prueba/").status_code == 404
+    assert client.post("/tramites/pedido-interno-de-prueba/iniciar/").status_code == 404
+    client.force_login(desk_clerk)
+    assert client.get("/tramites/pedido-interno-de-prueba/").status_code == 200
+
+
+def test_assisted_filing_explains_what_is_missing(client, version, applicant, desk_clerk):
+    client.force_login(desk_clerk)
+    html = client.post(
+        "/gestion/iniciar/",
+        {
+            "applicant": "nadie@example.com",
+            "channel": "phone",
+            "procedure": "habilitacion-de-prueba",
+        },
+    ).content.decode()
+    assert "No hay una cuenta de vecino" in html
+    html = client.post(
+        "/gestion/iniciar/", {"applicant": applicant.email, "channel": "phone", "procedure": ""}
+    ).content.decode()
+    assert "Elegí el trámite" in html
+    assert not Case.objects.exists()
