@@ -36,14 +36,17 @@ def _configure() -> dict[str, str]:
     chosen: dict[str, str] = {}
     if "DATABASE_URL" not in os.environ:
         if _answers(POSTGRES):
-            os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/tramites"
+            # One database per run: concurrent runs on one machine must not drop each other's.
+            os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/tramites_{os.getpid()}"
         elif REQUIRED:
             raise pytest.UsageError("REQUIRE_SERVICES=1 but PostgreSQL does not answer on 5432")
     chosen["database"] = os.environ.get("DATABASE_URL", "sqlite (in memory)")
     if "CELERY_BROKER_URL" not in os.environ:
         if _answers(REDIS):
-            os.environ["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/15"
-            os.environ.setdefault("CELERY_RESULT_BACKEND", "redis://127.0.0.1:6379/14")
+            # Likewise a Redis database per run, so a worker never takes another run's tasks.
+            redis_db = 1 + os.getpid() % 15
+            os.environ["CELERY_BROKER_URL"] = f"redis://127.0.0.1:6379/{redis_db}"
+            os.environ.setdefault("CELERY_RESULT_BACKEND", f"redis://127.0.0.1:6379/{redis_db}")
         elif REQUIRED:
             raise pytest.UsageError("REQUIRE_SERVICES=1 but Redis does not answer on 6379")
     chosen["celery"] = (
