@@ -59,10 +59,8 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "procedures",
-    "documents",
     "payments",
     "suppliers",
-    "payables",
 ]
 
 MIDDLEWARE = [
@@ -210,24 +208,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TIMEZONE = TIME_ZONE
 
-# --- Signed documents (documents app) ------------------------------------------------
-# Embedded default: a demo PKI created on first use under SIGNING_DEMO_DIR (seal, officials'
-# key files, TSA, trust roots). Production names a real seal key, tokens and trust roots.
-SIGNING_DEMO_DIR = Path(env.str("SIGNING_DEMO_DIR", default=str(VAR_DIR / "signing")))
-SIGNING_SEAL_BACKEND = env.str("SIGNING_SEAL_BACKEND", default="pkcs12")
-SIGNING_SEAL_PKCS12_PATH = env.str("SIGNING_SEAL_PKCS12_PATH", default="")
-SIGNING_SEAL_PKCS12_PASSWORD = env.str("SIGNING_SEAL_PKCS12_PASSWORD", default="")
-SIGNING_OFFICIAL_BACKEND = env.str("SIGNING_OFFICIAL_BACKEND", default="pkcs12-pin")
-SIGNING_PKCS11_MODULE = env.str("SIGNING_PKCS11_MODULE", default="")
-SIGNING_SEAL_PKCS11_TOKEN = env.str("SIGNING_SEAL_PKCS11_TOKEN", default="")
-SIGNING_SEAL_PKCS11_KEY = env.str("SIGNING_SEAL_PKCS11_KEY", default="")
-SIGNING_SEAL_PKCS11_PIN = env.str("SIGNING_SEAL_PKCS11_PIN", default="")
-SIGNING_CA_CHAIN = env.str("SIGNING_CA_CHAIN", default="")
-SIGNING_TRUST_ROOTS_DIR = env.str("SIGNING_TRUST_ROOTS_DIR", default="")
-SIGNING_REVOCATION_FETCH = env.bool("SIGNING_REVOCATION_FETCH", default=False)
-SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
-SIGNING_TSA_TIMEOUT = env.int("SIGNING_TSA_TIMEOUT", default=10)
-
 # --- Security ---------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -241,17 +221,6 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-
-# --- Suppliers and payments ---------------------------------------------------------
-# The municipality's CUIT: the buyer on suppliers' invoices and the debtor of payments.
-MUNICIPALITY_CUIT = env.str("MUNICIPALITY_CUIT", default="30999999995")
-# The account supplier payments leave from, as the bank file states it.
-PAYABLES_DEBTOR_CBU = env.str("PAYABLES_DEBTOR_CBU", default="")
-PAYABLES_DEBTOR_BIC = env.str("PAYABLES_DEBTOR_BIC", default="")
-# Bank file format (payables.exporters): "pain.001.001.09" or "demo-csv".
-PAYABLES_EXPORTER = env.str("PAYABLES_EXPORTER", default="pain.001.001.09")
-# Days a supplier user invitation stays valid.
-SUPPLIER_INVITATION_DAYS = env.int("SUPPLIER_INVITATION_DAYS", default=14)
 
 LOGGING = {
     "version": 1,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from datetime import datetime
 from io import BytesIO
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -37,32 +36,6 @@ _TIMESTAMP_ALLOWANCE = 8192
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _token_time(signed_data) -> datetime:
-    return signed_data["encap_content_info"]["content"].parsed["gen_time"].native
-
-
-def timestamp_time(pdf: bytes) -> datetime | None:
-    """When a TSA first vouched for the last signature of ``pdf``, or None.
-
-    That is the signature's own timestamp (B-T), else the first document
-    timestamp added after it (a B-B signature extended to B-LTA). Read, not
-    validated: for records about a file this code just produced.
-    """
-    reader = PdfFileReader(BytesIO(pdf))
-    signatures = reader.embedded_regular_signatures
-    if not signatures:
-        return None
-    signature = signatures[-1]
-    unsigned = signature.signer_info["unsigned_attrs"]
-    for attribute in unsigned if unsigned.native is not None else ():
-        if attribute["type"].native == "signature_time_stamp_token":
-            return _token_time(attribute["values"][0]["content"])
-    for document_timestamp in reader.embedded_timestamp_signatures:
-        if document_timestamp.signed_revision > signature.signed_revision:
-            return _token_time(document_timestamp.signed_data)
-    return None
 
 
 def _bytes_reserved(signer: Signer, timestamped: bool) -> int:

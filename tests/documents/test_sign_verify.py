@@ -19,7 +19,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import TimeStamper
 
 from documents.signing.pki import SEAL_NAME, TSA_NAME, DemoPki
-from documents.signing.sign import extend_to_lta, sha256_hex, timestamp_time
+from documents.signing.sign import extend_to_lta, sha256_hex
 from documents.signing.signers import Pkcs12SealSigner
 from documents.signing.verify import lta_validation_context, verify_pdf
 
@@ -199,19 +199,3 @@ def test_genuine_signature_against_other_roots(signed: SignedSet) -> None:
 
 def test_sha256_hex() -> None:
     assert sha256_hex(b"abc") == hashlib.sha256(b"abc").hexdigest()
-
-
-def test_timestamp_time(
-    signed: SignedSet, pki: DemoPki, trust_roots: list[x509.Certificate], timestamper: TimeStamper
-) -> None:
-    assert timestamp_time(signed.b_b) is None
-    stamped = timestamp_time(signed.b_t)
-    assert stamped is not None
-    assert abs(stamped - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
-    assert stamped == verify_pdf(signed.b_t, []).timestamp_time
-    assert timestamp_time(signed.b_lta) == stamped  # the signature's own, not the archive's
-    # A B-B signature gets its first trusted time from the archive timestamp.
-    context = lta_validation_context(trust_roots, crls=pki.crls())
-    extended = extend_to_lta(signed.b_b, context, timestamper)
-    archived = timestamp_time(extended)
-    assert archived is not None and archived > stamped
