@@ -24,6 +24,7 @@ run: $(STAMP) $(MO_FILES)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py catalog sync
 	$(BIN)/python manage.py setup_demo
+	$(BIN)/python manage.py setup_supplier_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite. Uses PostgreSQL, Redis (real Celery worker) and a local S3 server when

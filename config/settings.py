@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "procedures",
     "payments",
     "suppliers",
+    "payables",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,17 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Suppliers and payments ---------------------------------------------------------
+# The municipality's CUIT: the buyer on suppliers' invoices and the debtor of payments.
+MUNICIPALITY_CUIT = env.str("MUNICIPALITY_CUIT", default="30999999995")
+# The account supplier payments leave from, as the bank file states it.
+PAYABLES_DEBTOR_CBU = env.str("PAYABLES_DEBTOR_CBU", default="")
+PAYABLES_DEBTOR_BIC = env.str("PAYABLES_DEBTOR_BIC", default="")
+# Bank file format (payables.exporters): "pain.001.001.09" or "demo-csv".
+PAYABLES_EXPORTER = env.str("PAYABLES_EXPORTER", default="pain.001.001.09")
+# Days a supplier user invitation stays valid.
+SUPPLIER_INVITATION_DAYS = env.int("SUPPLIER_INVITATION_DAYS", default=14)
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,14 @@ RejectionCode = Literal[
     "totals-mismatch",
     "invalid-qr",
     "bad-cuit",
+    # Raised by suppliers.services.intake, once the invoice is read and checked against
+    # the supplier who uploads it and its purchase order.
+    "seller-mismatch",
+    "buyer-mismatch",
+    "po-mismatch",
+    "duplicate",
+    "supplier-not-active",
+    "no-lines",
 ]
 
 

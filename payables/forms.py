@@ -1,0 +1,40 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from suppliers.forms import DateInput
+
+from .models import PaymentOrder
+
+
+class BatchForm(forms.Form):
+    orders = forms.ModelMultipleChoiceField(
+        label=_("Payment orders"),
+        queryset=PaymentOrder.objects.filter(status=PaymentOrder.Status.OPEN),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    execution_date = forms.DateField(
+        label=_("Payment date"), widget=DateInput(), initial=timezone.localdate
+    )
+
+
+class PaidForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class StatementForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bank statement (CSV)"),
+        help_text=_("Columns date, reference and amount; UTF-8; up to 2 MB."),
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > 2 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        return uploaded.read()

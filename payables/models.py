@@ -1,0 +1,141 @@
+"""Paying approved supplier invoices: payment orders grouped into batches, a bank file.
+
+A payment order pays one supplier, in one currency, into the bank account that was
+active when it was prepared, for one or more approved invoices (credit notes net off).
+A batch needs the approval of two different employees before its file is produced.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from suppliers.models import BankAccount, Invoice, Supplier
+
+
+class PaymentBatch(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Awaiting approvals")
+        APPROVED = "approved", _("Approved")
+        EXPORTED = "exported", _("Bank file produced")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    REQUIRED_APPROVALS = 2
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    execution_date = models.DateField(_("payment date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    exporter = models.CharField(_("file format"), max_length=40, blank=True)
+    file = models.FileField(
+        _("bank file"), upload_to="payables/batches/", blank=True, max_length=200
+    )
+    file_name = models.CharField(_("file name"), max_length=100, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    exported_at = models.DateTimeField(_("file produced"), null=True, blank=True)
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paid_at = models.DateTimeField(_("confirmed paid"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("payment batch")
+        verbose_name_plural = _("payment batches")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class BatchApproval(models.Model):
+    batch = models.ForeignKey(
+        PaymentBatch, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("batch")
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("batch approval")
+        verbose_name_plural = _("batch approvals")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "user"], name="one_approval_per_employee")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} {self.user}"
+
+
+class PaymentOrder(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for a batch")
+        IN_BATCH = "in_batch", _("In a batch")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    supplier = models.ForeignKey(
+        Supplier,
+        on_delete=models.PROTECT,
+        related_name="payment_orders",
+        verbose_name=_("supplier"),
+    )
+    bank_account = models.ForeignKey(
+        BankAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("bank account")
+    )
+    # Copied from the account when the order is prepared: the file pays what was approved.
+    cbu = models.CharField(_("CBU"), max_length=22)
+    holder_name = models.CharField(_("account holder"), max_length=200)
+    currency = models.CharField(_("currency"), max_length=3)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    batch = models.ForeignKey(
+        PaymentBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("batch"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    payment_note = models.CharField(_("how the payment was confirmed"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("payment order")
+        verbose_name_plural = _("payment orders")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class PaymentOrderItem(models.Model):
+    order = models.ForeignKey(
+        PaymentOrder, on_delete=models.CASCADE, related_name="items", verbose_name=_("order")
+    )
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.PROTECT, related_name="payment_item", verbose_name=_("invoice")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("paid invoice")
+        verbose_name_plural = _("paid invoices")
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.invoice}"

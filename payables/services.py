@@ -1,0 +1,448 @@
+"""From approved invoices to money in the supplier's account.
+
+approved invoices -> payment orders (one per supplier and currency, into the account
+active at that moment) -> a batch -> two approvals by different employees -> the bank
+file -> confirmed paid, by hand or from the bank statement.
+
+A supplier with a bank account change waiting for approval is not paid: its invoices
+stay approved until the change is decided, and a batch refuses to be approved or
+exported while one of its orders goes to an account that is no longer the active one.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core import audit
+from suppliers.models import BankAccount, Invoice, InvoiceEvent, Supplier
+from suppliers.selectors import can_approve_batches, is_accounts_payable
+
+from .exporters import ExportRefused, debtor_from_settings, get_exporter
+from .models import BatchApproval, PaymentBatch, PaymentOrder, PaymentOrderItem
+
+
+class PaymentActionError(Exception):
+    """The payment action is not possible now; the message says why."""
+
+
+def _next_reference(model, prefix: str) -> str:
+    last = model.objects.filter(reference__startswith=prefix).aggregate(last=Max("reference"))[
+        "last"
+    ]
+    return f"{prefix}{int(last.removeprefix(prefix)) + 1 if last else 1:06d}"
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PaymentActionError(_("You cannot act on supplier payments."))
+
+
+@dataclass
+class Preparation:
+    orders: list[PaymentOrder] = field(default_factory=list)
+    waiting: list[tuple[Supplier, str]] = field(default_factory=list)
+    """Suppliers not paid now, and why."""
+
+
+def prepare_orders(*, actor: User) -> Preparation:
+    """One payment order per supplier and currency for the approved invoices (an invoice
+    in a payment order is "in payment", so approved ones are in none)."""
+    _require(is_accounts_payable(actor))
+    result = Preparation()
+    with transaction.atomic():
+        invoices = list(
+            Invoice.objects.select_for_update()
+            .filter(status=Invoice.Status.APPROVED)
+            .order_by("pk")
+        )
+        groups: dict[tuple[int, str], list[Invoice]] = defaultdict(list)
+        for invoice in invoices:
+            groups[(invoice.supplier_id, invoice.currency)].append(invoice)
+        accounts: dict[int, dict[str, BankAccount]] = defaultdict(dict)
+        for account in BankAccount.objects.filter(
+            supplier_id__in={key[0] for key in groups},
+            status__in=[BankAccount.Status.ACTIVE, BankAccount.Status.PENDING],
+        ):
+            accounts[account.supplier_id][account.status] = account
+        suppliers = Supplier.objects.in_bulk({key[0] for key in groups})
+        for (supplier_id, currency), group in sorted(groups.items()):
+            supplier = suppliers[supplier_id]
+            states = accounts[supplier_id]
+            if BankAccount.Status.PENDING in states:
+                result.waiting.append(
+                    (supplier, _("a bank account change is waiting for approval"))
+                )
+                continue
+            account = states.get(BankAccount.Status.ACTIVE)
+            if account is None:
+                result.waiting.append((supplier, _("no approved bank account")))
+                continue
+            amount = sum((invoice.amount_due for invoice in group), Decimal(0))
+            if amount <= 0:
+                result.waiting.append((supplier, _("credit notes exceed the invoices")))
+                continue
+            order = PaymentOrder.objects.create(
+                reference=_next_reference(PaymentOrder, "OP-"),
+                supplier=supplier,
+                bank_account=account,
+                cbu=account.cbu,
+                holder_name=account.holder_name,
+                currency=currency,
+                amount=amount,
+                created_by=actor,
+            )
+            PaymentOrderItem.objects.bulk_create(
+                PaymentOrderItem(order=order, invoice=invoice, amount=invoice.amount_due)
+                for invoice in group
+            )
+            Invoice.objects.filter(pk__in=[invoice.pk for invoice in group]).update(
+                status=Invoice.Status.IN_PAYMENT
+            )
+            InvoiceEvent.objects.bulk_create(
+                InvoiceEvent(invoice=invoice, kind=InvoiceEvent.Kind.IN_PAYMENT, actor=actor)
+                for invoice in group
+            )
+            audit.record(
+                actor=actor,
+                action="payment_order.created",
+                obj=order,
+                after={
+                    "supplier": supplier.cuit,
+                    "amount": str(amount),
+                    "currency": currency,
+                    "cbu": account.cbu,
+                    "invoices": [invoice.pk for invoice in group],
+                },
+            )
+            result.orders.append(order)
+    return result
+
+
+def cancel_order(*, order: PaymentOrder, actor: User) -> PaymentOrder:
+    """An order not yet in a batch is undone: its invoices are approved again."""
+    _require(is_accounts_payable(actor))
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+        if order.status != PaymentOrder.Status.OPEN:
+            raise PaymentActionError(_("Only an order waiting for a batch can be cancelled."))
+        invoice_ids = list(order.items.values_list("invoice_id", flat=True))
+        order.items.all().delete()
+        Invoice.objects.filter(pk__in=invoice_ids).update(status=Invoice.Status.APPROVED)
+        order.status = PaymentOrder.Status.CANCELLED
+        order.save(update_fields=["status"])
+        audit.record(
+            actor=actor,
+            action="payment_order.cancelled",
+            obj=order,
+            before={"status": PaymentOrder.Status.OPEN},
+            after={"status": order.status, "invoices": invoice_ids},
+        )
+    return order
+
+
+def create_batch(*, order_ids: list[int], execution_date: date, actor: User) -> PaymentBatch:
+    _require(is_accounts_payable(actor))
+    if execution_date < timezone.localdate():
+        raise PaymentActionError(_("The payment date cannot be in the past."))
+    with transaction.atomic():
+        orders = list(
+            PaymentOrder.objects.select_for_update()
+            .filter(pk__in=order_ids, status=PaymentOrder.Status.OPEN)
+            .order_by("pk")
+        )
+        if not orders or len(orders) != len(set(order_ids)):
+            raise PaymentActionError(
+                _("Choose payment orders that are waiting for a batch (the page may be stale).")
+            )
+        currencies = {order.currency for order in orders}
+        if len(currencies) != 1:
+            raise PaymentActionError(_("A batch pays in one currency: choose orders in one."))
+        batch = PaymentBatch.objects.create(
+            reference=_next_reference(PaymentBatch, "LP-"),
+            currency=currencies.pop(),
+            execution_date=execution_date,
+            created_by=actor,
+        )
+        PaymentOrder.objects.filter(pk__in=[order.pk for order in orders]).update(
+            batch=batch, status=PaymentOrder.Status.IN_BATCH
+        )
+        audit.record(
+            actor=actor,
+            action="payment_batch.created",
+            obj=batch,
+            after={
+                "orders": [order.reference for order in orders],
+                "total": str(sum((order.amount for order in orders), Decimal(0))),
+                "currency": batch.currency,
+                "execution_date": execution_date.isoformat(),
+            },
+        )
+    return batch
+
+
+def _locked_batch(batch: PaymentBatch) -> PaymentBatch:
+    return PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+
+
+def _check_accounts(batch: PaymentBatch) -> None:
+    """Every order still goes to its supplier's active account, and no change is pending."""
+    orders = list(batch.orders.select_related("supplier"))
+    pending = set(
+        BankAccount.objects.filter(
+            supplier_id__in=[order.supplier_id for order in orders],
+            status=BankAccount.Status.PENDING,
+        ).values_list("supplier_id", flat=True)
+    )
+    active = set(
+        BankAccount.objects.filter(
+            pk__in=[order.bank_account_id for order in orders], status=BankAccount.Status.ACTIVE
+        ).values_list("pk", flat=True)
+    )
+    stale = [
+        order.supplier.legal_name
+        for order in orders
+        if order.supplier_id in pending or order.bank_account_id not in active
+    ]
+    if stale:
+        raise PaymentActionError(
+            _(
+                "The bank account of %(suppliers)s changed or is being changed: cancel this "
+                "batch and prepare the payments again."
+            )
+            % {"suppliers": ", ".join(sorted(set(stale)))}
+        )
+
+
+def approve_batch(*, batch: PaymentBatch, actor: User) -> PaymentBatch:
+    """One of the two approvals a batch needs; the same employee cannot give both."""
+    _require(can_approve_batches(actor))
+    with transaction.atomic():
+        batch = _locked_batch(batch)
+        if batch.status != PaymentBatch.Status.DRAFT:
+            raise PaymentActionError(_("This batch is not waiting for approvals."))
+        if batch.approvals.filter(user=actor).exists():
+            raise PaymentActionError(
+                _("You already approved this batch: a second employee must approve it.")
+            )
+        _check_accounts(batch)
+        BatchApproval.objects.create(batch=batch, user=actor)
+        count = batch.approvals.count()
+        if count >= PaymentBatch.REQUIRED_APPROVALS:
+            batch.status = PaymentBatch.Status.APPROVED
+            batch.save(update_fields=["status"])
+        audit.record(
+            actor=actor,
+            action="payment_batch.approved",
+            obj=batch,
+            before={"approvals": count - 1},
+            after={"approvals": count, "status": batch.status},
+        )
+    return batch
+
+
+def cancel_batch(*, batch: PaymentBatch, actor: User, reason: str) -> PaymentBatch:
+    _require(is_accounts_payable(actor))
+    if not reason.strip():
+        raise PaymentActionError(_("Write why the batch is cancelled."))
+    with transaction.atomic():
+        batch = _locked_batch(batch)
+        if batch.status in (PaymentBatch.Status.PAID, PaymentBatch.Status.CANCELLED):
+            raise PaymentActionError(_("This batch can no longer be cancelled."))
+        if batch.orders.filter(status=PaymentOrder.Status.PAID).exists():
+            raise PaymentActionError(_("Some of its payments are already confirmed."))
+        before = batch.status
+        batch.orders.update(batch=None, status=PaymentOrder.Status.OPEN)
+        batch.status = PaymentBatch.Status.CANCELLED
+        batch.save(update_fields=["status"])
+        audit.record(
+            actor=actor,
+            action="payment_batch.cancelled",
+            obj=batch,
+            before={"status": before},
+            after={"status": batch.status, "reason": reason.strip()},
+        )
+    return batch
+
+
+def export_batch(
+    *, batch: PaymentBatch, actor: User, exporter_code: str | None = None
+) -> PaymentBatch:
+    """Produce the bank file of an approved batch, once; later downloads get the same file."""
+    _require(is_accounts_payable(actor))
+    with transaction.atomic():
+        batch = _locked_batch(batch)
+        if batch.status != PaymentBatch.Status.APPROVED:
+            raise PaymentActionError(_("Only an approved batch can be exported."))
+        _check_accounts(batch)
+        exporter = get_exporter(exporter_code)
+        orders = list(
+            batch.orders.select_related("supplier")
+            .prefetch_related("items__invoice")
+            .order_by("reference")
+        )
+        try:
+            bank_file = exporter.export(batch, orders, debtor_from_settings())
+        except ExportRefused as exc:
+            raise PaymentActionError(str(exc)) from exc
+        batch.exporter = exporter.code
+        batch.file_name = bank_file.name
+        batch.file_sha256 = hashlib.sha256(bank_file.content).hexdigest()
+        batch.file.save(
+            f"{batch.reference}-{batch.file_sha256[:12]}",
+            ContentFile(bank_file.content),
+            save=False,
+        )
+        batch.status = PaymentBatch.Status.EXPORTED
+        batch.exported_at = timezone.now()
+        batch.exported_by = actor
+        batch.save()
+        audit.record(
+            actor=actor,
+            action="payment_batch.exported",
+            obj=batch,
+            before={"status": PaymentBatch.Status.APPROVED},
+            after={"status": batch.status, "format": exporter.code, "sha256": batch.file_sha256},
+        )
+    return batch
+
+
+def _mark_orders_paid(orders: list[PaymentOrder], paid_on: date, note: str, actor: User) -> None:
+    for order in orders:
+        order.status = PaymentOrder.Status.PAID
+        order.paid_on = paid_on
+        order.payment_note = note[:200]
+    PaymentOrder.objects.bulk_update(orders, ["status", "paid_on", "payment_note"])
+    invoice_ids = list(
+        PaymentOrderItem.objects.filter(order__in=orders).values_list("invoice_id", flat=True)
+    )
+    Invoice.objects.filter(pk__in=invoice_ids).update(status=Invoice.Status.PAID, paid_on=paid_on)
+    InvoiceEvent.objects.bulk_create(
+        InvoiceEvent(invoice_id=invoice_id, kind=InvoiceEvent.Kind.PAID, actor=actor)
+        for invoice_id in invoice_ids
+    )
+
+
+def _close_if_paid(batch: PaymentBatch) -> None:
+    if not batch.orders.exclude(status=PaymentOrder.Status.PAID).exists():
+        batch.status = PaymentBatch.Status.PAID
+        batch.paid_at = timezone.now()
+        batch.save(update_fields=["status", "paid_at"])
+
+
+def confirm_paid(*, batch: PaymentBatch, paid_on: date, note: str, actor: User) -> PaymentBatch:
+    """Every payment of an exported batch went through (as the bank confirmed)."""
+    _require(is_accounts_payable(actor))
+    if paid_on > timezone.localdate():
+        raise PaymentActionError(_("The payment date cannot be in the future."))
+    with transaction.atomic():
+        batch = _locked_batch(batch)
+        if batch.status != PaymentBatch.Status.EXPORTED:
+            raise PaymentActionError(_("Only a batch whose file was produced can be confirmed."))
+        orders = list(
+            batch.orders.select_for_update().exclude(status=PaymentOrder.Status.PAID).order_by("pk")
+        )
+        _mark_orders_paid(orders, paid_on, note or _("Confirmed by hand"), actor)
+        _close_if_paid(batch)
+        audit.record(
+            actor=actor,
+            action="payment_batch.paid",
+            obj=batch,
+            before={"status": PaymentBatch.Status.EXPORTED},
+            after={
+                "status": batch.status,
+                "paid_on": paid_on.isoformat(),
+                "orders": [order.reference for order in orders],
+                "note": note,
+            },
+        )
+    return batch
+
+
+@dataclass
+class StatementReport:
+    paid: list[PaymentOrder] = field(default_factory=list)
+    unmatched: list[tuple[int, str]] = field(default_factory=list)
+    """(row, why) of statement rows that confirmed nothing."""
+
+
+def import_statement(*, content: bytes, actor: User) -> StatementReport:
+    """Confirm payments from a bank statement CSV with columns date, reference, amount.
+
+    A row confirms the exported payment order whose reference (the transfer's
+    end-to-end id) it names, when the amount is the order's. Other rows are reported.
+    """
+    _require(is_accounts_payable(actor))
+    report = StatementReport()
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.unmatched.append((0, _("The file is not UTF-8 text.")))
+        return report
+    sample = text[:2048]
+    reader = csv.DictReader(
+        io.StringIO(text), delimiter=";" if sample.count(";") > sample.count(",") else ","
+    )
+    if not {"date", "reference", "amount"} <= {
+        (name or "").strip().lower() for name in reader.fieldnames or []
+    }:
+        report.unmatched.append(
+            (1, _("The statement needs the columns date, reference and amount."))
+        )
+        return report
+    with transaction.atomic():
+        for row_number, raw in enumerate(reader, start=2):
+            row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()}
+            try:
+                paid_on = date.fromisoformat(row["date"])
+                amount = Decimal(row["amount"].replace(",", "."))
+            except (ValueError, InvalidOperation):
+                report.unmatched.append((row_number, _("The date or the amount cannot be read.")))
+                continue
+            order = (
+                PaymentOrder.objects.select_for_update(of=("self",))
+                .select_related("batch")
+                .filter(reference__in=row["reference"].split())
+                .first()
+            )
+            if order is None:
+                report.unmatched.append((row_number, _("No payment order has this reference.")))
+            elif order.status == PaymentOrder.Status.PAID:
+                report.unmatched.append((row_number, _("Already confirmed.")))
+            elif order.batch is None or order.batch.status != PaymentBatch.Status.EXPORTED:
+                report.unmatched.append((row_number, _("Its batch file was not produced.")))
+            elif abs(amount) != order.amount:
+                report.unmatched.append(
+                    (
+                        row_number,
+                        _("The amount %(amount)s differs from the order's %(expected)s.")
+                        % {"amount": amount, "expected": order.amount},
+                    )
+                )
+            else:
+                _mark_orders_paid([order], paid_on, _("Bank statement"), actor)
+                _close_if_paid(_locked_batch(order.batch))
+                audit.record(
+                    actor=actor,
+                    action="payment_order.paid",
+                    obj=order,
+                    after={
+                        "paid_on": paid_on.isoformat(),
+                        "amount": str(amount),
+                        "source": "statement",
+                    },
+                )
+                report.paid.append(order)
+    return report

@@ -1,0 +1,380 @@
+"""A supplier submits an invoice: read it, check it against the supplier and the order,
+store it, match it and hand it to accounts payable, or refuse it and store nothing.
+
+Three ways in: a structured invoice (UBL, CII or Factur-X), an Argentine electronic
+invoice's QR with the order lines it bills, or header and lines typed by hand. Each
+refusal is an ``InvoiceRejected`` whose code the page translates and whose detail
+names the values involved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from accounts.models import User
+from core import audit
+from core.identifiers import is_valid_cuit
+
+from ..einvoice import (
+    InvoiceRejected,
+    ParsedInvoice,
+    ParsedInvoiceLine,
+    parse_afip_qr,
+    parse_invoice_file,
+)
+from ..einvoice.validation import TotalNames, validate_totals
+from ..flows import InvoiceFlow
+from ..models import (
+    Invoice,
+    InvoiceEvent,
+    InvoiceLine,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Supplier,
+    SupplierTaxId,
+)
+from .matching import match_invoices
+from .organisations import normalize_tax_id
+
+CENT = Decimal("0.01")
+MANUAL_TOTAL_NAMES = TotalNames(
+    net="net total",
+    allowances="allowances",
+    charges="charges",
+    tax_exclusive="net total",
+    tax="VAT",
+    tax_inclusive="total",
+    prepaid="prepaid",
+    rounding="rounding",
+    payable="total",
+)
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    name: str
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class LineEntry:
+    """One order line billed by a QR or hand-entered invoice."""
+
+    po_line: PurchaseOrderLine
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    """None: the order's price (the QR states no prices)."""
+
+
+@dataclass(frozen=True)
+class ManualHeader:
+    kind: str
+    number: str
+    issue_date: date
+    due_date: date | None
+    net_total: Decimal
+    tax_total: Decimal
+    total: Decimal
+
+
+def submit_structured(
+    *,
+    supplier: Supplier,
+    user: User,
+    pdf: IncomingFile,
+    source: IncomingFile | None = None,
+    purchase_order: PurchaseOrder | None = None,
+) -> Invoice:
+    """A Factur-X PDF alone, or any PDF with its UBL or CII XML."""
+    carrier = source or pdf
+    parsed = parse_invoice_file(carrier.content, filename=carrier.name)
+    if parsed.format == "afip-qr":
+        raise InvoiceRejected(
+            "no-lines",
+            "An AFIP QR link states no invoice lines: submit it with the order lines it bills.",
+        )
+    return _store(
+        supplier=supplier,
+        user=user,
+        parsed=parsed,
+        pdf=pdf,
+        source=source,
+        purchase_order=purchase_order,
+    )
+
+
+def _lines_from_entries(entries: list[LineEntry]) -> tuple[ParsedInvoiceLine, ...]:
+    lines = []
+    for entry in entries:
+        if entry.quantity <= 0:
+            continue
+        price = entry.po_line.unit_price if entry.unit_price is None else entry.unit_price
+        lines.append(
+            ParsedInvoiceLine(
+                line_id=str(entry.po_line.line_number),
+                description=entry.po_line.description,
+                quantity=entry.quantity,
+                unit_code=entry.po_line.unit,
+                unit_price=price,
+                net_amount=(entry.quantity * price).quantize(CENT),
+                tax_rate=entry.po_line.tax_rate,
+                po_line_reference=str(entry.po_line.line_number),
+                seller_item_id=entry.po_line.item_code or None,
+            )
+        )
+    if not lines:
+        raise InvoiceRejected("no-lines", "No order line has a quantity greater than zero.")
+    return tuple(lines)
+
+
+def submit_afip_qr(
+    *,
+    supplier: Supplier,
+    user: User,
+    pdf: IncomingFile,
+    qr_text: str,
+    purchase_order: PurchaseOrder,
+    lines: list[LineEntry],
+) -> Invoice:
+    """An Argentine electronic invoice: its QR identifies and authorises the voucher and
+    states the total; the supplier says which order lines (and quantities) it bills."""
+    parsed = parse_afip_qr(qr_text)
+    invoice_lines = _lines_from_entries(lines)
+    net = sum((line.net_amount for line in invoice_lines), Decimal(0))
+    tax = sum(
+        ((line.net_amount * (line.tax_rate or 0) / 100).quantize(CENT) for line in invoice_lines),
+        Decimal(0),
+    )
+    parsed = dataclasses.replace(
+        parsed,
+        seller_name=supplier.legal_name,
+        po_reference=purchase_order.number,
+        net_total=net,
+        tax_exclusive_total=net,
+        tax_total=tax,
+        lines=invoice_lines,
+    )
+    return _store(
+        supplier=supplier, user=user, parsed=parsed, pdf=pdf, purchase_order=purchase_order
+    )
+
+
+def submit_manual(
+    *,
+    supplier: Supplier,
+    user: User,
+    pdf: IncomingFile,
+    header: ManualHeader,
+    purchase_order: PurchaseOrder,
+    lines: list[LineEntry],
+) -> Invoice:
+    invoice_lines = _lines_from_entries(lines)
+    parsed = ParsedInvoice(
+        format="manual",
+        document_kind="credit_note" if header.kind == Invoice.Kind.CREDIT_NOTE else "invoice",
+        number=header.number.strip(),
+        issue_date=header.issue_date,
+        due_date=header.due_date,
+        currency=purchase_order.currency,
+        seller_name=supplier.legal_name,
+        seller_tax_ids=(supplier.cuit,),
+        buyer_name=settings.MUNICIPALITY_NAME,
+        buyer_tax_ids=(),
+        po_reference=purchase_order.number,
+        net_total=header.net_total,
+        allowance_total=Decimal(0),
+        charge_total=Decimal(0),
+        tax_exclusive_total=header.net_total,
+        tax_total=header.tax_total,
+        tax_inclusive_total=header.total,
+        prepaid_total=Decimal(0),
+        rounding_amount=Decimal(0),
+        payable_total=header.total,
+        lines=invoice_lines,
+    )
+    validate_totals(parsed, MANUAL_TOTAL_NAMES)
+    return _store(
+        supplier=supplier, user=user, parsed=parsed, pdf=pdf, purchase_order=purchase_order
+    )
+
+
+def voucher_key(parsed: ParsedInvoice) -> str:
+    """The hard duplicate key, with the supplier: an AFIP voucher's type, point of sale and
+    number; otherwise the document kind and number."""
+    if parsed.afip is not None:
+        voucher = parsed.afip
+        return f"afip:{voucher.voucher_type}:{voucher.point_of_sale}:{voucher.voucher_number}"
+    return f"{parsed.document_kind}:{parsed.number.strip().upper()}"
+
+
+def _check_parties(supplier: Supplier, parsed: ParsedInvoice) -> None:
+    if parsed.format != "manual":
+        stated = {normalize_tax_id(value) for value in parsed.seller_tax_ids}
+        known = set(SupplierTaxId.objects.filter(supplier=supplier).values_list("value", flat=True))
+        if not stated & known:
+            raise InvoiceRejected(
+                "seller-mismatch",
+                f"The invoice is issued by {', '.join(parsed.seller_tax_ids) or 'no tax id'}"
+                f"{f' ({parsed.seller_name})' if parsed.seller_name else ''}, but you submit for "
+                f"{supplier.legal_name}, CUIT {supplier.cuit}"
+                f"{', '.join([''] + sorted(known - {supplier.cuit}))}.",
+            )
+    ours = settings.MUNICIPALITY_CUIT
+    buyer_cuits = {
+        normalize_tax_id(value)
+        for value in parsed.buyer_tax_ids
+        if is_valid_cuit(normalize_tax_id(value))
+    }
+    if ours and buyer_cuits and ours not in buyer_cuits:
+        raise InvoiceRejected(
+            "buyer-mismatch",
+            f"The invoice is addressed to CUIT {', '.join(sorted(buyer_cuits))}, "
+            f"not to the municipality's CUIT {ours}.",
+        )
+
+
+def _check_order(
+    supplier: Supplier, parsed: ParsedInvoice, purchase_order: PurchaseOrder | None
+) -> None:
+    if purchase_order is None:
+        return
+    if purchase_order.supplier_id != supplier.pk:
+        raise InvoiceRejected(
+            "po-mismatch", f"Purchase order {purchase_order.number} is not one of your orders."
+        )
+    if parsed.po_reference and parsed.po_reference != purchase_order.number:
+        raise InvoiceRejected(
+            "po-mismatch",
+            f"The invoice refers to purchase order {parsed.po_reference}, "
+            f"but you chose {purchase_order.number}.",
+        )
+
+
+def _duplicate_of(supplier: Supplier, key: str) -> Invoice | None:
+    return (
+        Invoice.objects.filter(supplier=supplier, voucher_key=key)
+        .exclude(status=Invoice.Status.WITHDRAWN)
+        .first()
+    )
+
+
+def _duplicate_rejection(parsed: ParsedInvoice, existing: Invoice) -> InvoiceRejected:
+    return InvoiceRejected(
+        "duplicate",
+        f"{'Credit note' if existing.kind == Invoice.Kind.CREDIT_NOTE else 'Invoice'} "
+        f"{parsed.number} was already submitted on {existing.submitted_at:%Y-%m-%d} "
+        f"(reference {existing.pk}, status: {existing.status}).",
+    )
+
+
+def _store(
+    *,
+    supplier: Supplier,
+    user: User,
+    parsed: ParsedInvoice,
+    pdf: IncomingFile,
+    source: IncomingFile | None = None,
+    purchase_order: PurchaseOrder | None = None,
+) -> Invoice:
+    if supplier.status != Supplier.Status.ACTIVE:
+        raise InvoiceRejected(
+            "supplier-not-active",
+            f"{supplier.legal_name} is {supplier.status}: invoices are accepted from "
+            "verified suppliers only.",
+        )
+    if not parsed.lines:
+        raise InvoiceRejected("no-lines", "The invoice has no lines.")
+    _check_parties(supplier, parsed)
+    _check_order(supplier, parsed, purchase_order)
+    key = voucher_key(parsed)
+    with transaction.atomic():
+        # One submission at a time per supplier: the duplicate check cannot race.
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        existing = _duplicate_of(supplier, key)
+        if existing is not None:
+            raise _duplicate_rejection(parsed, existing)
+        afip = parsed.afip
+        invoice = Invoice(
+            supplier=supplier,
+            purchase_order=purchase_order,
+            po_proposed_from="supplier" if purchase_order else "",
+            format=parsed.format,
+            kind=parsed.document_kind,
+            type_code=parsed.type_code or (str(afip.voucher_type) if afip else ""),
+            number=parsed.number[:60],
+            voucher_key=key[:120],
+            issue_date=parsed.issue_date,
+            due_date=parsed.due_date,
+            currency=parsed.currency,
+            seller_name=parsed.seller_name[:200],
+            seller_tax_ids=list(parsed.seller_tax_ids),
+            buyer_name=parsed.buyer_name[:200],
+            buyer_tax_ids=list(parsed.buyer_tax_ids),
+            po_reference=(parsed.po_reference or "")[:60],
+            net_total=parsed.net_total,
+            allowance_total=parsed.allowance_total,
+            charge_total=parsed.charge_total,
+            tax_exclusive_total=parsed.tax_exclusive_total,
+            tax_total=parsed.tax_total,
+            tax_inclusive_total=parsed.tax_inclusive_total,
+            prepaid_total=parsed.prepaid_total,
+            payable_total=parsed.payable_total,
+            afip_cae=afip.cae if afip else "",
+            afip_voucher_type=afip.voucher_type if afip else None,
+            afip_point_of_sale=afip.point_of_sale if afip else None,
+            afip_voucher_number=afip.voucher_number if afip else None,
+            token=secrets.token_hex(16),
+            pdf_name=pdf.name[:200],
+            source_name=source.name[:200] if source else "",
+            status=Invoice.Status.ON_HOLD,
+            submitted_by=user,
+        )
+        invoice.pdf.save(f"{pdf.name}", ContentFile(pdf.content), save=False)
+        if source is not None:
+            invoice.source.save(f"{source.name}", ContentFile(source.content), save=False)
+        invoice.save()
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice,
+                position=position,
+                line_id=line.line_id[:40],
+                description=line.description[:300],
+                quantity=line.quantity,
+                unit_code=(line.unit_code or "")[:20],
+                unit_price=line.unit_price.quantize(Decimal("0.0001")),
+                net_amount=line.net_amount,
+                tax_rate=line.tax_rate,
+                po_line_reference=(line.po_line_reference or "")[:40],
+                seller_item_id=(line.seller_item_id or "")[:60],
+            )
+            for position, line in enumerate(parsed.lines, 1)
+        )
+        InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.SUBMITTED, actor=user)
+        outcome = match_invoices([invoice.pk])[invoice.pk]
+        invoice.refresh_from_db()
+        InvoiceFlow.start.run(invoice=invoice)
+        audit.record(
+            actor=user,
+            action="invoice.submitted",
+            obj=invoice,
+            after={
+                "supplier": supplier.cuit,
+                "number": invoice.number,
+                "format": invoice.format,
+                "payable": str(invoice.payable_total),
+                "currency": invoice.currency,
+                "purchase_order": invoice.purchase_order.number if invoice.purchase_order else None,
+                "status": outcome.status,
+                "holds": [finding.code for finding in outcome.findings],
+            },
+        )
+    return invoice

@@ -1,0 +1,64 @@
+"""What the portal says about refusals and holds, in the reader's language."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from .einvoice import InvoiceRejected
+
+REJECTIONS = {
+    "file-too-large": _("The file is too large."),
+    "unsupported-format": _("The file is not a PDF, UBL or CII invoice."),
+    "malformed-xml": _("The XML invoice is damaged (not well-formed XML)."),
+    "not-pdf": _("The file is not a PDF."),
+    "malformed-pdf": _("The PDF cannot be read."),
+    "no-embedded-xml": _(
+        "The PDF carries no structured invoice: add its UBL or CII XML, or submit it from "
+        "the purchase order as an Argentine electronic invoice or by typing it."
+    ),
+    "missing-field": _("The invoice lacks a required element."),
+    "invalid-value": _("The invoice has a value that cannot be read."),
+    "line-sum-mismatch": _("The invoice lines do not add up to its net total."),
+    "totals-mismatch": _("The invoice totals do not add up."),
+    "invalid-qr": _("The QR code's data is not valid."),
+    "bad-cuit": _("The CUIT in the QR code is not valid."),
+    "seller-mismatch": _(
+        "The invoice is issued by another CUIT or tax id than your organisation's."
+    ),
+    "buyer-mismatch": _("The invoice is addressed to someone other than the municipality."),
+    "po-mismatch": _("The invoice does not belong to the purchase order you chose."),
+    "duplicate": _("You already submitted this invoice."),
+    "supplier-not-active": _(
+        "Your organisation is not verified yet: invoices are accepted once it is."
+    ),
+    "no-lines": _("The invoice bills no order line."),
+}
+
+HOLD_DETAILS = {
+    "no_po": _("No purchase order of the supplier matches (reference: %(reference)s)."),
+    "po_closed": _("Purchase order %(order)s is not open."),
+    "currency": _("Invoiced in %(invoiced)s, ordered in %(ordered)s."),
+    "no_po_line": _("“%(description)s” is on no line of the order."),
+    "qty_ordered": _("Line %(line)s: %(invoiced)s invoiced in all, %(ordered)s ordered."),
+    "qty_received": _("Line %(line)s: %(invoiced)s invoiced in all, %(received)s received."),
+    "qty_invoiced": _("Line %(line)s: %(credited)s credited, only %(invoiced)s invoiced."),
+    "price": _("Line %(line)s: unit price %(invoiced)s invoiced, %(ordered)s ordered."),
+    "total": _("Total without VAT %(invoiced)s, %(expected)s at the order's prices."),
+    "duplicate": _("Same date and amount as invoice %(number)s."),
+    "bank_change": _("A change of bank account is waiting for approval."),
+    "no_bank": _("The supplier has no approved bank account."),
+}
+
+
+def rejection_message(rejected: InvoiceRejected) -> str:
+    return str(REJECTIONS.get(rejected.code, _("The invoice was refused.")))
+
+
+def hold_explanation(code: str, params: dict) -> str:
+    template = HOLD_DETAILS.get(code)
+    if template is None:
+        return code
+    try:
+        return str(template) % {key: value or "—" for key, value in params.items()}
+    except (KeyError, TypeError):
+        return str(template).split("%(")[0].rstrip(" :(")

@@ -1,0 +1,33 @@
+import pytest
+
+from . import factories
+
+
+@pytest.fixture
+def buyer(db):
+    """An employee of the purchasing department who creates orders and records receptions."""
+    return factories.employee("compras@example.com", "purchasing", code="compras")
+
+
+@pytest.fixture
+def clerk(db):
+    """An accounts payable employee who may also approve payment batches."""
+    return factories.employee(
+        "tesoreria@example.com", "accounts_payable", "approve_payment_batches", code="tesoreria"
+    )
+
+
+@pytest.fixture
+def second_approver(db):
+    return factories.employee(
+        "contaduria@example.com", "accounts_payable", "approve_payment_batches", code="contaduria"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are asserted in English (the msgids); pages are tested in Spanish."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

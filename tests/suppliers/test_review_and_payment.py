@@ -1,0 +1,300 @@
+"""Accounts payable on the flow (claim, approve, release, return, reply, withdraw), bank
+account changes holding payments, and payment: orders, two approvals, pain.001, paid."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from lxml import etree
+from viewflow.workflow.models import Task
+
+from core.identifiers import make_cbu
+from core.models import AuditEvent
+from payables import services as payments
+from payables.exporters import pain001
+from payables.models import PaymentBatch, PaymentOrder
+from suppliers.flows import InvoiceFlow
+from suppliers.models import BankAccount, Invoice
+from suppliers.services import SupplierActionError, intake, organisations, review
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(buyer, settings):
+    settings.PAYABLES_DEBTOR_CBU = make_cbu("0110001", "0000000000123")
+    sup, user = factories.supplier("71234567", name="Proveedora Cordobesa SA")
+    po = factories.order(
+        sup,
+        buyer,
+        [
+            factories.line("Resmas A4", 100, "5000.00", code="RES-A4"),
+            factories.line("Mantenimiento", 1, "100000.00", kind="service"),
+        ],
+    )
+    return sup, user, po
+
+
+def manual(sup, user, po, number: str, reams: int, service: int = 0, *, total: str | None = None):
+    net = Decimal(reams * 5000 + service * 100000)
+    tax = net * Decimal("0.21")
+    return intake.submit_manual(
+        supplier=sup,
+        user=user,
+        pdf=factories.pdf(),
+        header=intake.ManualHeader(
+            kind="invoice",
+            number=number,
+            issue_date=date(2025, 3, 1) + timedelta(days=len(number)),
+            due_date=None,
+            net_total=net,
+            tax_total=tax,
+            total=Decimal(total) if total else net + tax,
+        ),
+        purchase_order=po,
+        lines=[
+            intake.LineEntry(po_line=line, quantity=Decimal(q))
+            for line, q in zip(po.lines.order_by("line_number"), (reams, service), strict=True)
+        ],
+    )
+
+
+def review_task(invoice: Invoice) -> Task:
+    return Task.objects.get(
+        process_id=invoice.process_id, flow_task=InvoiceFlow.review, status__in=["NEW", "ASSIGNED"]
+    )
+
+
+def test_goods_wait_for_reception_services_do_not(setup, buyer, clerk) -> None:
+    sup, user, po = setup
+    goods = manual(sup, user, po, "A-1", reams=10)
+    service = manual(sup, user, po, "A-22", reams=0, service=1)
+
+    assert [hold.code for hold in goods.holds.all()] == ["qty_received"]
+    assert service.status == Invoice.Status.MATCHED  # 2-way: nothing to receive
+
+    reams = po.lines.get(line_number=1)
+    factories.purchasing.record_receptions(
+        order=po,
+        quantities={reams.pk: Decimal(10)},
+        received_on=date(2025, 3, 2),
+        note="",
+        actor=buyer,
+    )
+    goods.refresh_from_db()
+    assert goods.status == Invoice.Status.MATCHED
+    assert not goods.holds.exists()
+    reams.refresh_from_db()
+    assert reams.invoiced_quantity == 10
+
+
+def test_claim_approve_and_double_click(setup, clerk, second_approver) -> None:
+    sup, user, po = setup
+    invoice = manual(sup, user, po, "A-1", reams=0, service=1)
+    task = review_task(invoice)
+
+    review.claim(task_id=task.pk, user=clerk)
+    with pytest.raises(SupplierActionError, match="already taken"):
+        review.claim(task_id=task.pk, user=second_approver)
+    review.decide(task_id=task.pk, user=clerk, action="approve")
+    with pytest.raises(SupplierActionError, match="not assigned to you any more"):
+        review.decide(task_id=task.pk, user=clerk, action="approve")
+
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.approved_by) == (Invoice.Status.APPROVED, clerk)
+    assert invoice.process.finished is not None
+    assert AuditEvent.objects.filter(action="invoice.approved", object_id=str(invoice.pk)).exists()
+
+
+def test_release_needs_a_reason_and_is_audited(setup, clerk) -> None:
+    sup, user, po = setup
+    invoice = manual(sup, user, po, "A-1", reams=0, service=2)  # 2 services, 1 ordered
+    assert [hold.code for hold in invoice.holds.all()] == ["qty_ordered"]
+    task = review_task(invoice)
+    review.claim(task_id=task.pk, user=clerk)
+
+    with pytest.raises(SupplierActionError, match="has holds"):
+        review.decide(task_id=task.pk, user=clerk, action="approve")
+    with pytest.raises(SupplierActionError, match="reason"):
+        review.decide(task_id=task.pk, user=clerk, action="release")
+    review.decide(
+        task_id=task.pk, user=clerk, action="release", message="Ampliación por decreto 12/25"
+    )
+
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.APPROVED and invoice.released
+    hold = invoice.holds.get()
+    assert (hold.released_by, hold.release_reason) == (clerk, "Ampliación por decreto 12/25")
+    event = AuditEvent.objects.get(action="invoice.released", object_id=str(invoice.pk))
+    assert event.after["message"] == "Ampliación por decreto 12/25"
+    assert event.after["released_holds"] == ["qty_ordered"]
+    assert po.lines.get(line_number=2).invoiced_quantity == 2
+
+
+def test_return_reply_and_withdraw(setup, clerk) -> None:
+    sup, user, po = setup
+    invoice = manual(sup, user, po, "A-1", reams=0, service=1)
+    task = review_task(invoice)
+    review.claim(task_id=task.pk, user=clerk)
+    review.decide(task_id=task.pk, user=clerk, action="return", message="Falta el remito.")
+
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.RETURNED
+    assert po.lines.get(line_number=2).invoiced_quantity == 0
+    assert invoice.events.filter(kind="returned", message="Falta el remito.", public=True).exists()
+
+    review.supplier_reply(invoice=invoice, user=user, message="Adjunto en el PDF.")
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.MATCHED
+    task = review_task(invoice)  # back in the queue
+    review.claim(task_id=task.pk, user=clerk)
+    review.decide(task_id=task.pk, user=clerk, action="return", message="Sigue faltando.")
+    invoice.refresh_from_db()
+    review.withdraw(invoice=invoice, user=user)
+
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.WITHDRAWN
+    assert invoice.process.finished is not None
+    # The number is free again for a corrected invoice.
+    assert manual(sup, user, po, "A-1", reams=0, service=1).status == Invoice.Status.MATCHED
+
+
+def approve(invoice: Invoice, clerk) -> None:
+    task = review_task(invoice)
+    review.claim(task_id=task.pk, user=clerk)
+    review.decide(task_id=task.pk, user=clerk, action="approve")
+
+
+def test_bank_change_holds_payments_until_approved(setup, clerk) -> None:
+    sup, user, po = setup
+    invoice = manual(sup, user, po, "A-1", reams=0, service=1)
+    approve(invoice, clerk)
+    organisations.request_bank_account(
+        supplier=sup,
+        cbu=make_cbu("0720001", "0000000009999"),
+        holder_name="Proveedora Cordobesa SA",
+        bank_name="Banco Santander",
+        document=organisations.BankDocument("cbu.pdf", factories.PDF_BYTES, "application/pdf"),
+        actor=user,
+    )
+    with pytest.raises(SupplierActionError, match="own request"):
+        organisations.decide_bank_account(
+            account=sup.bank_accounts.get(status="pending"), approve=True, note="", actor=user
+        )
+
+    held = payments.prepare_orders(actor=clerk)
+    assert held.orders == []
+    assert held.waiting == [(sup, "a bank account change is waiting for approval")]
+
+    organisations.decide_bank_account(
+        account=sup.bank_accounts.get(status="pending"), approve=True, note="", actor=clerk
+    )
+    prepared = payments.prepare_orders(actor=clerk)
+    assert [order.cbu for order in prepared.orders] == [make_cbu("0720001", "0000000009999")]
+    assert sup.bank_accounts.filter(status=BankAccount.Status.REPLACED).count() == 1
+
+
+def test_new_invoices_are_held_while_a_change_is_pending(setup, clerk) -> None:
+    sup, user, po = setup
+    organisations.request_bank_account(
+        supplier=sup,
+        cbu=make_cbu("0720001", "0000000009999"),
+        holder_name="X",
+        bank_name="",
+        document=organisations.BankDocument("cbu.pdf", factories.PDF_BYTES, "application/pdf"),
+        actor=user,
+    )
+    invoice = manual(sup, user, po, "A-1", reams=0, service=1)
+    assert [hold.code for hold in invoice.holds.all()] == ["bank_change"]
+    organisations.decide_bank_account(
+        account=sup.bank_accounts.get(status="pending"),
+        approve=False,
+        note="Certificado ilegible",
+        actor=clerk,
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.MATCHED
+
+
+def test_batch_two_approvals_pain001_and_paid(setup, clerk, second_approver) -> None:
+    sup, user, po = setup
+    invoice = manual(sup, user, po, "A-1", reams=0, service=1)
+    approve(invoice, clerk)
+    order = payments.prepare_orders(actor=clerk).orders[0]
+    assert order.amount == Decimal("121000.00")
+    batch = payments.create_batch(
+        order_ids=[order.pk], execution_date=timezone.localdate(), actor=clerk
+    )
+
+    with pytest.raises(payments.PaymentActionError, match="approved"):
+        payments.export_batch(batch=batch, actor=clerk)
+    payments.approve_batch(batch=batch, actor=clerk)
+    with pytest.raises(payments.PaymentActionError, match="second employee"):
+        payments.approve_batch(batch=batch, actor=clerk)
+    batch.refresh_from_db()
+    assert batch.status == PaymentBatch.Status.DRAFT
+    payments.approve_batch(batch=batch, actor=second_approver)
+    batch = payments.export_batch(batch=batch, actor=clerk)
+
+    content = batch.file.open("rb").read()
+    root = etree.fromstring(content)
+    assert pain001.schema().validate(root), pain001.schema().error_log
+    ns = {"p": pain001.NAMESPACE}
+    assert root.findtext(".//p:CdtTrfTxInf/p:Amt/p:InstdAmt", namespaces=ns) == "121000.00"
+    assert root.find(".//p:InstdAmt", namespaces=ns).get("Ccy") == "ARS"
+    assert root.findtext(".//p:CdtrAcct/p:Id/p:Othr/p:Id", namespaces=ns) == order.cbu
+    assert root.findtext(".//p:Cdtr/p:Id/p:OrgId/p:Othr/p:Id", namespaces=ns) == sup.cuit
+    assert root.findtext(".//p:EndToEndId", namespaces=ns) == order.reference
+
+    report = payments.import_statement(
+        content=(
+            "date;reference;amount\n"
+            f"{timezone.localdate().isoformat()};TRANSF {order.reference};121000,00\n"
+            f"{timezone.localdate().isoformat()};OP-999999;10\n"
+        ).encode(),
+        actor=clerk,
+    )
+    assert [paid.reference for paid in report.paid] == [order.reference]
+    assert report.unmatched == [(3, "No payment order has this reference.")]
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.paid_on) == (Invoice.Status.PAID, timezone.localdate())
+    batch.refresh_from_db()
+    assert batch.status == PaymentBatch.Status.PAID
+    assert PaymentOrder.objects.get().status == PaymentOrder.Status.PAID
+
+
+def test_pain001_rejects_what_the_schema_rejects() -> None:
+    broken = b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><CstmrCdtTrfInitn/></Document>'
+    with pytest.raises(pain001.ExportRefused, match="pain.001.001.09"):
+        pain001.validate(broken)
+
+
+def test_credit_notes_net_off_in_the_payment(setup, clerk) -> None:
+    sup, user, po = setup
+    approve(manual(sup, user, po, "A-1", reams=0, service=1), clerk)
+    note = intake.submit_manual(
+        supplier=sup,
+        user=user,
+        pdf=factories.pdf(),
+        header=intake.ManualHeader(
+            kind="credit_note",
+            number="NC-1",
+            issue_date=date(2025, 3, 9),
+            due_date=None,
+            net_total=Decimal("10000.00"),
+            tax_total=Decimal("2100.00"),
+            total=Decimal("12100.00"),
+        ),
+        purchase_order=po,
+        lines=[intake.LineEntry(po_line=po.lines.get(line_number=2), quantity=Decimal("0.1"))],
+    )
+    assert note.status == Invoice.Status.MATCHED, list(note.holds.values("code", "params"))
+    approve(note, clerk)
+    order = payments.prepare_orders(actor=clerk).orders[0]
+    assert order.amount == Decimal("108900.00")
+    assert po.lines.get(line_number=2).invoiced_quantity == Decimal("0.9")
