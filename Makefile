@@ -35,6 +35,7 @@ test: $(STAMP) $(MO_FILES)
 # Fills a dedicated PostgreSQL database and measures pages; writes docs/performance.md figures.
 bench: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.matching
 
 messages: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py makemessages --ignore=.venv --ignore=var -l es -l en -l it

@@ -1,0 +1,553 @@
+"""Filling the benchmark database with submitted cases as the services would leave them.
+
+A handful of cases go through the real services (cases.submit, review.claim,
+review.decide); the rest are written with PostgreSQL COPY in batches, which
+takes minutes where the services would take hours. ``check_faithful`` then
+compares the two: every bulk row must set the same fields as a service row of
+the same kind, so the pages read data shaped like production's.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, models, transaction
+from django.db.models import Count
+from django.utils import timezone
+from psycopg import sql
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
+
+from accounts.models import Department, User
+from accounts.services import make_employee
+from core.identifiers import InvalidIdentifier, make_cuit
+from procedures.business_days import add_business_days
+from procedures.catalog.schema import (
+    CATALOG_DIR,
+    Catalog,
+    FieldSpec,
+    ProcedureDefinition,
+    load_catalog,
+)
+from procedures.flows import StandardProcedureFlow as Flow
+from procedures.forms import build_field, to_json
+from procedures.models import Case, CaseDocument, CaseEvent, ProcedureType, ProcedureVersion
+from procedures.references import new_reference
+from procedures.services import cases, review
+from procedures.services.catalog import definition_of, department_permission, sync_catalog
+
+FIXTURE = Path(__file__).resolve().parent.parent / "tests/engine/fixtures/habilitacion-de-prueba.yaml"
+EMPLOYEES_PER_DEPARTMENT = 4
+CASES_PER_RESIDENT = 4
+BATCH = 5_000
+ANSWER_VARIANTS = 16
+SUBMITTED_WITHIN = timedelta(days=60)
+ASSIGNED_SHARE = 0.3  # open review tasks already claimed by someone
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+PreviousLink = Task.previous.through
+
+
+def employee_email(department: str, number: int) -> str:
+    return f"{department}.{number}@empleados.bench.example"
+
+
+# --- COPY -------------------------------------------------------------------------------
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """Draw ids from the table's own sequence, so rows written by COPY never clash later."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def with_ids(objects: list[Any]) -> list[Any]:
+    if objects:
+        for obj, pk in zip(objects, reserve_ids(type(objects[0]), len(objects)), strict=True):
+            obj.pk = pk
+    return objects
+
+
+def copy_rows(objects: Sequence[models.Model]) -> None:
+    """COPY unsaved instances, every column prepared by its field as an INSERT would.
+
+    Unlike bulk_create, COPY keeps the timestamps given: auto_now_add would
+    stamp every row with the time of the fill, and the queues sort by dates.
+    """
+    if not objects:
+        return
+    meta = type(objects[0])._meta
+    fields = meta.concrete_fields
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for obj in objects:
+            copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields])
+
+
+# --- Catalog, staff, residents ----------------------------------------------------------------
+
+
+def load_bench_catalog() -> tuple[Catalog, str]:
+    """The real catalog when it has types; else the engine's test type in a throwaway copy."""
+    catalog = load_catalog()
+    if catalog.procedures:
+        return catalog, f"procedures/catalog ({len(catalog.procedures)} types)"
+    directory = Path(tempfile.mkdtemp(prefix="tramites-bench-catalog-"))
+    try:
+        (directory / "types").mkdir()
+        for name in ("categories.yaml", "departments.yaml"):
+            shutil.copy(CATALOG_DIR / name, directory)
+        shutil.copy(FIXTURE, directory / "types")
+        return load_catalog(directory), f"test fixture {FIXTURE.name} (no catalog types yet)"
+    finally:
+        shutil.rmtree(directory)
+
+
+def create_staff(definitions: Iterable[ProcedureDefinition]) -> dict[str, list[int]]:
+    """Employees of each department that reviews a step, with TOTP set up; ids by department."""
+    codes = sorted({step.department for d in definitions for step in d.review_steps})
+    staff: dict[str, list[int]] = {}
+    for department in Department.objects.filter(code__in=codes):
+        for number in range(1, EMPLOYEES_PER_DEPARTMENT + 1):
+            user = User.objects.create_user(
+                employee_email(department.code, number),
+                full_name=f"Empleado {number} de {department.name}",
+            )
+            make_employee(user=user, departments=[department], actor=None)
+            TOTP.activate(user, generate_totp_secret())
+            staff.setdefault(department.code, []).append(user.pk)
+    return staff
+
+
+def create_residents(count: int, now: datetime) -> list[int]:
+    residents = [
+        User(
+            email=f"vecino{i}@bench.example", full_name=f"Vecino de Prueba {i}",
+            role=User.Role.RESIDENT, document_type=User.DocumentType.DNI,
+            document_number=str(20_000_000 + i), phone="+54 351 555-0101",
+            address=f"Calle {i % 500} {i % 3000}", city="Villa Demo", postal_code="5000",
+            password=make_password(None), is_active=True, is_staff=False, is_superuser=False,
+            date_joined=now - timedelta(days=400),
+        )
+        for i in range(1, count + 1)
+    ]
+    with transaction.atomic():
+        copy_rows(with_ids(residents))
+    return [user.pk for user in residents]
+
+
+# --- What a case holds ----------------------------------------------------------------------
+
+
+def _cuit(dni: str) -> str:
+    for prefix in ("20", "27", "23"):
+        try:
+            return make_cuit(prefix, dni)
+        except InvalidIdentifier:
+            continue
+    raise InvalidIdentifier(dni)
+
+
+def _typed_answer(spec: FieldSpec, i: int) -> object:
+    """What a person would type into the field, as the form receives it."""
+    dni = str(25_000_000 + i * 7919)
+    if spec.kind in ("number", "money"):
+        low = spec.min_value if spec.min_value is not None else Decimal(1)
+        high = spec.max_value if spec.max_value is not None else low + 1000
+        return str(min(high, low + i * 3))
+    if spec.kind in ("choice", "yesno"):
+        return spec.choice_values[i % len(spec.choice_values)]
+    if spec.kind == "multichoice":
+        return [c.value for c in spec.choices[: 1 + i % len(spec.choices)]]
+    if spec.kind == "cuit":
+        return _cuit(dni)
+    typed = {
+        "text": f"Dato de prueba {i}",
+        "textarea": f"Descripción de prueba número {i}, con el detalle que pide el trámite. " * 3,
+        "date": (date(2025, 1, 1) + timedelta(days=i * 11)).isoformat(),
+        "email": f"contacto{i}@example.com",
+        "phone": f"+54 351 555-{1000 + i}",
+        "dni": dni,
+        "address": f"Av. Colón {100 + i}, Villa Demo",
+    }[spec.kind]
+    return typed[: spec.max_length] if spec.max_length else typed
+
+
+@dataclass(frozen=True)
+class Upload:
+    slot: str
+    name: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One complete set of answers for a type, validated by the type's own form fields."""
+
+    answers: dict[str, Any]
+    fee: Decimal
+    uploads: tuple[Upload, ...]
+
+
+def _upload(slot: str, accept: Sequence[str]) -> Upload:
+    return Upload(slot, f"{slot}.{EXTENSIONS.get(accept[0], 'pdf')}", accept[0])
+
+
+def answer_variants(definition: ProcedureDefinition) -> list[Variant]:
+    variants = []
+    for i in range(ANSWER_VARIANTS):
+        answers: dict[str, Any] = {}
+        uploads = []
+        for spec in definition.fields:
+            if spec.show_if and not spec.show_if.matches(answers.get(spec.show_if.field)):
+                continue
+            if spec.kind == "file":
+                upload = _upload(spec.name, spec.accept or ("application/pdf",))
+                answers[spec.name] = upload.name
+                uploads.append(upload)
+            else:
+                answers[spec.name] = to_json(
+                    build_field(spec, definition).clean(_typed_answer(spec, i))
+                )
+        uploads += [
+            _upload(d.name, d.accept)
+            for n, d in enumerate(definition.documents) if d.required or (i + n) % 2 == 0
+        ]
+        variants.append(Variant(answers, definition.fee.compute(answers), tuple(uploads)))
+    return variants
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    version: ProcedureVersion
+    definition: ProcedureDefinition
+    variants: list[Variant]
+
+    @property
+    def internal(self) -> bool:
+        return self.definition.audience == ProcedureType.Audience.INTERNAL
+
+
+def published_types() -> list[TypeInfo]:
+    versions = ProcedureVersion.objects.filter(status=ProcedureVersion.Status.PUBLISHED)
+    return [
+        TypeInfo(v, definition_of(v), answer_variants(definition_of(v)))
+        for v in versions.order_by("procedure_type__code")
+    ]
+
+
+# --- Through the real services ----------------------------------------------------------
+
+
+def _uploaded(upload: Upload) -> SimpleUploadedFile:
+    file = SimpleUploadedFile(upload.name, b"%PDF-1.4\n% bench\n", upload.content_type)
+    # The upload form sniffs the content and sets this; the services rely on it.
+    file.sniffed_type = upload.content_type  # type: ignore[attr-defined]
+    return file
+
+
+def submit_through_services(info: TypeInfo, applicant: User) -> Case:
+    variant = info.variants[0]
+    by_slot = {u.slot: u for u in variant.uploads}
+    case = cases.start_draft(version=info.version, applicant=applicant, filed_by=applicant)
+    for index, section in enumerate(info.definition.sections):
+        names = [f.name for f in section.fields if f.name in variant.answers]
+        case = cases.save_section(
+            case=case, section_index=index, actor=applicant,
+            answers={n: variant.answers[n] for n in names if n not in by_slot},
+            uploads={n: _uploaded(by_slot[n]) for n in names if n in by_slot},
+        )
+    documents = {d.name for d in info.definition.documents}
+    cases.save_documents(case=case, actor=applicant, uploads={
+        u.slot: _uploaded(u) for u in variant.uploads if u.slot in documents
+    })
+    return cases.submit(case=case, actor=applicant)
+
+
+def _open_review(case: Case) -> Task:
+    return Task.objects.get(process_id=case.process_id, flow_task=Flow.review,
+                            status__in=[STATUS.NEW, STATUS.ASSIGNED])
+
+
+def service_cases(info: TypeInfo, applicant: User, staff: dict[str, list[int]]) -> list[int]:
+    """Cases at each state the bulk fill produces: new, claimed, one step on, claimed again."""
+    def reviewer(case: Case) -> User:
+        case.refresh_from_db()
+        return User.objects.get(pk=staff[case.current_department][0])
+
+    plans = [0, 1, 2, 3] if len(info.definition.review_steps) > 1 else [0, 1]
+    ids = []
+    for actions in plans:
+        case = submit_through_services(info, applicant)
+        for action in range(actions):
+            task, user = _open_review(case), reviewer(case)
+            if action % 2 == 0:
+                review.claim(task_id=task.pk, user=user)
+            else:
+                review.decide(task_id=task.pk, user=user, decision=review.Decision.APPROVE)
+        ids.append(case.pk)
+    return ids
+
+
+# --- In bulk ----------------------------------------------------------------------------------
+
+
+@cache
+def _due(submitted: date, business_days: int) -> date:
+    return add_business_days(submitted, business_days)
+
+
+class BulkBatch:
+    """Rows for a batch of cases, each at a random review step with its open review task."""
+
+    def __init__(self, rnd: random.Random, now: datetime, references: set[str]) -> None:
+        self.rnd, self.now, self.references = rnd, now, references
+        self.processes: list[Process] = []
+        self.cases: list[Case] = []
+        self.chains: list[list[Task]] = []
+        self.events: list[CaseEvent] = []
+        self.documents: list[CaseDocument] = []
+
+    def _reference(self) -> str:
+        reference = new_reference()
+        while reference in self.references:
+            reference = new_reference()
+        self.references.add(reference)
+        return reference
+
+    def _task(self, node: Any, created: datetime, status: str = STATUS.DONE,
+              finished: datetime | None = None, **fields: Any) -> Task:
+        finished = (finished or created) if status == STATUS.DONE else None
+        started = finished if node.task_type in ("START", "HUMAN") else None
+        return Task(flow_task=node, flow_task_type=node.task_type, status=status,
+                    created=created, started=started, finished=finished, **fields)
+
+    def add(self, info: TypeInfo, case_id: int, process_id: int, applicant: int,
+            staff: dict[str, list[int]]) -> None:
+        rnd = self.rnd
+        steps = info.version.steps
+        variant = rnd.choice(info.variants)
+        step = rnd.randrange(len(steps))
+        submitted = self.now - SUBMITTED_WITHIN * rnd.random()
+        pace = (self.now - submitted) / (step + 2)  # each approved step took about this long
+        drafted = submitted - timedelta(minutes=rnd.randint(5, 90))
+        reference = self._reference()
+        self.processes.append(Process(
+            pk=process_id, flow_class=Flow, status=STATUS.NEW, created=submitted,
+            data={"steps": steps, "case_reference": reference},
+        ))
+        chain = [self._task(Flow.start, submitted), self._task(Flow.route, submitted)]
+        self.events.append(CaseEvent(case_id=case_id, kind=CaseEvent.Kind.SUBMITTED,
+                                     actor_id=applicant, at=submitted, public=True))
+        at = submitted
+        for done in steps[:step]:
+            begin, at = at, at + pace
+            owner = rnd.choice(staff[done["department"]])
+            chain += [
+                self._task(Flow.review, begin, finished=at, owner_id=owner,
+                           owner_permission=department_permission(done["department"],
+                                                                  qualified=True),
+                           assigned=begin + pace / 2),
+                self._task(Flow.after_review, at),
+                self._task(Flow.route, at),
+            ]
+            self.events.append(CaseEvent(
+                case_id=case_id, kind=CaseEvent.Kind.STEP_APPROVED, actor_id=owner, at=at,
+                step_name=done["name"]["es"], public=True,
+            ))
+        department = steps[step]["department"]
+        claimed = rnd.random() < ASSIGNED_SHARE
+        chain.append(self._task(
+            Flow.review, at, STATUS.ASSIGNED if claimed else STATUS.NEW,
+            owner_permission=department_permission(department, qualified=True),
+            owner_id=rnd.choice(staff[department]) if claimed else None,
+            assigned=at + (self.now - at) * rnd.random() if claimed else None,
+        ))
+        self.chains.append(chain)
+        self.cases.append(Case(
+            pk=case_id, reference=reference, version_id=info.version.pk, applicant_id=applicant,
+            filed_by_id=applicant, status=Case.Status.SUBMITTED,
+            channel=Case.Channel.INTERNAL if info.internal else Case.Channel.ONLINE,
+            answers=variant.answers, form_section=len(info.definition.sections),
+            current_step=step, current_department=department, fee_amount=variant.fee,
+            submitted_at=submitted,
+            due_date=_due(timezone.localdate(submitted), info.definition.deadline_business_days),
+            process_id=process_id, created_at=drafted, updated_at=at,
+        ))
+        self.documents += [
+            CaseDocument(
+                case_id=case_id, slot=u.slot, token=token, file=f"cases/{case_id}/{token}",
+                original_name=u.name, content_type=u.content_type,
+                size=rnd.randint(40_000, 2_000_000), sha256=rnd.randbytes(32).hex(),
+                uploaded_by_id=applicant, uploaded_at=drafted, replaced=False,
+            )
+            for u in variant.uploads
+            for token in [rnd.randbytes(16).hex()]
+        ]
+
+    def write(self) -> None:
+        tasks = with_ids([task for chain in self.chains for task in chain])
+        for chain, process in zip(self.chains, self.processes, strict=True):
+            for task in chain:
+                task.process_id = process.pk
+        links = [
+            PreviousLink(from_task_id=later.pk, to_task_id=earlier.pk)
+            for chain in self.chains for earlier, later in pairwise(chain)
+        ]
+        with transaction.atomic():
+            for rows in (self.processes, self.cases, tasks, with_ids(links),
+                         with_ids(self.events), with_ids(self.documents)):
+                copy_rows(rows)
+
+
+def fill_bulk(count: int, types: list[TypeInfo], staff: dict[str, list[int]],
+              residents: list[int], rnd: random.Random,
+              progress: Callable[[int], None]) -> list[int]:
+    """Write ``count`` cases; returns the ids of the first batch (for the faithfulness check)."""
+    now = timezone.now()
+    references = set(Case.objects.exclude(reference=None).values_list("reference", flat=True))
+    employees = [pk for ids in staff.values() for pk in ids]
+    first: list[int] = []
+    for start in range(0, count, BATCH):
+        size = min(BATCH, count - start)
+        batch = BulkBatch(rnd, now, references)
+        for case_id, process_id in zip(reserve_ids(Case, size), reserve_ids(Process, size),
+                                       strict=True):
+            info = rnd.choice(types)
+            applicant = rnd.choice(employees if info.internal else residents)
+            batch.add(info, case_id, process_id, applicant, staff)
+        batch.write()
+        first = first or [case.pk for case in batch.cases]
+        progress(start + size)
+    return first
+
+
+# --- Faithfulness -------------------------------------------------------------------------
+
+# Fields whose value, not just presence, tells rows of different kinds apart.
+KIND_FIELDS = ("status", "kind", "flow_task_type")
+
+
+def shape(obj: models.Model) -> frozenset[str]:
+    """Which fields a row sets (and, for JSON data, which keys): what the pages rely on."""
+    names = set()
+    for f in obj._meta.concrete_fields:
+        value = getattr(obj, f.attname)
+        if value is None or (isinstance(value, str | list | dict) and not value):
+            continue
+        names.add(f"{f.attname}={value}" if f.attname in KIND_FIELDS else f.attname)
+        if f.attname == "data" and isinstance(value, dict):
+            names |= {f"data.{key}" for key in value}
+    return frozenset(names)
+
+
+def _shapes_by_model(case_ids: Sequence[int]) -> dict[str, set[frozenset[str]]]:
+    selected = Case.objects.filter(pk__in=case_ids)
+    process_ids = selected.values("process_id")
+    querysets: dict[str, models.QuerySet] = {
+        "case": selected,
+        "process": Process.objects.filter(pk__in=process_ids),
+        "task": Task.objects.filter(process_id__in=process_ids),
+        "task.previous": PreviousLink.objects.filter(from_task__process_id__in=process_ids),
+        "case event": CaseEvent.objects.filter(case_id__in=case_ids),
+        "case document": CaseDocument.objects.filter(case_id__in=case_ids),
+    }
+    return {name: {shape(row) for row in qs} for name, qs in querysets.items()}
+
+
+def check_faithful(service_ids: Sequence[int], bulk_ids: Sequence[int]) -> None:
+    """Bulk rows set exactly the fields that service rows of the same kind set."""
+    real, bulk = _shapes_by_model(service_ids), _shapes_by_model(bulk_ids)
+    problems = [
+        f"{name}: only in bulk rows {sorted(map(sorted, bulk[name] - shapes))}; "
+        f"only in service rows {sorted(map(sorted, shapes - bulk[name]))}"
+        for name, shapes in real.items()
+        if bulk[name] != shapes
+    ]
+    if problems:
+        raise AssertionError("bulk rows differ from service rows:\n" + "\n".join(problems))
+
+
+# --- The whole fill -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FillReport:
+    catalog: str
+    setup_seconds: float
+    cases_seconds: float
+    analyze_seconds: float
+
+
+def fill(count: int, progress: Callable[[int], None]) -> FillReport:
+    rnd = random.Random(20_260_101)  # noqa: S311 - reproducible data, nothing secret
+    started = time.monotonic()
+    catalog, source = load_bench_catalog()
+    sync_catalog(catalog)
+    types = published_types()
+    staff = create_staff(t.definition for t in types)
+    residents = create_residents(max(1, count // CASES_PER_RESIDENT), timezone.now())
+    setup = time.monotonic()
+    sample = max((t for t in types if not t.internal), default=types[0],
+                 key=lambda t: (len(t.definition.review_steps) > 1, bool(t.variants[0].uploads)))
+    service_ids = service_cases(sample, User.objects.get(pk=residents[0]), staff)
+    bulk_ids = fill_bulk(count - len(service_ids), types, staff, residents, rnd, progress)
+    check_faithful(service_ids, bulk_ids[:500])
+    filled = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return FillReport(source, setup - started, filled - setup, time.monotonic() - filled)
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who and what the pages are measured with, chosen from the data so --reuse finds them."""
+
+    employee: User
+    department: str
+    resident: User
+    case_reference: str
+    search_word: str
+    category: str
+
+
+def pick_cast() -> Cast:
+    busiest = (Task.objects.filter(flow_task=Flow.review, status=STATUS.NEW)
+               .values("owner_permission").annotate(n=Count("id")).order_by("-n")[0])
+    department = next(
+        code for code in Department.objects.values_list("code", flat=True)
+        if department_permission(code, qualified=True) == busiest["owner_permission"]
+    )
+    resident = (Case.objects.filter(applicant__role=User.Role.RESIDENT)
+                .values("applicant").annotate(n=Count("id")).order_by("-n", "applicant")[0])
+    case = (Case.objects.filter(status=Case.Status.SUBMITTED, current_department=department)
+            .order_by("due_date", "pk").first())
+    version = (ProcedureVersion.objects.filter(status=ProcedureVersion.Status.PUBLISHED,
+                                               procedure_type__audience="resident")
+               .select_related("procedure_type__category").order_by("name_es").first())
+    assert case and version, "the benchmark database has no case or no published type"
+    word = max(version.search_text.split(), key=len)
+    return Cast(
+        employee=User.objects.get(email=employee_email(department, 1)), department=department,
+        resident=User.objects.get(pk=resident["applicant"]), case_reference=case.reference or "",
+        search_word=word, category=version.procedure_type.category.code,
+    )
