@@ -18,13 +18,17 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
 
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-# Embedded portal: SQLite, eager Celery, files and demo PKI under var/, mail on the console.
+# Embedded portal: SQLite, eager Celery, files and demo PKI under var/, mail on the console,
+# documents timestamped by a demo TSA that lives as long as the server.
 run: export DEBUG = 1
+run: export SIGNING_TSA_URL = http://127.0.0.1:8318/
 run: $(STAMP) $(MO_FILES)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py catalog sync
 	$(BIN)/python manage.py setup_demo
 	$(BIN)/python manage.py setup_supplier_demo
+	$(BIN)/python manage.py setup_signing
+	$(BIN)/python manage.py demo_tsa --port 8318 & tsa=$$!; trap 'kill $$tsa' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite. Uses PostgreSQL, Redis (real Celery worker) and a local S3 server when

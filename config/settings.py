@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "procedures",
+    "documents",
     "payments",
     "suppliers",
     "payables",
@@ -208,6 +209,24 @@ if CELERY_TASK_ALWAYS_EAGER:
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Signed documents (documents app) ------------------------------------------------
+# Embedded default: a demo PKI created on first use under SIGNING_DEMO_DIR (seal, officials'
+# key files, TSA, trust roots). Production names a real seal key, tokens and trust roots.
+SIGNING_DEMO_DIR = Path(env.str("SIGNING_DEMO_DIR", default=str(VAR_DIR / "signing")))
+SIGNING_SEAL_BACKEND = env.str("SIGNING_SEAL_BACKEND", default="pkcs12")
+SIGNING_SEAL_PKCS12_PATH = env.str("SIGNING_SEAL_PKCS12_PATH", default="")
+SIGNING_SEAL_PKCS12_PASSWORD = env.str("SIGNING_SEAL_PKCS12_PASSWORD", default="")
+SIGNING_OFFICIAL_BACKEND = env.str("SIGNING_OFFICIAL_BACKEND", default="pkcs12-pin")
+SIGNING_PKCS11_MODULE = env.str("SIGNING_PKCS11_MODULE", default="")
+SIGNING_SEAL_PKCS11_TOKEN = env.str("SIGNING_SEAL_PKCS11_TOKEN", default="")
+SIGNING_SEAL_PKCS11_KEY = env.str("SIGNING_SEAL_PKCS11_KEY", default="")
+SIGNING_SEAL_PKCS11_PIN = env.str("SIGNING_SEAL_PKCS11_PIN", default="")
+SIGNING_CA_CHAIN = env.str("SIGNING_CA_CHAIN", default="")
+SIGNING_TRUST_ROOTS_DIR = env.str("SIGNING_TRUST_ROOTS_DIR", default="")
+SIGNING_REVOCATION_FETCH = env.bool("SIGNING_REVOCATION_FETCH", default=False)
+SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+SIGNING_TSA_TIMEOUT = env.int("SIGNING_TSA_TIMEOUT", default=10)
 
 # --- Security ---------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

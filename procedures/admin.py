@@ -41,7 +41,8 @@ class ProcedureTypeAdmin(admin.ModelAdmin):
 
 class DraftDefinitionForm(forms.ModelForm):
     definition_json = forms.CharField(
-        label=_("Definition (JSON)"), widget=forms.Textarea(attrs={"rows": 30, "cols": 100}),
+        label=_("Definition (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 30, "cols": 100}),
         help_text=_("The same keys as the catalog files. It is checked before saving."),
     )
 
@@ -64,13 +65,31 @@ class DraftDefinitionForm(forms.ModelForm):
 
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(admin.ModelAdmin):
-    list_display = ("procedure_type", "number", "status", "name_es", "fee_kind", "fee_amount",
-                    "deadline_business_days", "valid_from")
+    list_display = (
+        "procedure_type",
+        "number",
+        "status",
+        "name_es",
+        "fee_kind",
+        "fee_amount",
+        "deadline_business_days",
+        "valid_from",
+    )
     list_filter = ("status", "procedure_type__audience", "procedure_type__category")
     search_fields = ("procedure_type__code", "name_es")
     actions = ["new_draft", "publish"]
-    readonly_fields = ("procedure_type", "number", "status", "content_hash", "valid_from",
-                       "valid_until", "name_es", "fee_kind", "fee_amount", "deadline_business_days")
+    readonly_fields = (
+        "procedure_type",
+        "number",
+        "status",
+        "content_hash",
+        "valid_from",
+        "valid_until",
+        "name_es",
+        "fee_kind",
+        "fee_amount",
+        "deadline_business_days",
+    )
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None and obj.status == ProcedureVersion.Status.DRAFT:
@@ -90,7 +109,9 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            catalog_services.update_draft(obj, form.cleaned_data["definition_json"], actor=request.user)
+            catalog_services.update_draft(
+                obj, form.cleaned_data["definition_json"], actor=request.user
+            )
         except CatalogInvalid as exc:
             messages.error(request, _("Not saved: %(errors)s") % {"errors": exc})
 
@@ -145,8 +166,16 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(PendingWork)
 class PendingWorkAdmin(admin.ModelAdmin):
-    list_display = ("pk", "kind", "case", "created_at", "dispatched_at", "done_at", "attempts",
-                    "last_error")
+    list_display = (
+        "pk",
+        "kind",
+        "case",
+        "created_at",
+        "dispatched_at",
+        "done_at",
+        "attempts",
+        "last_error",
+    )
     list_filter = ("kind", ("done_at", admin.EmptyFieldListFilter))
     actions = ["dispatch_now"]
     list_select_related = ("case",)

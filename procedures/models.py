@@ -222,6 +222,13 @@ class Case(models.Model):
         return self.status in self.OPEN_STATUSES
 
     @property
+    def output(self):
+        """The signed document the case produced (documents.SignedDocument), or None yet."""
+        from documents.selectors import case_output
+
+        return case_output(self)
+
+    @property
     def current_step_definition(self) -> dict | None:
         steps = self.version.steps
         return steps[self.current_step] if self.current_step < len(steps) else None
@@ -310,28 +317,9 @@ class CaseEvent(models.Model):
         return f"{self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})"
 
 
-def output_upload_path(instance: CaseOutput, filename: str) -> str:
+def output_upload_path(instance, filename: str) -> str:
+    # Referenced by migration 0001 (the former CaseOutput); outputs are now documents.SignedDocument.
     return f"outputs/{instance.case_id}/{instance.token}.pdf"
-
-
-class CaseOutput(models.Model):
-    """The document a case produces: certificate, resolution or acknowledgement."""
-
-    case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, related_name="output", verbose_name=_("case")
-    )
-    kind = models.CharField(_("kind"), max_length=20)
-    token = models.CharField(max_length=32, unique=True, editable=False)
-    file = models.FileField(_("file"), upload_to=output_upload_path, max_length=200)
-    sha256 = models.CharField(max_length=64)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("case output")
-        verbose_name_plural = _("case outputs")
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.case}"
 
 
 class PendingWork(models.Model):

@@ -32,12 +32,31 @@ class DecisionForm(forms.Form):
         help_text=_("Leave all unticked to let the applicant change any answer."),
     )
 
-    def __init__(self, *args, correctable: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, correctable: list[tuple[str, str]], needs_pin: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["correction_fields"].choices = correctable
+        if needs_pin:
+            # Approving signs the resolution: the PIN unlocks the official's key, once.
+            self.fields["pin"] = forms.CharField(
+                label=_("Your signing PIN"),
+                required=False,
+                strip=False,
+                max_length=64,
+                widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+                help_text=_(
+                    "Approving signs the resolution with your personal key. Enter your "
+                    "token's PIN: it is used for this signature only and never stored."
+                ),
+            )
 
     def clean(self):
         cleaned = super().clean()
+        if (
+            "pin" in self.fields
+            and cleaned.get("decision") == Decision.APPROVE
+            and not cleaned.get("pin")
+        ):
+            self.add_error("pin", _("Enter your signing PIN to approve and sign the resolution."))
         if (
             cleaned.get("decision") in (Decision.CORRECTION, Decision.REJECT)
             and not cleaned.get("message", "").strip()

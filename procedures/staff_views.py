@@ -13,11 +13,14 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Department, User
+from documents import selectors as document_selectors
+from documents.models import OfficialSigningKey
 
 from . import selectors
 from .models import Case, CaseDocument, ProcedureType
@@ -100,6 +103,7 @@ def _case_context(request, case: Case) -> dict:
         "events": case.events.select_related("actor"),
         "note_form": NoteForm(),
         "output": getattr(case, "output", None),
+        "signed_documents": document_selectors.documents_of_case(case),
         "steps": [
             {
                 "name": s.name.es,
@@ -132,10 +136,20 @@ def task_detail(request, task_id: int):
         task=task,
         is_mine=task.owner_id == request.user.pk and task.status == STATUS.ASSIGNED,
         can_claim=task.status == STATUS.NEW and request.user.has_perm(permission),
-        decision_form=DecisionForm(correctable=_correctable(context["definition"])),
+        decision_form=DecisionForm(
+            correctable=_correctable(context["definition"]), needs_pin=review.needs_signature(case)
+        ),
         assign_form=AssignForm(colleagues=colleagues),
     )
+    _add_signing_context(request, case, context)
     return render(request, "procedures/staff/task.html", context)
+
+
+def _add_signing_context(request, case: Case, context: dict) -> None:
+    context["needs_signature"] = review.needs_signature(case)
+    context["has_signing_key"] = OfficialSigningKey.objects.filter(
+        user=request.user, active=True
+    ).exists()
 
 
 def _run(request, action) -> bool:
@@ -185,12 +199,18 @@ def task_assign(request, task_id: int):
     return redirect("staff:task", task_id)
 
 
+@sensitive_post_parameters("pin")
 @login_required
 @require_POST
 def task_decide(request, task_id: int):
     task, case = _task_and_case(request, task_id)
-    form = DecisionForm(request.POST, correctable=_correctable(definition_of(case.version)))
-    if not form.is_valid():
+    form = DecisionForm(
+        request.POST,
+        correctable=_correctable(definition_of(case.version)),
+        needs_pin=review.needs_signature(case),
+    )
+
+    def form_again():
         context = _case_context(request, case)
         context.update(
             task=task,
@@ -199,19 +219,27 @@ def task_decide(request, task_id: int):
             decision_form=form,
             assign_form=AssignForm(colleagues=User.objects.none()),
         )
+        _add_signing_context(request, case, context)
         return render(request, "procedures/staff/task.html", context, status=400)
+
+    if not form.is_valid():
+        return form_again()
     decision = form.cleaned_data["decision"]
-    done = _run(
-        request,
-        lambda: review.decide(
+    try:
+        review.decide(
             task_id=task_id,
             user=request.user,
             decision=decision,
             message=form.cleaned_data["message"],
             correction_fields=form.cleaned_data["correction_fields"],
-        ),
-    )
-    if done:
+            pin=form.cleaned_data.get("pin", ""),
+        )
+    except review.SignatureRefused as exc:
+        form.add_error("pin" if "pin" in form.fields else None, str(exc))
+        return form_again()
+    except review.TaskActionError as exc:
+        messages.error(request, str(exc))
+    else:
         messages.success(
             request,
             {

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
+from datetime import datetime
 from io import BytesIO
 
+from asn1crypto import cms
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
@@ -36,6 +39,32 @@ _TIMESTAMP_ALLOWANCE = 8192
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+\d+\s*\]")
+
+
+def timestamp_time(pdf: bytes) -> datetime | None:
+    """The TSA's time in the latest signature's timestamp token (None without one, i.e. B-B).
+
+    Read, not validated, and without parsing the whole PDF (that would cost
+    as much as the hashing and signing): for records about a file this code
+    just signed. Document timestamps (B-LTA) are skipped.
+    """
+    for byte_range in reversed(list(_BYTE_RANGE.finditer(pdf))):
+        _start, contents_start, contents_end = (int(n) for n in byte_range.groups())
+        # The CMS, hex-encoded between "<" and ">", padded with zeros to the space reserved.
+        der = bytes.fromhex(pdf[contents_start + 1 : contents_end - 1].decode("ascii"))
+        signed_data = cms.ContentInfo.load(der, strict=False)["content"]
+        if signed_data["encap_content_info"]["content_type"].native == "tst_info":
+            continue  # a document timestamp, not a signature
+        unsigned = signed_data["signer_infos"][0]["unsigned_attrs"]
+        for attribute in unsigned if unsigned.native is not None else ():
+            if attribute["type"].native == "signature_time_stamp_token":
+                token = attribute["values"][0]["content"]
+                return token["encap_content_info"]["content"].parsed["gen_time"].native
+        return None
+    return None
 
 
 def _bytes_reserved(signer: Signer, timestamped: bool) -> int:
@@ -120,6 +149,9 @@ def extend_to_lta(
     pdf: bytes, validation_context: ValidationContext, timestamper: TimeStamper
 ) -> bytes:
     """Add validation data for every signature (DSS, B-LT) and a document timestamp (B-LTA).
+
+    The signatures should be B-T already: ``verify_pdf`` validates B-LTA with
+    pyHanko's AdES long-term validation, which requires a signature timestamp.
 
     ``validation_context`` decides where revocation data comes from: give it
     the CRLs/OCSP responses, or allow fetching. Run it again before the last

@@ -7,8 +7,9 @@ Every backend hands out a pyHanko ``Signer`` inside a context manager::
         signed = sign_pdf(pdf, signer, ...)
 
 ``pkcs12`` is the municipal seal (file-based key, no PIN); ``pkcs11`` is a
-token holding officials' keys, unlocked by the official's PIN for each
-session.
+token (an official's key, unlocked by their PIN for each session, or the
+seal's); ``pkcs12-pin`` is a personal key in a file whose password is the
+PIN, the embedded stand-in for an official's token.
 """
 
 from __future__ import annotations
@@ -112,6 +113,45 @@ class Pkcs12SealSigner:
         if pin is not None:
             raise ValueError("a PKCS#12 seal is unlocked at load time and takes no PIN")
         yield self._signer
+
+
+class Pkcs12PinSigner:
+    """A personal key in a PKCS#12 file whose password is the holder's PIN.
+
+    The embedded (demo) stand-in for an official's token: like a token, the
+    file is unlocked for each ``session(pin)`` and the key is forgotten after.
+    """
+
+    def __init__(self, pkcs12_path: Path) -> None:
+        self.pkcs12_path = pkcs12_path
+
+    @contextmanager
+    def session(self, pin: str | None = None) -> Iterator[Signer]:
+        if not pin:
+            raise TokenPinIncorrect("a PIN is required to unlock the key")
+        try:
+            data = self.pkcs12_path.read_bytes()
+        except FileNotFoundError as exc:
+            raise TokenKeyNotFound(f"no key file {self.pkcs12_path.name!r}") from exc
+        except OSError as exc:
+            raise TokenUnavailable(f"cannot read {self.pkcs12_path.name!r}: {exc}") from exc
+        try:
+            key, cert, chain = pkcs12.load_key_and_certificates(data, pin.encode())
+        except ValueError as exc:  # wrong password and corrupt file read the same
+            raise TokenPinIncorrect(f"incorrect PIN for {self.pkcs12_path.name!r}") from exc
+        if not isinstance(key, rsa.RSAPrivateKey) or cert is None:
+            raise TokenKeyNotFound(f"{self.pkcs12_path.name!r} holds no RSA key and certificate")
+        key_der = key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        yield _CachedKeySigner(
+            key,
+            signing_cert=_asn1_cert(cert),
+            signing_key=keys.PrivateKeyInfo.load(key_der),
+            cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]),
+        )
 
 
 _initialised_in: dict[str, int] = {}  # module path -> pid that initialised it
@@ -226,3 +266,4 @@ def get_signer_backend(name: str) -> SignerBackendFactory:
 
 register_signer_backend("pkcs12", Pkcs12SealSigner)
 register_signer_backend("pkcs11", Pkcs11Signer)
+register_signer_backend("pkcs12-pin", Pkcs12PinSigner)

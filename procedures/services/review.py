@@ -14,11 +14,13 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import User
 from core import audit
+from documents import services as documents
 
 from ..flows import StandardProcedureFlow
 from ..models import Case, CaseEvent, PendingWork
@@ -28,6 +30,20 @@ from .catalog import definition_of
 
 class TaskActionError(Exception):
     """The task cannot take this action now; the message says why."""
+
+
+class SignatureRefused(TaskActionError):
+    """Approving needs the official's signature, which could not be made: nothing changed."""
+
+
+def needs_signature(case: Case) -> bool:
+    """Approving this case's current step signs its resolution with the official's key."""
+    definition = definition_of(case.version)
+    return (
+        case.is_open
+        and case.current_step == len(definition.review_steps) - 1
+        and definition.output.kind == "resolution"
+    )
 
 
 class Decision:
@@ -47,7 +63,13 @@ def _task_under_lock(task_id: int) -> Iterator[tuple[Task, Case]]:
     process_id = Task.objects.values_list("process_id", flat=True).get(pk=task_id)
     with StandardProcedureFlow.lock(process_id):
         task = Task.objects.select_related("process", "owner").get(pk=task_id)
-        case = Case.objects.select_for_update().select_related("version").get(process_id=process_id)
+        # Only the case row: locking its version too would serialize every decision on the
+        # procedure while one of them signs a resolution.
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("version")
+            .get(process_id=process_id)
+        )
         yield task, case
 
 
@@ -115,6 +137,7 @@ def assign_to(*, task_id: int, assignee: User, actor: User) -> Task:
     return task
 
 
+@sensitive_variables("pin")
 def decide(
     *,
     task_id: int,
@@ -122,7 +145,9 @@ def decide(
     decision: str,
     message: str = "",
     correction_fields: list[str] | None = None,
+    pin: str = "",
 ) -> Case:
+    """Record the decision; approving the last step of a resolution signs it with ``pin``."""
     if decision not in Decision.CHOICES:
         raise TaskActionError(_("Unknown decision."))
     if decision in (Decision.CORRECTION, Decision.REJECT) and not message.strip():
@@ -137,6 +162,12 @@ def decide(
         before = {"status": case.status, "step": case.current_step}
         today = timezone.localdate()
         if decision == Decision.APPROVE:
+            if needs_signature(case):
+                # First, so that a refused signature leaves the case and the task as they were.
+                try:
+                    documents.sign_resolution(case=case, official=user, pin=pin)
+                except documents.SigningRefused as exc:
+                    raise SignatureRefused(str(exc)) from None
             CaseEvent.objects.create(
                 case=case,
                 actor=user,

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from viewflow.workflow.models import Task
 
 from core.models import AuditEvent
+from documents.demo import enroll_demo_official
 from procedures.catalog.schema import load_catalog
 from procedures.forms import DocumentsForm, SectionForm
 from procedures.models import Case, ProcedureVersion
@@ -38,7 +39,9 @@ def staff_for(department: str, cache: dict):
 
 
 @pytest.mark.parametrize("code", CODES)
-def test_procedure_can_be_filed_and_walked_to_completion(code, real_catalog):
+def test_procedure_can_be_filed_and_walked_to_completion(
+    code, real_catalog, django_capture_on_commit_callbacks
+):
     version = ProcedureVersion.objects.get(procedure_type__code=code, status="published")
     definition = definition_of(version)
     applicant = make_resident("vecina@example.com", "30111222")
@@ -77,12 +80,17 @@ def test_procedure_can_be_filed_and_walked_to_completion(code, real_catalog):
         assert task.owner_permission.endswith(step.department.replace("-", "_"))
         employee = staff_for(step.department, employees)
         review.claim(task_id=task.pk, user=employee)
-        case = review.decide(task_id=task.pk, user=employee, decision="approve")
+        pin = ""
+        if review.needs_signature(case):  # the approving official signs the resolution
+            pin = "2468"
+            enroll_demo_official(employee, role="Responsable del área", pin=pin)
+        case = review.decide(task_id=task.pk, user=employee, decision="approve", pin=pin)
     assert case.status == Case.Status.APPROVED
     assert case.process.status == "DONE"
 
-    for item in case.pending_work.filter(done_at__isnull=True):
-        work.run(item.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # documents are signed after commit
+        for item in case.pending_work.filter(done_at__isnull=True):
+            work.run(item.pk)
     if definition.output.kind == "none":
         assert not hasattr(case, "output") or case.output is None
     else:

@@ -19,7 +19,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import TimeStamper
 
 from documents.signing.pki import SEAL_NAME, TSA_NAME, DemoPki
-from documents.signing.sign import extend_to_lta, sha256_hex
+from documents.signing.sign import extend_to_lta, sha256_hex, timestamp_time
 from documents.signing.signers import Pkcs12SealSigner
 from documents.signing.verify import lta_validation_context, verify_pdf
 
@@ -199,3 +199,12 @@ def test_genuine_signature_against_other_roots(signed: SignedSet) -> None:
 
 def test_sha256_hex() -> None:
     assert sha256_hex(b"abc") == hashlib.sha256(b"abc").hexdigest()
+
+
+def test_timestamp_time(signed: SignedSet) -> None:
+    assert timestamp_time(signed.b_b) is None
+    stamped = timestamp_time(signed.b_t)
+    assert stamped is not None
+    assert abs(stamped - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
+    assert stamped == verify_pdf(signed.b_t, []).timestamp_time
+    assert timestamp_time(signed.b_lta) == stamped  # the signature's own, not the archive's

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import secrets
-import shutil
-import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import pkcs11
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    pkcs12,
-)
+from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.sign.timestamps import TimeStamper
 
@@ -27,6 +16,7 @@ from documents.signing.pki import DemoPki, issue_official_certificate
 from documents.signing.sign import sign_pdf
 from documents.signing.signers import (
     Pkcs11Signer,
+    Pkcs12PinSigner,
     Pkcs12SealSigner,
     TokenKeyNotFound,
     TokenPinIncorrect,
@@ -36,7 +26,8 @@ from documents.signing.signers import (
 )
 from documents.signing.verify import verify_pdf
 
-SOFTHSM_MODULE = "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"
+from .support import SOFTHSM_MODULE, Token
+
 TOKEN_LABEL = "officials"
 
 
@@ -46,6 +37,7 @@ def test_registry() -> None:
     register_signer_backend("pkcs12", Pkcs12SealSigner)  # same factory again is harmless
     with pytest.raises(ValueError, match="already registered"):
         register_signer_backend("pkcs12", Pkcs11Signer)
+    assert get_signer_backend("pkcs12-pin") is Pkcs12PinSigner
     with pytest.raises(LookupError, match="pkcs11, pkcs12"):
         get_signer_backend("hsm-in-the-cloud")
 
@@ -53,56 +45,6 @@ def test_registry() -> None:
 def test_seal_takes_no_pin(seal: Pkcs12SealSigner) -> None:
     with pytest.raises(ValueError, match="no PIN"), seal.session(pin="1234"):
         pass
-
-
-@dataclass(frozen=True)
-class Token:
-    pin: str
-    key_label: str
-    full_name: str
-
-
-def _run(*args: str) -> None:
-    subprocess.run(args, check=True, capture_output=True)
-
-
-@pytest.fixture(scope="session")
-def softhsm(tmp_path_factory: pytest.TempPathFactory, pki: DemoPki) -> Iterator[Token]:
-    tools = ("softhsm2-util", "pkcs11-tool")
-    if not Path(SOFTHSM_MODULE).exists() or not all(map(shutil.which, tools)):
-        pytest.skip("SoftHSM2 and OpenSC (pkcs11-tool) are needed")
-    directory = tmp_path_factory.mktemp("softhsm")
-    (directory / "tokens").mkdir()
-    config = directory / "softhsm2.conf"
-    config.write_text(
-        f"directories.tokendir = {directory / 'tokens'}\n"
-        "objectstore.backend = file\nlog.level = ERROR\n"
-    )
-    pin, so_pin = secrets.token_hex(6), secrets.token_hex(6)
-    official = issue_official_certificate(
-        pki, "Ana Pérez", "Directora de Habilitaciones", "20123456"
-    )
-    key, cert, _ = pkcs12.load_key_and_certificates(official.pkcs12.read_bytes(), pki.password)
-    assert key is not None and cert is not None
-    key_label = "official-20123456"
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SOFTHSM2_CONF", str(config))
-        init = ["softhsm2-util", "--init-token", "--free", "--label", TOKEN_LABEL]
-        _run(*init, "--pin", pin, "--so-pin", so_pin)
-        key_der = directory / "key.der"
-        key_der.touch(mode=0o600)
-        key_der.write_bytes(key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption()))
-        cert_der = directory / "cert.der"
-        cert_der.write_bytes(cert.public_bytes(Encoding.DER))
-        tool = ["pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", TOKEN_LABEL]
-        for path, kind in ((key_der, "privkey"), (cert_der, "cert")):
-            write = ["--write-object", str(path), "--type", kind, "--id", "01"]
-            _run(*tool, "--login", "--pin", pin, *write, "--label", key_label)
-        key_der.unlink()
-        # SoftHSM reads SOFTHSM2_CONF in C_Initialize; the module may already be
-        # initialised in this process with another configuration.
-        pkcs11.lib(SOFTHSM_MODULE).reinitialize()
-        yield Token(pin=pin, key_label=key_label, full_name="Ana Pérez")
 
 
 @pytest.fixture(scope="session")
@@ -209,3 +151,27 @@ def test_forked_worker_can_sign_while_parent_is_logged_in(
         child.join(timeout=30)
     assert isinstance(outcome, bytes), outcome
     assert verify_pdf(outcome, trust_roots).signer_common_name == softhsm.full_name
+
+
+def test_pkcs12_file_unlocked_by_a_pin(
+    rendered: bytes, pki: DemoPki, tmp_path: Path, trust_roots: list[x509.Certificate]
+) -> None:
+    """The embedded stand-in for an official's token: the PIN is the key file's password."""
+    issued = issue_official_certificate(pki, "Carla Demo", "Jefa de Mesa", "20999888")
+    key, cert, chain = pkcs12.load_key_and_certificates(issued.pkcs12.read_bytes(), pki.password)
+    bundle = tmp_path / "carla.p12"
+    bundle.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"carla", key, cert, chain, BestAvailableEncryption(b"4321")
+        )
+    )
+    backend = get_signer_backend("pkcs12-pin")(bundle)
+    with pytest.raises(TokenPinIncorrect) as error:
+        _approve(rendered, backend, "1234", None)
+    assert "1234" not in str(error.value)
+    with pytest.raises(TokenPinIncorrect, match="PIN is required"):
+        _approve(rendered, backend, "", None)
+    with pytest.raises(TokenKeyNotFound):
+        _approve(rendered, get_signer_backend("pkcs12-pin")(tmp_path / "nobody.p12"), "4321", None)
+    report = verify_pdf(_approve(rendered, backend, "4321", None), trust_roots)
+    assert report.authentic and report.signer_common_name == "Carla Demo"
