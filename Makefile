@@ -40,6 +40,7 @@ test: $(STAMP) $(MO_FILES)
 bench: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.matching
+	$(BIN)/python -m benchmarks.signing
 
 messages: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py makemessages --ignore=.venv --ignore=var -l es -l en -l it
