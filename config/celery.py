@@ -35,6 +35,10 @@ app.conf.update(
             "task": "procedures.tasks.dispatch_pending_work",
             "schedule": 60.0,
         },
+        "dispatch-pending-documents": {
+            "task": "documents.tasks.dispatch_pending_documents",
+            "schedule": 60.0,
+        },
     },
 )
 app.autodiscover_tasks()

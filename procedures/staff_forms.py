@@ -32,7 +32,9 @@ class DecisionForm(forms.Form):
         help_text=_("Leave all unticked to let the applicant change any answer."),
     )
 
-    def __init__(self, *args, correctable: list[tuple[str, str]], needs_pin: bool = False, **kwargs):
+    def __init__(
+        self, *args, correctable: list[tuple[str, str]], needs_pin: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["correction_fields"].choices = correctable
         if needs_pin:
