@@ -34,8 +34,8 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Department, User
 from accounts.services import make_employee
+from core.calendar import add_business_days
 from core.identifiers import InvalidIdentifier, make_cuit
-from procedures.business_days import add_business_days
 from procedures.catalog.schema import (
     CATALOG_DIR,
     Catalog,

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import audit
+from core.calendar import add_business_days, business_days_between
 
-from ..business_days import add_business_days, business_days_between
 from ..catalog.schema import ProcedureDefinition
 from ..flows import StandardProcedureFlow
 from ..models import Case, CaseDocument, CaseEvent, PendingWork, ProcedureVersion
