@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from allauth.mfa.signals import authenticator_added
+
+        authenticator_added.connect(_second_factor_set_up, weak=False)
+
+
+def _second_factor_set_up(sender, request, user, authenticator, **kwargs) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from . import mfa
+
+    # Recovery codes are generated with the TOTP authenticator; only the TOTP code was typed.
+    if request is not None and authenticator.type == Authenticator.Type.TOTP:
+        mfa.record_second_factor(request=request, authenticator=authenticator)

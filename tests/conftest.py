@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from config.celery import app as celery_app
 
@@ -109,6 +110,41 @@ def browser_context_args(browser_context_args):
 
 
 # --- People -------------------------------------------------------------------
+
+
+force_login_password_only = Client.force_login
+"""A session as the admin's old password-only login made it: no second factor."""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_passes_the_second_factor():
+    """``client.force_login`` gives a fully authenticated session: for staff, one that passed
+    the second factor too, as allauth's login stage records it. Tests of the second factor
+    itself log in through the real pages (``log_in``) or use ``force_login_password_only``."""
+
+    def force_login(self, user, backend=None):
+        force_login_password_only(self, user, backend)
+        _record_second_factor(self, user)
+
+    Client.force_login = force_login
+    yield
+    Client.force_login = force_login_password_only
+
+
+def _record_second_factor(client, user) -> None:
+    from allauth.mfa.models import Authenticator
+    from django.http import HttpRequest
+
+    from accounts import mfa
+
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None or not mfa.needs_second_factor(user):
+        return
+    request = HttpRequest()
+    request.session = client.session
+    mfa.record_second_factor(request=request, authenticator=authenticator)
+    request.session.save()
+
 
 PASSWORD = "correct-horse-battery-42"
 

@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import (
@@ -6,7 +8,8 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 
-from tests.conftest import PASSWORD, log_in
+from accounts.models import User
+from tests.conftest import PASSWORD, force_login_password_only, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +48,8 @@ def _activate_totp(client) -> str:
     return secret
 
 
+# Committed for real: allauth announces the new authenticator once its transaction commits.
+@pytest.mark.django_db(transaction=True)
 def test_employee_must_set_up_totp_before_opening_a_queue(client, employee):
     log_in(client, employee.email)
     response = client.get("/gestion/")
@@ -70,3 +75,104 @@ def test_employee_with_totp_must_enter_a_code_at_login(client, employee):
     response = client.post("/cuenta/2fa/authenticate/", {"code": _current_code(secret)})
     assert response.status_code == 302
     assert client.get("/gestion/").status_code == 200
+
+
+# --- The second factor is checked per session, wherever the session was opened -----------
+
+
+def _with_totp(user) -> str:
+    secret = "B" * 32
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": secret})
+    return secret
+
+
+def test_admin_login_is_the_portals_login(client):
+    response = client.get("/admin/login/?next=/admin/accounts/user/")
+    assert response.status_code == 302
+    assert response["Location"] == "/cuenta/login/?next=%2Fadmin%2Faccounts%2Fuser%2F"
+
+
+def test_a_password_posted_to_the_admin_login_opens_no_session(client, employee):
+    _with_totp(employee)
+    response = client.post(
+        "/admin/login/", {"username": employee.email, "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 302 and response["Location"].startswith("/cuenta/login/")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/gestion/").status_code == 302
+    assert client.get("/admin/").status_code == 302
+
+
+STAFF_ONLY = [
+    "/gestion/",
+    "/gestion/cola/",
+    "/gestion/proveedores/",
+    "/gestion/proveedores/pagos/",
+    "/admin/",
+    "/admin/accounts/user/",
+    "/admin/mfa/authenticator/",
+]
+
+
+@pytest.mark.parametrize("url", STAFF_ONLY)
+def test_a_staff_session_without_the_second_factor_opens_nothing(client, employee, url):
+    employee.is_superuser = True
+    employee.save()
+    _with_totp(employee)
+    force_login_password_only(client, employee)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/cuenta/2fa/reauthenticate/?next={quote(url, safe='')}"
+
+
+def test_a_staff_post_without_the_second_factor_changes_nothing(client, employee):
+    employee.is_superuser = True
+    employee.save()
+    _with_totp(employee)
+    force_login_password_only(client, employee)
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "intruso@example.com",
+            "password1": "x-" + PASSWORD,
+            "password2": "x-" + PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/cuenta/2fa/reauthenticate/?next=%2F"
+    assert not User.objects.filter(email="intruso@example.com").exists()
+
+
+def test_typing_the_code_again_opens_the_staff_pages(client, employee):
+    secret = _with_totp(employee)
+    force_login_password_only(client, employee)
+    response = client.get("/gestion/cola/")
+    assert response.status_code == 302
+    response = client.post(response["Location"], {"code": _current_code(secret)})
+    assert response.status_code == 302 and response["Location"] == "/gestion/cola/"
+    assert client.get("/gestion/cola/").status_code == 200
+
+
+def test_a_wrong_code_keeps_the_staff_pages_closed(client, employee):
+    _with_totp(employee)
+    force_login_password_only(client, employee)
+    response = client.post("/cuenta/2fa/reauthenticate/?next=/gestion/", {"code": "000000"})
+    assert response.status_code == 200  # the form again, with its error
+    assert client.get("/gestion/").status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_without_an_authenticator_can_only_set_one_up(client, employee):
+    log_in(client, employee.email)
+    for url in ("/", "/mis-tramites/", "/tramites/", "/cuenta/email/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == "/cuenta/2fa/totp/activate/"
+    assert client.post("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 302
+    _activate_totp(client)
+    assert client.get("/").status_code == 200
+
+
+def test_residents_need_no_second_factor(client, resident):
+    log_in(client, resident.email)
+    assert client.get("/mis-tramites/").status_code == 200

@@ -6,6 +6,7 @@ import os
 from io import BytesIO
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core.cache import cache
 from django.core.management import call_command
 from pyhanko.pdf_utils import generic
@@ -14,6 +15,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from core.models import AuditEvent
 from documents import services
 from documents.models import SignedDocument
+from tests.conftest import force_login_password_only
 from tests.engine.conftest import make_employee, make_resident
 
 from .cases import approve_steps, run_pending_work, submitted_case, sync_versions
@@ -204,3 +206,17 @@ def test_only_the_applicant_and_staff_of_the_case_download_it(client, certificat
 def test_too_many_look_ups_are_refused_for_a_while(client, db):
     statuses = [client.get("/verificar/ABCD-EFGH-JKMN/").status_code for _ in range(31)]
     assert statuses[:30] == [404] * 30 and statuses[30] == 429
+
+
+def test_staff_download_needs_a_session_that_passed_the_second_factor(client, certificate):
+    url = f"/documentos/{certificate.code}/descargar/"
+    staff = make_employee("jefa@example.com", "rentas")
+    force_login_password_only(client, staff)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/cuenta/2fa/reauthenticate/")
+
+    Authenticator.objects.filter(user=staff).delete()
+    force_login_password_only(client, staff)
+    response = client.get(url)
+    assert (response.status_code, response["Location"]) == (302, "/cuenta/2fa/totp/activate/")
