@@ -176,3 +176,19 @@ def test_staff_without_an_authenticator_can_only_set_one_up(client, employee):
 def test_residents_need_no_second_factor(client, resident):
     log_in(client, resident.email)
     assert client.get("/mis-tramites/").status_code == 200
+
+
+def test_one_login_with_one_limit_for_the_admin_too(client, employee):
+    _with_totp(employee)
+    wrong = {"username": employee.email, "password": "incorrecta-123", "next": "/admin/"}
+    for _attempt in range(25):
+        client.post("/admin/login/", wrong)
+    client.post("/admin/login/", {**wrong, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+    for _attempt in range(25):
+        client.post("/cuenta/login/", {"login": employee.email, "password": "incorrecta-123"})
+    response = client.post("/cuenta/login/", {"login": employee.email, "password": PASSWORD})
+    assert response.status_code == 429 or "Demasiados intentos" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get("/cuenta/2fa/authenticate/").status_code != 200  # no code asked either
