@@ -158,6 +158,10 @@ CURRENCY = "ARS"
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "core.staticfiles.PortalAppDirectoriesFinder",
+]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploaded files are private: no MEDIA_URL route exists; views stream them after a check.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -70,3 +70,15 @@ def test_healthz_says_503_when_the_broker_is_unreachable(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] == "error: ConnectionRefusedError"
+
+
+@pytest.mark.django_db
+def test_healthz_says_503_when_static_files_are_not_collected(client, settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["static"] == "error: FileNotFoundError"
