@@ -81,6 +81,7 @@ def environment(var_dir: Path, tsa_port: int) -> dict[str, str]:
         "VAR_DIR": str(var_dir),
         "MEDIA_ROOT": str(var_dir / "media"),
         "SIGNING_TSA_URL": f"http://127.0.0.1:{tsa_port}/",
+        "SIGNING_DEMO_PKI": "1",
         "EMAIL_URL": "dummymail://",
         "LOG_LEVEL": "WARNING",
     }

@@ -218,6 +218,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Embedded default: a demo PKI created on first use under SIGNING_DEMO_DIR (seal, officials'
 # key files, TSA, trust roots). Production names a real seal key, tokens and trust roots.
 SIGNING_DEMO_DIR = Path(env.str("SIGNING_DEMO_DIR", default=str(VAR_DIR / "signing")))
+# Off (the default unless DEBUG): nothing is ever signed or verified with the demo PKI, and
+# `check --deploy` reports a missing key as an error (documents.E001).
+SIGNING_DEMO_PKI = env.bool("SIGNING_DEMO_PKI", default=DEBUG)
 SIGNING_SEAL_BACKEND = env.str("SIGNING_SEAL_BACKEND", default="pkcs12")
 SIGNING_SEAL_PKCS12_PATH = env.str("SIGNING_SEAL_PKCS12_PATH", default="")
 SIGNING_SEAL_PKCS12_PASSWORD = env.str("SIGNING_SEAL_PKCS12_PASSWORD", default="")

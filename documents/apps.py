@@ -10,7 +10,10 @@ class DocumentsConfig(AppConfig):
         from celery.signals import worker_process_init
         from django.test.signals import setting_changed
 
-        from . import keys
+        from . import (
+            checks,  # noqa: F401 - registers the deploy check
+            keys,
+        )
 
         # Each worker process opens its own token session and loads its own keys.
         worker_process_init.connect(keys.forget, weak=False)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from accounts.models import User
@@ -31,6 +32,14 @@ from .signing.pki import DemoPki, create_demo_pki, issue_official_certificate
 
 
 def demo_dir() -> Path:
+    """Where the demo PKI lives; refused unless SIGNING_DEMO_PKI allows it (DEBUG's default),
+    so that nothing is signed or verified with demo keys in production."""
+    if not settings.SIGNING_DEMO_PKI:
+        raise ImproperlyConfigured(
+            "No signing key is configured and the demo PKI is off (SIGNING_DEMO_PKI): set "
+            "SIGNING_SEAL_*, SIGNING_OFFICIAL_BACKEND=pkcs11, SIGNING_CA_CHAIN and "
+            "SIGNING_TRUST_ROOTS_DIR (see .env.example)."
+        )
     return Path(settings.SIGNING_DEMO_DIR)
 
 

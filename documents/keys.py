@@ -75,10 +75,13 @@ def uses_demo_pki() -> bool:
     seal_is_demo = (
         settings.SIGNING_SEAL_BACKEND == "pkcs12" and not settings.SIGNING_SEAL_PKCS12_PATH
     )
+    on_tokens = "pkcs11" in (settings.SIGNING_SEAL_BACKEND, settings.SIGNING_OFFICIAL_BACKEND)
     return (
         seal_is_demo
         or settings.SIGNING_OFFICIAL_BACKEND == "pkcs12-pin"
         or not settings.SIGNING_TRUST_ROOTS_DIR
+        # Signatures made on tokens embed the demo intermediate when no chain is named.
+        or (on_tokens and not settings.SIGNING_CA_CHAIN)
     )
 
 

@@ -37,7 +37,9 @@ def _configure() -> dict[str, str]:
     if "DATABASE_URL" not in os.environ:
         if _answers(POSTGRES):
             # One database per run: concurrent runs on one machine must not drop each other's.
-            os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/tramites_{os.getpid()}"
+            os.environ["DATABASE_URL"] = (
+                f"postgres://postgres@127.0.0.1:5432/tramites_{os.getpid()}"
+            )
         elif REQUIRED:
             raise pytest.UsageError("REQUIRE_SERVICES=1 but PostgreSQL does not answer on 5432")
     chosen["database"] = os.environ.get("DATABASE_URL", "sqlite (in memory)")
@@ -63,6 +65,8 @@ def _configure() -> dict[str, str]:
     os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
     os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
     os.environ.setdefault("STATIC_MANIFEST", "0")
+    # Documents are signed with the demo PKI, as in `make run` (DEBUG is off in tests).
+    os.environ.setdefault("SIGNING_DEMO_PKI", "1")
     os.environ.setdefault("STATIC_ROOT", os.path.join(os.environ["VAR_DIR"], "static"))
     os.makedirs(os.environ["STATIC_ROOT"], exist_ok=True)
     # Sync Playwright runs an event loop in the test thread; Django must still allow ORM calls.

@@ -26,7 +26,14 @@ PRODUCTION_ENV = {
     "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.internal:587",
     "AWS_STORAGE_BUCKET_NAME": "tramites-private",
+    "SIGNING_SEAL_BACKEND": "pkcs11",
+    "SIGNING_OFFICIAL_BACKEND": "pkcs11",
+    "SIGNING_PKCS11_MODULE": "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+    "SIGNING_SEAL_PKCS11_PIN": "seal-pin",
+    "SIGNING_CA_CHAIN": "/etc/tramites/signing/chain.pem",
+    "SIGNING_TRUST_ROOTS_DIR": "/etc/tramites/signing/trust",
 }
+SIGNING_SETTINGS = tuple(name for name in PRODUCTION_ENV if name.startswith("SIGNING_"))
 # Settings the test environment adds for itself, which production never has.
 TEST_ONLY = (
     "DEBUG",
@@ -35,6 +42,7 @@ TEST_ONLY = (
     "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
+    "SIGNING_DEMO_PKI",
 )
 
 

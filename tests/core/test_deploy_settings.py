@@ -1,6 +1,6 @@
 """`manage.py check --deploy` under production-like environments, in a fresh process."""
 
-from .production import manage, production_env
+from .production import SIGNING_SETTINGS, manage, production_env
 
 
 def _check_deploy(env: dict[str, str]):
@@ -27,3 +27,16 @@ def test_production_settings_refuse_to_start_without_secret_key():
     result = _check_deploy(env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_check_deploy_refuses_the_demo_signing_keys(collected_static):
+    env = production_env(STATIC_ROOT=str(collected_static))
+    for name in SIGNING_SETTINGS:
+        del env[name]
+    result = _check_deploy(env)
+    assert result.returncode != 0
+    assert "documents.E001" in result.stderr
+    assert "No signing key is configured" in result.stderr
+
+    result = _check_deploy({**env, "SIGNING_DEMO_PKI": "1"})  # asking for it changes nothing
+    assert "documents.E001" in result.stderr

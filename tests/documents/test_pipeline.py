@@ -280,3 +280,18 @@ def test_the_seal_can_live_on_a_pkcs11_token(
         report = verify_pdf(stored(document), trust_roots)
         assert report.authentic, report.reason
         assert report.signer_common_name == SEAL_NAME
+
+
+def test_nothing_is_signed_with_the_demo_keys_outside_development(
+    versions, applicant, officials, settings, django_capture_on_commit_callbacks
+):
+    settings.SIGNING_DEMO_PKI = False  # production's default: DEBUG off, no key configured
+    case = submitted_case(versions["certificate"], applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = approve_steps(case, officials)
+        run_pending_work(case)
+    document = SignedDocument.objects.get(case=case)
+    assert document.status == SignedDocument.Status.PENDING
+    assert not document.file and not files_of(document)
+    assert "the demo PKI is off" in document.last_error
+    assert document.attempts == 1
