@@ -57,8 +57,7 @@ def environment(var_dir: Path) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "0",
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
-        "STATIC_MANIFEST": "0",
-        "STATIC_ROOT": str(var_dir / "static"),
+        "STATIC_ROOT": str(var_dir / "static"),  # collected with the manifest, as in production
         "VAR_DIR": str(var_dir),
         "EMAIL_URL": "dummymail://",
         "LOG_LEVEL": "WARNING",
@@ -227,6 +226,7 @@ def run(args: argparse.Namespace, env: dict[str, str], var_dir: Path) -> None:
     from . import fill, measure
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     if record and reuse:
         fill_line = f"{record['fill']} Data reused (--reuse)."
     else:
