@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
 from core import audit
+from core.columns import check_fits
 from core.identifiers import InvalidIdentifier, normalize_cuit
 
 from ..models import Invoice, PurchaseOrder, PurchaseOrderLine, Reception, Supplier
@@ -59,6 +61,17 @@ def next_number(year: int) -> str:
     return f"{prefix}{sequence:06d}"
 
 
+def _check_columns(number: str, line: LineData) -> None:
+    """Every value fits its column (length, digits, decimal places; no NaN)."""
+    try:
+        if number:
+            check_fits(PurchaseOrder, "number", number)
+        for name in ("item_code", "description", "unit", "quantity", "unit_price", "tax_rate"):
+            check_fits(PurchaseOrderLine, name, getattr(line, name))
+    except ValidationError as exc:
+        raise SupplierActionError(" ".join(exc.messages)) from None
+
+
 def _check_line(line: LineData) -> None:
     if line.quantity <= 0:
         raise SupplierActionError(_("Quantities must be greater than zero."))
@@ -77,6 +90,7 @@ def create_order(*, data: OrderData, actor: User) -> PurchaseOrder:
             % {"supplier": data.supplier}
         )
     for line in data.lines:
+        _check_columns(data.number.strip(), line)
         _check_line(line)
     with transaction.atomic():
         # Numbers are given in sequence: serialise creation on the department row.
@@ -291,8 +305,14 @@ def import_orders_csv(
     orders: dict[str, dict] = {}
     for row_number, raw in enumerate(reader, start=2):
         report.rows += 1
+        extra = raw.pop(None, None)  # values beyond the header's columns
         row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()}
         try:
+            if extra:
+                raise ValueError(
+                    _("The row has %(count)d more values than the header has columns.")
+                    % {"count": len(extra)}
+                )
             number = row["order"]
             if not number:
                 raise ValueError(_("The order number is empty."))
@@ -332,6 +352,7 @@ def import_orders_csv(
                 item_code=row.get("item_code", ""),
             )
             try:
+                _check_columns(number, line)
                 _check_line(line)
             except SupplierActionError as exc:
                 raise ValueError(str(exc)) from None

@@ -78,6 +78,42 @@ def test_csv_import_page_shows_the_report(client, buyer) -> None:
     assert "Faltan columnas: supplier_cuit, quantity, unit_price." in response.content.decode()
 
 
+def test_csv_values_beyond_the_columns_limits_are_row_errors(client, buyer) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    sup, _user = factories.supplier("71234567")
+    long_number = "OC-" + "9" * 38  # 41 characters; the column holds 40
+    content = (
+        "order,supplier_cuit,description,quantity,unit_price\n"
+        f"OC-1,{sup.cuit},Resmas,100,5000,sobra,otra\n"
+        f"OC-2,{sup.cuit},Toner,4,NaN\n"
+        f"{long_number},{sup.cuit},Toner,4,80000\n"
+        f"OC-4,{sup.cuit},Toner,{'9' * 26},80000\n"
+        f"OC-5,{sup.cuit},Toner,4,80000.123456\n"
+        f"OC-6,{sup.cuit},Toner,4,80000\n"
+    ).encode()
+    client.force_login(buyer)
+    response = client.post(
+        reverse("suppliers_staff:order_import"),
+        {"file": SimpleUploadedFile("ordenes.csv", content, "text/csv")},
+    )
+    assert response.status_code == 400
+    page = " ".join(response.content.decode().split())
+    assert "La fila tiene 2 valores más que las columnas del encabezado." in page
+    assert "Precio unitario (neto): “NaN”: el valor debe ser un número decimal." in page
+    assert "Número: Asegúrese de que este valor tenga menos de 40 caracteres (tiene 41)." in page
+    assert "Cantidad pedida: Asegúrese de que no haya más de 14 dígitos en total." in page
+    assert "Precio unitario (neto): Asegúrese de que no haya más de 4 dígitos decimales." in page
+    assert PurchaseOrder.objects.count() == 0
+    assert client.get(reverse("suppliers_staff:orders")).status_code == 200
+
+    department = buyer.groups.first().department
+    report = purchasing.import_orders_csv(
+        content=content, departments=[department], actor=buyer, default_department=department
+    )
+    assert [row for row, _message in report.errors] == [2, 3, 4, 5, 6]
+
+
 def test_order_and_reception_through_the_pages(client, buyer) -> None:
     sup, _user = factories.supplier("71234567")
     client.force_login(buyer)
