@@ -32,7 +32,7 @@ from django.views.decorators.debug import sensitive_variables
 from pyhanko.sign.timestamps import TimestampRequestError
 
 from accounts.models import User
-from core import audit
+from core import audit, storage
 from procedures.models import Case, CaseEvent
 
 from . import keys, rendering
@@ -75,6 +75,7 @@ def _store(name: str, data: bytes) -> str:
     if default_storage.exists(name):
         default_storage.delete(name)
     saved = default_storage.save(name, ContentFile(data))
+    storage.delete_if_rolled_back(saved)
     if saved != name:
         raise RuntimeError(f"storage saved {name!r} as {saved!r}")
     return saved

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core import audit
+from core import audit, storage
 from suppliers.models import BankAccount, Invoice, InvoiceEvent, Supplier
 from suppliers.selectors import can_approve_batches, is_accounts_payable
 
@@ -300,10 +300,10 @@ def export_batch(
         batch.exporter = exporter.code
         batch.file_name = bank_file.name
         batch.file_sha256 = hashlib.sha256(bank_file.content).hexdigest()
-        batch.file.save(
+        storage.save(
+            batch.file,
             f"{batch.reference}-{batch.file_sha256[:12]}",
             ContentFile(bank_file.content),
-            save=False,
         )
         batch.status = PaymentBatch.Status.EXPORTED
         batch.exported_at = timezone.now()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core import audit
+from core import audit, storage
 from core.calendar import add_business_days, business_days_between
 
 from ..catalog.schema import ProcedureDefinition
@@ -75,7 +75,7 @@ def store_document(*, case: Case, slot: str, uploaded, actor: User) -> CaseDocum
         sha256=sha256_of(uploaded),
         uploaded_by=actor,
     )
-    document.file.save(document.token, uploaded, save=False)
+    storage.save(document.file, document.token, uploaded)
     document.save()
     return document
 

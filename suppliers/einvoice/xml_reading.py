@@ -12,7 +12,10 @@ from lxml import etree
 
 from .errors import InvoiceRejected
 
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_DECIMAL = re.compile(r"[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))")
+# More than any amount, quantity or price an invoice can state (and than the columns hold).
+MAX_INTEGER_DIGITS = 13
+MAX_DECIMALS = 10
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
@@ -44,8 +47,17 @@ def qualified_name(element: etree._Element) -> tuple[str | None, str]:
 
 
 def parse_decimal(text: str, where: str) -> Decimal:
-    if not _DECIMAL.fullmatch(text):
+    match = _DECIMAL.fullmatch(text)
+    if not match:
         raise InvoiceRejected("invalid-value", f"{where} is {text!r}, not a decimal number.")
+    integer = (match[1] or "").lstrip("0")
+    decimals = (match[2] or match[3] or "").rstrip("0")
+    if len(integer) > MAX_INTEGER_DIGITS or len(decimals) > MAX_DECIMALS:
+        raise InvoiceRejected(
+            "invalid-value",
+            f"{where} is {text[:40]}{'…' if len(text) > 40 else ''}; numbers have at most "
+            f"{MAX_INTEGER_DIGITS} digits before the decimal point and {MAX_DECIMALS} after it.",
+        )
     return Decimal(text)
 
 

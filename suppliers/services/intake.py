@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts.models import User
-from core import audit
+from core import audit, storage
 from core.identifiers import is_valid_cuit
 
 from ..einvoice import (
@@ -259,6 +259,70 @@ def _check_order(
         )
 
 
+# What identifies the invoice and its lines is refused when longer than its column: a number
+# cut short would be another invoice's number. Names and descriptions are only shortened.
+INVOICE_IDENTIFIERS = {
+    "number": "invoice number (BT-1)",
+    "type_code": "type code (BT-3)",
+    "currency": "currency (BT-5)",
+    "po_reference": "purchase order reference (BT-13)",
+}
+LINE_IDENTIFIERS = {
+    "line_id": "line identifier (BT-126)",
+    "unit_code": "unit of measure (BT-130)",
+    "po_line_reference": "purchase order line reference (BT-132)",
+    "seller_item_id": "seller's item identifier (BT-155)",
+}
+INVOICE_AMOUNTS = (
+    "net_total",
+    "allowance_total",
+    "charge_total",
+    "tax_exclusive_total",
+    "tax_total",
+    "tax_inclusive_total",
+    "prepaid_total",
+    "payable_total",
+)
+LINE_NUMBERS = ("quantity", "unit_price", "net_amount", "tax_rate")
+
+
+def _refuse_too_long(model, name: str, value: str | None, where: str) -> None:
+    limit = model._meta.get_field(name).max_length
+    if value and len(value) > limit:
+        raise InvoiceRejected(
+            "invalid-value",
+            f"The {where} is {len(value)} characters long ({value[:30]}…); at most {limit} "
+            "are accepted.",
+        )
+
+
+def _refuse_too_big(model, name: str, value: Decimal | None, where: str) -> None:
+    field = model._meta.get_field(name)
+    digits = field.max_digits - field.decimal_places
+    if value is not None and value.is_finite() and abs(value) >= Decimal(10) ** digits:
+        raise InvoiceRejected(
+            "invalid-value",
+            f"The {where} is {value}; at most {digits} digits before the decimal point are "
+            "accepted.",
+        )
+
+
+def _check_columns(parsed: ParsedInvoice) -> None:
+    """Refuse what would not fit its column, before anything is stored."""
+    for name, meaning in INVOICE_IDENTIFIERS.items():
+        _refuse_too_long(Invoice, name, getattr(parsed, name), meaning)
+    for name in INVOICE_AMOUNTS:
+        _refuse_too_big(Invoice, name, getattr(parsed, name), name.replace("_", " "))
+    for position, line in enumerate(parsed.lines, 1):
+        for name, meaning in LINE_IDENTIFIERS.items():
+            _refuse_too_long(
+                InvoiceLine, name, getattr(line, name), f"{meaning} of line {position}"
+            )
+        for name in LINE_NUMBERS:
+            where = f"{name.replace('_', ' ')} of line {position}"
+            _refuse_too_big(InvoiceLine, name, getattr(line, name), where)
+
+
 def _duplicate_of(supplier: Supplier, key: str) -> Invoice | None:
     return (
         Invoice.objects.filter(supplier=supplier, voucher_key=key)
@@ -293,6 +357,7 @@ def _store(
         )
     if not parsed.lines:
         raise InvoiceRejected("no-lines", "The invoice has no lines.")
+    _check_columns(parsed)
     _check_parties(supplier, parsed)
     _check_order(supplier, parsed, purchase_order)
     key = voucher_key(parsed)
@@ -310,8 +375,8 @@ def _store(
             format=parsed.format,
             kind=parsed.document_kind,
             type_code=parsed.type_code or (str(afip.voucher_type) if afip else ""),
-            number=parsed.number[:60],
-            voucher_key=key[:120],
+            number=parsed.number,
+            voucher_key=key,
             issue_date=parsed.issue_date,
             due_date=parsed.due_date,
             currency=parsed.currency,
@@ -319,7 +384,7 @@ def _store(
             seller_tax_ids=list(parsed.seller_tax_ids),
             buyer_name=parsed.buyer_name[:200],
             buyer_tax_ids=list(parsed.buyer_tax_ids),
-            po_reference=(parsed.po_reference or "")[:60],
+            po_reference=parsed.po_reference or "",
             net_total=parsed.net_total,
             allowance_total=parsed.allowance_total,
             charge_total=parsed.charge_total,
@@ -338,23 +403,23 @@ def _store(
             status=Invoice.Status.ON_HOLD,
             submitted_by=user,
         )
-        invoice.pdf.save(f"{pdf.name}", ContentFile(pdf.content), save=False)
+        storage.save(invoice.pdf, pdf.name, ContentFile(pdf.content))
         if source is not None:
-            invoice.source.save(f"{source.name}", ContentFile(source.content), save=False)
+            storage.save(invoice.source, source.name, ContentFile(source.content))
         invoice.save()
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
                 invoice=invoice,
                 position=position,
-                line_id=line.line_id[:40],
+                line_id=line.line_id,
                 description=line.description[:300],
                 quantity=line.quantity,
-                unit_code=(line.unit_code or "")[:20],
+                unit_code=line.unit_code or "",
                 unit_price=line.unit_price.quantize(Decimal("0.0001")),
                 net_amount=line.net_amount,
                 tax_rate=line.tax_rate,
-                po_line_reference=(line.po_line_reference or "")[:40],
-                seller_item_id=(line.seller_item_id or "")[:60],
+                po_line_reference=line.po_line_reference or "",
+                seller_item_id=line.seller_item_id or "",
             )
             for position, line in enumerate(parsed.lines, 1)
         )

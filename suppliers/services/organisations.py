@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core import audit
+from core import audit, storage
 from core.identifiers import InvalidIdentifier, normalize_cbu, normalize_cuit
 
 from ..models import (
@@ -274,7 +274,7 @@ def request_bank_account(
             document_type=document.content_type,
             requested_by=actor,
         )
-        account.document.save(account.token, ContentFile(document.content), save=False)
+        storage.save(account.document, account.token, ContentFile(document.content))
         account.save()
         audit.record(
             actor=actor,

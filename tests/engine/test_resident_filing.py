@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.models import AuditEvent
 from procedures.models import Case, PendingWork
-from tests.engine.conftest import PNG_BYTES, TYPE_CODE, pdf_file
+from tests.engine.conftest import PNG_BYTES, TYPE_CODE, make_resident, pdf_file
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +207,28 @@ def test_drafts_are_listed_and_can_be_resumed(client, version, applicant):
     assert f"/mis-tramites/borradores/{case.pk}/seccion/1/" in page
     form = client.get(f"/mis-tramites/borradores/{case.pk}/seccion/0/").content.decode()
     assert 'value="20"' in form  # saved answers come back
+
+
+def test_documents_of_a_save_that_fails_are_not_left_in_storage(client, version, monkeypatch):
+    from django.core.files.storage import default_storage
+    from django.db import DatabaseError
+
+    from procedures.services import cases
+
+    applicant = make_resident("vecina@example.com", "30111222")
+    case = cases.start_draft(version=version, applicant=applicant, filed_by=applicant)
+    upload = pdf_file("dni.pdf")
+    upload.sniffed_type = "application/pdf"
+
+    def broken(**kwargs):
+        raise DatabaseError("the audit trail could not be written")
+
+    monkeypatch.setattr(cases.audit, "record", broken)
+    with pytest.raises(DatabaseError):
+        cases.save_documents(case=case, uploads={"dni": upload}, actor=applicant)
+    assert not case.documents.exists()
+    try:
+        left = default_storage.listdir(f"cases/{case.pk}")[1]
+    except FileNotFoundError:  # local files: no folder was made
+        left = []
+    assert left == []

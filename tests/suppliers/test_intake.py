@@ -229,6 +229,82 @@ def test_a_duplicate_is_refused_and_a_look_alike_is_held(einfach) -> None:
     assert look_alike.status == Invoice.Status.ON_HOLD
 
 
+def stored_invoice_files(sup) -> list[str]:
+    from django.core.files.storage import default_storage
+
+    try:
+        return default_storage.listdir(f"suppliers/{sup.pk}/invoices")[1]
+    except FileNotFoundError:  # local files: no folder yet
+        return []
+
+
+def submit_xml(sup, user, data: bytes) -> Invoice:
+    return intake.submit_structured(
+        supplier=sup, user=user, pdf=factories.pdf(), source=factories.xml("f.xml", data)
+    )
+
+
+def test_a_thirty_digit_quantity_is_refused_not_stored(einfach) -> None:
+    data, sup, user, _po = einfach
+    huge = data.replace(
+        b'<cbc:InvoicedQuantity unitCode="H87">20</cbc:InvoicedQuantity>',
+        b'<cbc:InvoicedQuantity unitCode="H87">' + b"9" * 30 + b"</cbc:InvoicedQuantity>",
+    )
+    with pytest.raises(InvoiceRejected) as caught:
+        submit_xml(sup, user, huge)
+    assert caught.value.code == "invalid-value"
+    assert caught.value.detail == (
+        "InvoiceLine 1: cbc:InvoicedQuantity is 999999999999999999999999999999; numbers have "
+        "at most 13 digits before the decimal point and 10 after it."
+    )
+    # Within the reader's bounds but beyond the column (10 digits before the point).
+    big = data.replace(
+        b'<cbc:InvoicedQuantity unitCode="H87">20</cbc:InvoicedQuantity>',
+        b'<cbc:InvoicedQuantity unitCode="H87">123456789012</cbc:InvoicedQuantity>',
+    )
+    with pytest.raises(InvoiceRejected) as caught:
+        submit_xml(sup, user, big)
+    assert caught.value.detail == (
+        "The quantity of line 1 is 123456789012; at most 10 digits before the decimal point "
+        "are accepted."
+    )
+    assert Invoice.objects.count() == 0 and stored_invoice_files(sup) == []
+
+
+def test_an_over_long_invoice_number_is_refused_not_cut(einfach) -> None:
+    data, sup, user, _po = einfach
+    number = "F" * 100
+    renumbered = data.replace(b"<cbc:ID>471102</cbc:ID>", f"<cbc:ID>{number}</cbc:ID>".encode())
+    with pytest.raises(InvoiceRejected) as caught:
+        submit_xml(sup, user, renumbered)
+    assert caught.value.code == "invalid-value"
+    assert caught.value.detail == (
+        f"The invoice number (BT-1) is 100 characters long ({'F' * 30}…); at most 60 are accepted."
+    )
+    assert Invoice.objects.count() == 0 and stored_invoice_files(sup) == []
+
+
+def test_files_of_an_upload_that_fails_after_storing_them_are_deleted(einfach, monkeypatch) -> None:
+    from django.db import DatabaseError
+
+    data, sup, user, _po = einfach
+
+    def broken(invoice_ids):
+        raise DatabaseError("the database went away after the files were stored")
+
+    monkeypatch.setattr(intake, "match_invoices", broken)
+    with pytest.raises(DatabaseError):
+        submit_xml(sup, user, data)
+    assert Invoice.objects.count() == 0
+    assert stored_invoice_files(sup) == []
+
+    monkeypatch.undo()
+    invoice = submit_xml(sup, user, data)
+    assert sorted(stored_invoice_files(sup)) == sorted(
+        name.rsplit("/", 1)[1] for name in (invoice.pdf.name, invoice.source.name)
+    )
+
+
 def test_a_chosen_order_must_agree_with_the_reference(buyer) -> None:
     path = factories.SAMPLES / "CII" / "EN16931_2_Teilrechnung.cii.xml"
     parsed = parse_invoice_file(path.read_bytes())
