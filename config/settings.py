@@ -142,6 +142,7 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{MUNICIPALITY_NAME}] "
 ACCOUNT_RATE_LIMITS_ENABLED = True  # allauth's defaults: login, signup, reset, confirm...
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # rate limits per visitor (TRUSTED_PROXY_COUNT)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = MUNICIPALITY_NAME
 
@@ -237,6 +238,9 @@ SIGNING_TSA_TIMEOUT = env.int("SIGNING_TSA_TIMEOUT", default=10)
 
 # --- Security ---------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies of ours in front of gunicorn that append the address they saw to X-Forwarded-For
+# (core.clientip): rate limits count per visitor, not per proxy. 0: the header is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Links in e-mails use the scheme the site is served with.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE_SSL_REDIRECT else "http"

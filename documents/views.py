@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.clientip import client_ip
 from procedures.views import file_response
 
 from . import selectors, verification
@@ -19,7 +20,7 @@ RATE_WINDOW = 60
 
 
 def _over_limit(request) -> bool:
-    key = f"documents:verify:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"documents:verify:{client_ip(request)}"
     cache.add(key, 0, RATE_WINDOW)
     try:
         return cache.incr(key) > RATE_LIMIT

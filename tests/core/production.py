@@ -26,6 +26,7 @@ PRODUCTION_ENV = {
     "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.internal:587",
     "AWS_STORAGE_BUCKET_NAME": "tramites-private",
+    "TRUSTED_PROXY_COUNT": "1",
     "SIGNING_SEAL_BACKEND": "pkcs11",
     "SIGNING_OFFICIAL_BACKEND": "pkcs11",
     "SIGNING_PKCS11_MODULE": "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
