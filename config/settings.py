@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.EmployeeMfaRequiredMiddleware",
@@ -165,8 +166,12 @@ STATICFILES_FINDERS = [
 ]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploaded files are private: no MEDIA_URL route exists; views stream them after a check.
+# Uploads beyond this size go to a temporary file; form fields beyond that are refused.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest request body accepted from someone logged in (core.middleware); the TLS
+# proxy's client_max_body_size should say the same.
+REQUEST_MAX_MB = env.int("REQUEST_MAX_MB", default=100)
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:

@@ -1,6 +1,12 @@
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+MB = 1024 * 1024
+# Without a session a visitor only logs in, signs up, or checks one PDF of up to 10 MB on
+# /verificar/ (documents.forms.MAX_UPLOAD_MB): that and the form around it.
+ANONYMOUS_REQUEST_MAX_MB = 11
 
 
 class SpanishFirstLocaleMiddleware:
@@ -24,3 +30,34 @@ class SpanishFirstLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request body larger than the portal accepts, before reading any of it.
+
+    Django reads an upload whole (into a temporary file) before a form can say it is too
+    large. People with a session may send REQUEST_MAX_MB (several case documents of up to
+    20 MB in one form); visitors without one, ANONYMOUS_REQUEST_MAX_MB. The TLS proxy's
+    ``client_max_body_size`` should equal REQUEST_MAX_MB so that nothing larger reaches
+    gunicorn at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > ANONYMOUS_REQUEST_MAX_MB * MB:
+            limit_mb = (
+                settings.REQUEST_MAX_MB
+                if request.user.is_authenticated
+                else ANONYMOUS_REQUEST_MAX_MB
+            )
+            if length > limit_mb * MB:
+                response = render(request, "413.html", {"limit_mb": limit_mb}, status=413)
+                response["Connection"] = "close"
+                return response
+        return self.get_response(request)
