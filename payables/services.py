@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core import audit, storage
+from core import audit, numbering, storage
 from suppliers.models import BankAccount, Invoice, InvoiceEvent, Supplier
 from suppliers.selectors import can_approve_batches, is_accounts_payable
 
@@ -39,6 +39,8 @@ class PaymentActionError(Exception):
 
 
 def _next_reference(model, prefix: str) -> str:
+    """Inside the transaction that creates the row: the series stays held until it commits."""
+    numbering.hold(f"{model._meta.label_lower}:{prefix}")
     last = model.objects.filter(reference__startswith=prefix).aggregate(last=Max("reference"))[
         "last"
     ]

@@ -135,6 +135,17 @@ def missing_items(case: Case, definition: ProcedureDefinition) -> list[str]:
     return missing
 
 
+def _unused_reference() -> str:
+    """A random reference no case has yet (drawn again on the rare repeat, instead of a 500
+    from the unique constraint); two submissions drawing the same one at the same instant
+    is a chance of one in 10^12."""
+    for _attempt in range(10):
+        reference = new_reference()
+        if not Case.objects.filter(reference=reference).exists():
+            return reference
+    raise RuntimeError("no unused case reference after 10 draws: is the generator broken?")
+
+
 def submit(*, case: Case, actor: User) -> Case:
     with transaction.atomic():
         case = _locked(case)
@@ -152,7 +163,7 @@ def submit(*, case: Case, actor: User) -> Case:
         if missing:
             raise CaseActionError(_("Still missing: %(items)s.") % {"items": ", ".join(missing)})
         now = timezone.now()
-        case.reference = new_reference()
+        case.reference = _unused_reference()
         case.fee_amount = definition.fee.compute(case.answers)
         case.status = Case.Status.SUBMITTED
         case.submitted_at = now

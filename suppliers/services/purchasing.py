@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
-from core import audit
+from core import audit, numbering
 from core.columns import check_fits
 from core.identifiers import InvalidIdentifier, normalize_cuit
 
@@ -93,8 +93,9 @@ def create_order(*, data: OrderData, actor: User) -> PurchaseOrder:
         _check_columns(data.number.strip(), line)
         _check_line(line)
     with transaction.atomic():
-        # Numbers are given in sequence: serialise creation on the department row.
-        Department.objects.select_for_update().get(pk=data.department.pk)
+        # Numbers are given in sequence and are unique across departments: one order is
+        # numbered and created at a time.
+        numbering.hold("suppliers.purchaseorder")
         number = data.number.strip() or next_number(data.issue_date.year)
         if PurchaseOrder.objects.filter(number=number).exists():
             raise SupplierActionError(

@@ -232,3 +232,15 @@ def test_documents_of_a_save_that_fails_are_not_left_in_storage(client, version,
     except FileNotFoundError:  # local files: no folder was made
         left = []
     assert left == []
+
+
+def test_a_reference_drawn_twice_is_drawn_again(client, version, monkeypatch):
+    from procedures.services import cases
+
+    client.force_login(make_resident("vecina@example.com", "30111222"))
+    first = file_case(client)
+    draws = iter([first.reference, first.reference, "EXP-2026-ABCD-EFGH"])
+    monkeypatch.setattr(cases, "new_reference", lambda: next(draws))
+    second = file_case(client)
+    assert second.reference == "EXP-2026-ABCD-EFGH"
+    assert Case.objects.filter(status=Case.Status.SUBMITTED).count() == 2
