@@ -240,6 +240,9 @@ SIGNING_TRUST_ROOTS_DIR = env.str("SIGNING_TRUST_ROOTS_DIR", default="")
 SIGNING_REVOCATION_FETCH = env.bool("SIGNING_REVOCATION_FETCH", default=False)
 SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
 SIGNING_TSA_TIMEOUT = env.int("SIGNING_TSA_TIMEOUT", default=10)
+# Wrong PINs in a row after which an official's signing is locked, and for how long.
+SIGNING_PIN_MAX_ATTEMPTS = env.int("SIGNING_PIN_MAX_ATTEMPTS", default=5)
+SIGNING_PIN_LOCK_MINUTES = env.int("SIGNING_PIN_LOCK_MINUTES", default=30)
 
 # --- Security ---------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

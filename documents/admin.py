@@ -133,10 +133,29 @@ class SignedDocumentAdmin(admin.ModelAdmin):
 
 @admin.register(OfficialSigningKey)
 class OfficialSigningKeyAdmin(admin.ModelAdmin):
-    list_display = ("user", "role", "token_label", "key_label", "active", "updated_at")
+    list_display = (
+        "user",
+        "role",
+        "token_label",
+        "key_label",
+        "active",
+        "failed_pin_attempts",
+        "locked_until",
+        "updated_at",
+    )
     list_filter = ("active",)
     search_fields = ("user__email", "user__full_name", "key_label", "token_label")
     autocomplete_fields = ("user",)
+    readonly_fields = ("failed_pin_attempts", "locked_until")
+    actions = ["unlock"]
+
+    @admin.action(description=gettext_lazy("Unlock signing (after too many wrong PINs)"))
+    def unlock(self, request, queryset):
+        for key in queryset:
+            services.unlock_signing(key=key, actor=request.user)
+        messages.success(
+            request, _("%(count)d signing key(s) unlocked.") % {"count": queryset.count()}
+        )
 
     def get_actions(self, request):
         actions = super().get_actions(request)

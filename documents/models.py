@@ -165,6 +165,9 @@ class OfficialSigningKey(models.Model):
         ),
     )
     active = models.BooleanField(_("active"), default=True)
+    # Wrong PINs typed since the last signature (or lock); too many lock signing for a while.
+    failed_pin_attempts = models.PositiveSmallIntegerField(_("wrong PINs in a row"), default=0)
+    locked_until = models.DateTimeField(_("signing locked until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -24,9 +24,10 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.mail import mail_admins, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from pyhanko.sign.timestamps import TimestampRequestError
@@ -61,6 +62,11 @@ class DocumentActionError(Exception):
 
 class SigningRefused(Exception):
     """The official's signature could not be made (PIN, key, token); the message says why."""
+
+
+class WrongPin(SigningRefused):
+    """The PIN did not unlock the key. The caller records it with ``record_wrong_pin`` once
+    its transaction has rolled back (a record made inside it would roll back too)."""
 
 
 # --- Storage -----------------------------------------------------------------------------------
@@ -283,6 +289,113 @@ def _official_key(official: User) -> OfficialSigningKey:
     return key
 
 
+def _refuse_while_locked(key: OfficialSigningKey) -> None:
+    if key.locked_until is not None and key.locked_until > timezone.now():
+        raise SigningRefused(
+            _(
+                "Your signing is locked until %(time)s after too many wrong PINs. Nothing was "
+                "approved. An administrator can unlock it earlier."
+            )
+            % {"time": _local_time(key.locked_until)}
+        )
+
+
+def _local_time(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "H:i")
+
+
+def _wrong_pin_message(key: OfficialSigningKey) -> str:
+    left = settings.SIGNING_PIN_MAX_ATTEMPTS - key.failed_pin_attempts - 1
+    if left <= 0:
+        return _(
+            "The PIN is not correct. Nothing was approved. After %(count)d wrong PINs your "
+            "signing is locked for %(minutes)d minutes; an administrator was told."
+        ) % {
+            "count": settings.SIGNING_PIN_MAX_ATTEMPTS,
+            "minutes": settings.SIGNING_PIN_LOCK_MINUTES,
+        }
+    return _(
+        "The PIN is not correct. Nothing was approved: try again (%(left)d attempts left "
+        "before signing is locked for %(minutes)d minutes)."
+    ) % {"left": left, "minutes": settings.SIGNING_PIN_LOCK_MINUTES}
+
+
+def record_wrong_pin(*, official: User) -> OfficialSigningKey | None:
+    """Count a wrong PIN of ``official``, in its own transaction (call it after the refused
+    approval rolled back); the last allowed one locks signing and tells the official and the
+    administrators."""
+    with transaction.atomic():
+        key = OfficialSigningKey.objects.select_for_update().filter(user=official).first()
+        if key is None:
+            return None
+        key.failed_pin_attempts += 1
+        log.warning(
+            "wrong signing PIN for %s (%d of %d)",
+            official.email,
+            key.failed_pin_attempts,
+            settings.SIGNING_PIN_MAX_ATTEMPTS,
+        )
+        audit.record(
+            actor=official,
+            action="signing.wrong_pin",
+            obj=key,
+            after={"attempts": key.failed_pin_attempts},
+        )
+        if key.failed_pin_attempts >= settings.SIGNING_PIN_MAX_ATTEMPTS:
+            key.locked_until = timezone.now() + timedelta(minutes=settings.SIGNING_PIN_LOCK_MINUTES)
+            audit.record(
+                actor=official,
+                action="signing.locked",
+                obj=key,
+                after={
+                    "attempts": key.failed_pin_attempts,
+                    "until": key.locked_until.isoformat(),
+                },
+            )
+            log.warning("signing locked for %s until %s", official.email, key.locked_until)
+            key.failed_pin_attempts = 0
+            locked = key
+            transaction.on_commit(lambda: _tell_about_lock(locked))
+        key.save(update_fields=["failed_pin_attempts", "locked_until", "updated_at"])
+    return key
+
+
+def _tell_about_lock(key: OfficialSigningKey) -> None:
+    official = key.user
+    with translation.override("es"):
+        subject = _("%(site)s: your signing was locked") % {"site": settings.MUNICIPALITY_NAME}
+        body = _(
+            "Someone typed a wrong signing PIN %(count)d times in a row with your account, so "
+            "your signing is locked until %(time)s. If it was not you, tell the IT team now: "
+            "your password may be known to someone else."
+        ) % {"count": settings.SIGNING_PIN_MAX_ATTEMPTS, "time": _local_time(key.locked_until)}
+        admin_body = _(
+            "The signing of %(official)s was locked until %(time)s after %(count)d wrong PINs "
+            "in a row. It can be unlocked earlier in the admin (Officials' signing keys)."
+        ) % {
+            "official": official.email,
+            "time": _local_time(key.locked_until),
+            "count": settings.SIGNING_PIN_MAX_ATTEMPTS,
+        }
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [official.email])
+        mail_admins(subject, admin_body)
+    except Exception as exc:  # noqa: BLE001 - the lock holds whether or not the mail leaves
+        log.error("could not send the signing lock e-mails for %s: %s", official.email, exc)
+
+
+def unlock_signing(*, key: OfficialSigningKey, actor: User) -> OfficialSigningKey:
+    """An administrator lifts a lock (after checking with the official)."""
+    with transaction.atomic():
+        key = OfficialSigningKey.objects.select_for_update().get(pk=key.pk)
+        before = {"locked_until": key.locked_until.isoformat() if key.locked_until else None}
+        key.locked_until = None
+        key.failed_pin_attempts = 0
+        key.save(update_fields=["failed_pin_attempts", "locked_until", "updated_at"])
+        audit.record(actor=actor, action="signing.unlocked", obj=key, before=before, after={})
+    return key
+
+
 @sensitive_variables("pin")
 def sign_resolution(*, case: Case, official: User, pin: str) -> SignedDocument:
     """Sign the case's resolution with the official's own key, now, and record it.
@@ -295,6 +408,7 @@ def sign_resolution(*, case: Case, official: User, pin: str) -> SignedDocument:
     if existing is not None:
         return existing
     signing_key = _official_key(official)
+    _refuse_while_locked(signing_key)
     facts = rendering.case_facts(case, Kind.RESOLUTION)
     document = SignedDocument(
         case=case,
@@ -327,9 +441,7 @@ def sign_resolution(*, case: Case, official: User, pin: str) -> SignedDocument:
             )
         ) from None
     except TokenPinIncorrect:
-        raise SigningRefused(
-            _("The PIN is not correct. Nothing was approved: try again.")
-        ) from None
+        raise WrongPin(_wrong_pin_message(signing_key)) from None
     except TokenPinLocked:
         raise SigningRefused(
             _("Your token's PIN is locked after too many attempts. Ask an administrator.")
@@ -343,6 +455,8 @@ def sign_resolution(*, case: Case, official: User, pin: str) -> SignedDocument:
             _("Your token cannot be reached right now. Nothing was approved: try again later.")
         ) from None
     _finish_issue(document, signed, actor=official)
+    if signing_key.failed_pin_attempts:
+        OfficialSigningKey.objects.filter(pk=signing_key.pk).update(failed_pin_attempts=0)
     return document
 
 

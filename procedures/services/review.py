@@ -35,6 +35,10 @@ class TaskActionError(Exception):
 class SignatureRefused(TaskActionError):
     """Approving needs the official's signature, which could not be made: nothing changed."""
 
+    def __init__(self, message: str, *, wrong_pin: bool = False) -> None:
+        super().__init__(message)
+        self.wrong_pin = wrong_pin
+
 
 def needs_signature(case: Case) -> bool:
     """Approving this case's current step signs its resolution with the official's key."""
@@ -147,7 +151,36 @@ def decide(
     correction_fields: list[str] | None = None,
     pin: str = "",
 ) -> Case:
-    """Record the decision; approving the last step of a resolution signs it with ``pin``."""
+    """Record the decision; approving the last step of a resolution signs it with ``pin``.
+
+    A wrong PIN changes nothing but is counted (and audited) once the decision's transaction
+    has rolled back: too many in a row lock the official's signing for a while.
+    """
+    try:
+        return _decide(
+            task_id=task_id,
+            user=user,
+            decision=decision,
+            message=message,
+            correction_fields=correction_fields,
+            pin=pin,
+        )
+    except SignatureRefused as exc:
+        if exc.wrong_pin:
+            documents.record_wrong_pin(official=user)
+        raise
+
+
+@sensitive_variables("pin")
+def _decide(
+    *,
+    task_id: int,
+    user: User,
+    decision: str,
+    message: str,
+    correction_fields: list[str] | None,
+    pin: str,
+) -> Case:
     if decision not in Decision.CHOICES:
         raise TaskActionError(_("Unknown decision."))
     if decision in (Decision.CORRECTION, Decision.REJECT) and not message.strip():
@@ -167,7 +200,8 @@ def decide(
                 try:
                     documents.sign_resolution(case=case, official=user, pin=pin)
                 except documents.SigningRefused as exc:
-                    raise SignatureRefused(str(exc)) from None
+                    wrong_pin = isinstance(exc, documents.WrongPin)
+                    raise SignatureRefused(str(exc), wrong_pin=wrong_pin) from None
             CaseEvent.objects.create(
                 case=case,
                 actor=user,
