@@ -4,8 +4,8 @@ from viewflow.workflow.models import Task
 
 from core.models import AuditEvent
 from procedures.models import Case, CaseEvent
-from tests.engine.conftest import pdf_file
-from tests.engine.test_resident_filing import file_case
+from tests.engine.conftest import PDF_BYTES, pdf_file
+from tests.engine.test_resident_filing import GOOD_SECTION_0, GOOD_SECTION_1, file_case, start
 
 pytestmark = pytest.mark.django_db
 
@@ -290,3 +290,30 @@ def test_assisted_filing_explains_what_is_missing(client, version, applicant, de
     ).content.decode()
     assert "Elegí el trámite" in html
     assert not Case.objects.exists()
+
+
+def test_a_file_answered_in_a_form_field_opens_from_both_case_pages(
+    client, version, applicant, desk_clerk
+):
+    plan = pdf_file("plano-del-local.pdf")
+    client.force_login(applicant)
+    case = start(client)
+    base = f"/mis-tramites/borradores/{case.pk}"
+    client.post(f"{base}/seccion/0/", GOOD_SECTION_0)
+    client.post(f"{base}/seccion/1/", {**GOOD_SECTION_1, "plano": plan})
+    client.post(f"{base}/documentos/", {"dni": pdf_file("dni.pdf")})
+    assert client.post(f"{base}/revisar/").status_code == 302
+    case.refresh_from_db()
+    document = case.documents.get(slot="plano")
+
+    resident_link = f"/mis-tramites/{case.reference}/documentos/{document.token}/"
+    page = client.get(f"/mis-tramites/{case.reference}/").content.decode()
+    assert f'<a href="{resident_link}">plano-del-local.pdf</a>' in page
+    download = client.get(resident_link)
+    assert b"".join(download.streaming_content) == PDF_BYTES
+
+    client.force_login(desk_clerk)
+    staff_link = f"/gestion/expedientes/{case.reference}/documentos/{document.token}/"
+    page = client.get(f"/gestion/expedientes/{case.reference}/").content.decode()
+    assert f'<a href="{staff_link}">plano-del-local.pdf</a>' in page
+    assert b"".join(client.get(staff_link).streaming_content) == PDF_BYTES
