@@ -1,3 +1,4 @@
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import translation
@@ -61,3 +62,13 @@ class RequestSizeLimitMiddleware:
                 response["Connection"] = "close"
                 return response
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy on HTML pages. Files (PDFs shown inline, downloads) go without it:
+    Chrome's PDF viewer is an embedded object that `object-src 'none'` would block."""
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)

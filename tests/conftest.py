@@ -109,6 +109,35 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "es-AR", "timezone_id": settings.TIME_ZONE}
 
 
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(request):
+    """A browser test fails on any Content-Security-Policy violation: a page that needs an
+    inline script or style, or something from elsewhere, is broken under the portal's policy."""
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    violations: list[str] = []
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        context.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return context
+
+    browser.new_context = new_context
+    yield
+    browser.new_context = original
+    assert not violations, violations
+
+
 # --- People -------------------------------------------------------------------
 
 

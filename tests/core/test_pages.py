@@ -82,3 +82,15 @@ def test_healthz_says_503_when_static_files_are_not_collected(client, settings, 
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["static"] == "error: FileNotFoundError"
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "Content-Security-Policy" in client.get("/cuenta/login/").headers
