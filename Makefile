@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test bench messages lint clean
+.PHONY: run test bench messages lint audit clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,14 @@ messages: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .
+
+# Known vulnerabilities of every pinned dependency (constraints.txt), from the OSV database.
+# --strict: a package that could not be checked fails the audit too. `.ci/audit` runs this
+# when the database answers and says loudly that it skipped it when it does not.
+OSV_URL ?= https://api.osv.dev/v1/query
+audit: $(STAMP)
+	$(BIN)/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict \
+		--vulnerability-service osv --osv-url $(OSV_URL) --progress-spinner off
 
 clean:
 	rm -rf $(VENV) staticfiles
