@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from core.pdfs import active_content
+
 TYPE_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG"}
 _SNIFF_BYTES = 8192
 
@@ -41,6 +43,20 @@ def check_upload(uploaded: UploadedFile, *, accept: tuple[str, ...], max_size_mb
             % {"name": uploaded.name, "types": describe_types(accept), "found": content_type},
             code="wrong_type",
         )
+    if content_type == "application/pdf":
+        uploaded.seek(0)
+        found = active_content(uploaded.read())
+        uploaded.seek(0)
+        if found:
+            raise ValidationError(
+                _(
+                    "“%(name)s” contains JavaScript or actions that run when it is opened "
+                    "(%(found)s), which we do not accept. Print it to a new PDF (“Save as PDF”) "
+                    "and upload that one."
+                )
+                % {"name": uploaded.name, "found": ", ".join(name[1:] for name in found)},
+                code="active_content",
+            )
     return content_type
 
 

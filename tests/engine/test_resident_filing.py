@@ -244,3 +244,25 @@ def test_a_reference_drawn_twice_is_drawn_again(client, version, monkeypatch):
     second = file_case(client)
     assert second.reference == "EXP-2026-ABCD-EFGH"
     assert Case.objects.filter(status=Case.Status.SUBMITTED).count() == 2
+
+
+def test_a_pdf_that_runs_javascript_is_refused(client, version, applicant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.core.test_pdfs import JAVASCRIPT, pdf_with_open_action
+
+    client.force_login(applicant)
+    case = start(client)
+    base = f"/mis-tramites/borradores/{case.pk}"
+    client.post(f"{base}/seccion/0/", GOOD_SECTION_0)
+    client.post(f"{base}/seccion/1/", GOOD_SECTION_1)
+    scripted = SimpleUploadedFile(
+        "dni.pdf", pdf_with_open_action(JAVASCRIPT), content_type="application/pdf"
+    )
+    response = client.post(f"{base}/documentos/", {"dni": scripted})
+    assert response.status_code == 200
+    page = " ".join(response.content.decode().split())
+    assert (
+        "“dni.pdf” tiene JavaScript o acciones que se ejecutan al abrirlo (JS, JavaScript)" in page
+    )
+    assert not case.documents.exists()
