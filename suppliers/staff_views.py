@@ -428,7 +428,9 @@ def supplier_detail(request, pk: int):
         {
             "supplier": supplier,
             "is_ap": selectors.is_accounts_payable(request.user),
-            "accounts": supplier.bank_accounts.select_related("requested_by", "decided_by"),
+            "accounts": supplier.bank_accounts.select_related(
+                "requested_by", "decided_by", "first_approved_by"
+            ),
             "members": supplier.memberships.select_related("user"),
             "tax_ids": supplier.tax_ids.all(),
             "bank_form": BankDecisionForm(),
@@ -470,7 +472,13 @@ def bank_decide(request, pk: int):
             actor=request.user,
         ),
     ):
-        messages.success(request, _("Bank account request decided."))
+        account.refresh_from_db()
+        if account.status == BankAccount.Status.PENDING:
+            messages.success(
+                request, _("Approval recorded: another employee must approve the change too.")
+            )
+        else:
+            messages.success(request, _("Bank account request decided."))
     return redirect("suppliers_staff:supplier", account.supplier_id)
 
 

@@ -290,6 +290,8 @@ def request_bank_account(
 def decide_bank_account(
     *, account: BankAccount, approve: bool, note: str, actor: User
 ) -> BankAccount:
+    """Reject a change, or approve it: the first approval is recorded and the change takes
+    effect with the second one, by another employee (it stays pending in between)."""
     with transaction.atomic():
         account = (
             BankAccount.objects.select_for_update().select_related("supplier").get(pk=account.pk)
@@ -300,6 +302,21 @@ def decide_bank_account(
             raise SupplierActionError(_("You cannot decide on your own request."))
         if not approve and not note.strip():
             raise SupplierActionError(_("Write the reason for the rejection for the supplier."))
+        if approve and account.first_approved_by_id == actor.pk:
+            raise SupplierActionError(
+                _("You already approved this change: another employee must approve it too.")
+            )
+        if approve and account.first_approved_by_id is None:
+            account.first_approved_by = actor
+            account.first_approved_at = timezone.now()
+            account.save(update_fields=["first_approved_by", "first_approved_at"])
+            audit.record(
+                actor=actor,
+                action="supplier.bank_change_first_approval",
+                obj=account.supplier,
+                after={"cbu": account.cbu, "request": account.pk},
+            )
+            return account
         previous = None
         if approve:
             previous = account.supplier.bank_accounts.filter(
@@ -321,7 +338,14 @@ def decide_bank_account(
                 "cbu": previous.cbu if previous else None,
                 "status": BankAccount.Status.PENDING,
             },
-            after={"cbu": account.cbu, "status": account.status, "note": account.decision_note},
+            after={
+                "cbu": account.cbu,
+                "status": account.status,
+                "note": account.decision_note,
+                "first_approval": account.first_approved_by.email
+                if account.first_approved_by
+                else None,
+            },
         )
         _rematch_supplier_holds(account.supplier)
     return account

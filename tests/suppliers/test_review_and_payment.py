@@ -170,7 +170,7 @@ def approve(invoice: Invoice, clerk) -> None:
     review.decide(task_id=task.pk, user=clerk, action="approve")
 
 
-def test_bank_change_holds_payments_until_approved(setup, clerk) -> None:
+def test_bank_change_holds_payments_until_approved(setup, clerk, second_approver) -> None:
     sup, user, po = setup
     invoice = manual(sup, user, po, "A-1", reams=0, service=1)
     approve(invoice, clerk)
@@ -194,9 +194,27 @@ def test_bank_change_holds_payments_until_approved(setup, clerk) -> None:
     organisations.decide_bank_account(
         account=sup.bank_accounts.get(status="pending"), approve=True, note="", actor=clerk
     )
+    # Where the money goes changes with a second employee's approval only.
+    assert payments.prepare_orders(actor=clerk).orders == []
+    with pytest.raises(SupplierActionError, match="another employee must approve it too"):
+        organisations.decide_bank_account(
+            account=sup.bank_accounts.get(status="pending"), approve=True, note="", actor=clerk
+        )
+    organisations.decide_bank_account(
+        account=sup.bank_accounts.get(status="pending"),
+        approve=True,
+        note="",
+        actor=second_approver,
+    )
     prepared = payments.prepare_orders(actor=clerk)
     assert [order.cbu for order in prepared.orders] == [make_cbu("0720001", "0000000009999")]
     assert sup.bank_accounts.filter(status=BankAccount.Status.REPLACED).count() == 1
+    actions = AuditEvent.objects.filter(action__startswith="supplier.bank_change_")
+    assert list(actions.order_by("pk").values_list("action", "actor__email")) == [
+        ("supplier.bank_change_requested", user.email),
+        ("supplier.bank_change_first_approval", clerk.email),
+        ("supplier.bank_change_approved", second_approver.email),
+    ]
 
 
 def test_new_invoices_are_held_while_a_change_is_pending(setup, clerk) -> None:
@@ -298,3 +316,33 @@ def test_credit_notes_net_off_in_the_payment(setup, clerk) -> None:
     order = payments.prepare_orders(actor=clerk).orders[0]
     assert order.amount == Decimal("108900.00")
     assert po.lines.get(line_number=2).invoiced_quantity == Decimal("0.9")
+
+
+def test_bank_change_takes_two_employees_on_the_supplier_page(
+    client, setup, clerk, second_approver
+) -> None:
+    sup, user, _po = setup
+    account = organisations.request_bank_account(
+        supplier=sup,
+        cbu=make_cbu("0720001", "0000000009999"),
+        holder_name="Proveedora Cordobesa SA",
+        bank_name="",
+        document=organisations.BankDocument("cbu.pdf", factories.PDF_BYTES, "application/pdf"),
+        actor=user,
+    )
+    url = f"/gestion/proveedores/cuentas/{account.pk}/decidir/"
+    client.force_login(clerk)
+    page = client.post(url, {"approve": "1"}, follow=True).content.decode()
+    page = " ".join(page.split())
+    assert (
+        "Aprobación registrada: otra persona del personal también tiene que aprobar el cambio."
+        in page
+    )
+    assert f"Aprobado por {clerk}; el cambio rige cuando otra persona" in page
+    account.refresh_from_db()
+    assert account.status == BankAccount.Status.PENDING
+
+    client.force_login(second_approver)
+    client.post(url, {"approve": "1"})
+    account.refresh_from_db()
+    assert (account.status, account.decided_by) == (BankAccount.Status.ACTIVE, second_approver)
