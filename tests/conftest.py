@@ -28,7 +28,8 @@ def _celery_mode(request):
     celery_app.conf.task_always_eager = True
 
 
-def _database_url_for_worker() -> str:
+def database_url_for_processes() -> str:
+    """The database of this test run, for the processes a test starts (worker, gunicorn)."""
     db = settings.DATABASES["default"]
     host = db.get("HOST") or "127.0.0.1"
     port = db.get("PORT") or 5432
@@ -47,7 +48,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             pytest.fail("REQUIRE_SERVICES=1 but Redis/PostgreSQL are not configured")
         pytest.skip("needs Redis and PostgreSQL (run `make test` where they answer)")
     celery_app.control.purge()
-    env = {**os.environ, "DATABASE_URL": _database_url_for_worker()}
+    env = {**os.environ, "DATABASE_URL": database_url_for_processes()}
     log = open(Path(os.environ["VAR_DIR"]) / "celery-worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
         [

@@ -10,8 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-from django.conf import settings
-
 REPO = Path(__file__).resolve().parents[2]
 HOST = "tramites.municipio.gob.ar"
 # What the TLS proxy in front of gunicorn adds to every request.
@@ -66,15 +64,6 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         text=True,
         timeout=300,
     )
-
-
-def run_database_url() -> str:
-    """The database of this test run, for processes started by the tests."""
-    db = settings.DATABASES["default"]
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    user = db.get("USER") or "postgres"
-    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
 
 
 def free_port() -> int:

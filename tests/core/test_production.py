@@ -11,9 +11,10 @@ import pytest
 import requests
 from django.conf import settings
 
+from tests.conftest import database_url_for_processes
 from tests.engine.conftest import make_resident
 
-from .production import HOST, PROXY_HEADERS, production_env, run_database_url, start_gunicorn
+from .production import HOST, PROXY_HEADERS, production_env, start_gunicorn
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,9 @@ if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
 
 @pytest.fixture
 def gunicorn(collected_static, tmp_path):
-    env = production_env(STATIC_ROOT=str(collected_static), DATABASE_URL=run_database_url())
+    env = production_env(
+        STATIC_ROOT=str(collected_static), DATABASE_URL=database_url_for_processes()
+    )
     # The services of this run (its Redis database, its S3 bucket), which /healthz checks.
     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "AWS_STORAGE_BUCKET_NAME"):
         if name in os.environ:
