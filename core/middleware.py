@@ -58,9 +58,8 @@ class RequestSizeLimitMiddleware:
                 else ANONYMOUS_REQUEST_MAX_MB
             )
             if length > limit_mb * MB:
-                response = render(request, "413.html", {"limit_mb": limit_mb}, status=413)
-                response["Connection"] = "close"
-                return response
+                # The unread body is the server's to drop (gunicorn closes the connection).
+                return render(request, "413.html", {"limit_mb": limit_mb}, status=413)
         return self.get_response(request)
 
 
