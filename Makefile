@@ -47,6 +47,7 @@ messages: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
 
 # Known vulnerabilities of every pinned dependency (constraints.txt), from the OSV database.
 # --strict: a package that could not be checked fails the audit too. `.ci/audit` runs this

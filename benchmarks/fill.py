@@ -50,7 +50,9 @@ from procedures.references import new_reference
 from procedures.services import cases, review
 from procedures.services.catalog import definition_of, department_permission, sync_catalog
 
-FIXTURE = Path(__file__).resolve().parent.parent / "tests/engine/fixtures/habilitacion-de-prueba.yaml"
+FIXTURE = (
+    Path(__file__).resolve().parent.parent / "tests/engine/fixtures/habilitacion-de-prueba.yaml"
+)
 EMPLOYEES_PER_DEPARTMENT = 4
 CASES_PER_RESIDENT = 4
 BATCH = 5_000
@@ -100,7 +102,9 @@ def copy_rows(objects: Sequence[models.Model]) -> None:
     )
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for obj in objects:
-            copy.write_row([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields])
+            copy.write_row(
+                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+            )
 
 
 # --- Catalog, staff, residents ----------------------------------------------------------------
@@ -141,11 +145,19 @@ def create_staff(definitions: Iterable[ProcedureDefinition]) -> dict[str, list[i
 def create_residents(count: int, now: datetime) -> list[int]:
     residents = [
         User(
-            email=f"vecino{i}@bench.example", full_name=f"Vecino de Prueba {i}",
-            role=User.Role.RESIDENT, document_type=User.DocumentType.DNI,
-            document_number=str(20_000_000 + i), phone="+54 351 555-0101",
-            address=f"Calle {i % 500} {i % 3000}", city="Villa Demo", postal_code="5000",
-            password=make_password(None), is_active=True, is_staff=False, is_superuser=False,
+            email=f"vecino{i}@bench.example",
+            full_name=f"Vecino de Prueba {i}",
+            role=User.Role.RESIDENT,
+            document_type=User.DocumentType.DNI,
+            document_number=str(20_000_000 + i),
+            phone="+54 351 555-0101",
+            address=f"Calle {i % 500} {i % 3000}",
+            city="Villa Demo",
+            postal_code="5000",
+            password=make_password(None),
+            is_active=True,
+            is_staff=False,
+            is_superuser=False,
             date_joined=now - timedelta(days=400),
         )
         for i in range(1, count + 1)
@@ -230,7 +242,8 @@ def answer_variants(definition: ProcedureDefinition) -> list[Variant]:
                 )
         uploads += [
             _upload(d.name, d.accept)
-            for n, d in enumerate(definition.documents) if d.required or (i + n) % 2 == 0
+            for n, d in enumerate(definition.documents)
+            if d.required or (i + n) % 2 == 0
         ]
         variants.append(Variant(answers, definition.fee.compute(answers), tuple(uploads)))
     return variants
@@ -272,24 +285,30 @@ def submit_through_services(info: TypeInfo, applicant: User) -> Case:
     for index, section in enumerate(info.definition.sections):
         names = [f.name for f in section.fields if f.name in variant.answers]
         case = cases.save_section(
-            case=case, section_index=index, actor=applicant,
+            case=case,
+            section_index=index,
+            actor=applicant,
             answers={n: variant.answers[n] for n in names if n not in by_slot},
             uploads={n: _uploaded(by_slot[n]) for n in names if n in by_slot},
         )
     documents = {d.name for d in info.definition.documents}
-    cases.save_documents(case=case, actor=applicant, uploads={
-        u.slot: _uploaded(u) for u in variant.uploads if u.slot in documents
-    })
+    cases.save_documents(
+        case=case,
+        actor=applicant,
+        uploads={u.slot: _uploaded(u) for u in variant.uploads if u.slot in documents},
+    )
     return cases.submit(case=case, actor=applicant)
 
 
 def _open_review(case: Case) -> Task:
-    return Task.objects.get(process_id=case.process_id, flow_task=Flow.review,
-                            status__in=[STATUS.NEW, STATUS.ASSIGNED])
+    return Task.objects.get(
+        process_id=case.process_id, flow_task=Flow.review, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+    )
 
 
 def service_cases(info: TypeInfo, applicant: User, staff: dict[str, list[int]]) -> list[int]:
     """Cases at each state the bulk fill produces: new, claimed, one step on, claimed again."""
+
     def reviewer(case: Case) -> User:
         case.refresh_from_db()
         return User.objects.get(pk=staff[case.current_department][0])
@@ -334,15 +353,34 @@ class BulkBatch:
         self.references.add(reference)
         return reference
 
-    def _task(self, node: Any, created: datetime, status: str = STATUS.DONE,
-              finished: datetime | None = None, **fields: Any) -> Task:
+    def _task(
+        self,
+        node: Any,
+        created: datetime,
+        status: str = STATUS.DONE,
+        finished: datetime | None = None,
+        **fields: Any,
+    ) -> Task:
         finished = (finished or created) if status == STATUS.DONE else None
         started = finished if node.task_type in ("START", "HUMAN") else None
-        return Task(flow_task=node, flow_task_type=node.task_type, status=status,
-                    created=created, started=started, finished=finished, **fields)
+        return Task(
+            flow_task=node,
+            flow_task_type=node.task_type,
+            status=status,
+            created=created,
+            started=started,
+            finished=finished,
+            **fields,
+        )
 
-    def add(self, info: TypeInfo, case_id: int, process_id: int, applicant: int,
-            staff: dict[str, list[int]]) -> None:
+    def add(
+        self,
+        info: TypeInfo,
+        case_id: int,
+        process_id: int,
+        applicant: int,
+        staff: dict[str, list[int]],
+    ) -> None:
         rnd = self.rnd
         steps = info.version.steps
         variant = rnd.choice(info.variants)
@@ -351,54 +389,100 @@ class BulkBatch:
         pace = (self.now - submitted) / (step + 2)  # each approved step took about this long
         drafted = submitted - timedelta(minutes=rnd.randint(5, 90))
         reference = self._reference()
-        self.processes.append(Process(
-            pk=process_id, flow_class=Flow, status=STATUS.NEW, created=submitted,
-            data={"steps": steps, "case_reference": reference},
-        ))
+        self.processes.append(
+            Process(
+                pk=process_id,
+                flow_class=Flow,
+                status=STATUS.NEW,
+                created=submitted,
+                data={"steps": steps, "case_reference": reference},
+            )
+        )
         chain = [self._task(Flow.start, submitted), self._task(Flow.route, submitted)]
-        self.events.append(CaseEvent(case_id=case_id, kind=CaseEvent.Kind.SUBMITTED,
-                                     actor_id=applicant, at=submitted, public=True))
+        self.events.append(
+            CaseEvent(
+                case_id=case_id,
+                kind=CaseEvent.Kind.SUBMITTED,
+                actor_id=applicant,
+                at=submitted,
+                public=True,
+            )
+        )
         at = submitted
         for done in steps[:step]:
             begin, at = at, at + pace
             owner = rnd.choice(staff[done["department"]])
             chain += [
-                self._task(Flow.review, begin, finished=at, owner_id=owner,
-                           owner_permission=department_permission(done["department"],
-                                                                  qualified=True),
-                           assigned=begin + pace / 2),
+                self._task(
+                    Flow.review,
+                    begin,
+                    finished=at,
+                    owner_id=owner,
+                    owner_permission=department_permission(done["department"], qualified=True),
+                    assigned=begin + pace / 2,
+                ),
                 self._task(Flow.after_review, at),
                 self._task(Flow.route, at),
             ]
-            self.events.append(CaseEvent(
-                case_id=case_id, kind=CaseEvent.Kind.STEP_APPROVED, actor_id=owner, at=at,
-                step_name=done["name"]["es"], public=True,
-            ))
+            self.events.append(
+                CaseEvent(
+                    case_id=case_id,
+                    kind=CaseEvent.Kind.STEP_APPROVED,
+                    actor_id=owner,
+                    at=at,
+                    step_name=done["name"]["es"],
+                    public=True,
+                )
+            )
         department = steps[step]["department"]
         claimed = rnd.random() < ASSIGNED_SHARE
-        chain.append(self._task(
-            Flow.review, at, STATUS.ASSIGNED if claimed else STATUS.NEW,
-            owner_permission=department_permission(department, qualified=True),
-            owner_id=rnd.choice(staff[department]) if claimed else None,
-            assigned=at + (self.now - at) * rnd.random() if claimed else None,
-        ))
+        chain.append(
+            self._task(
+                Flow.review,
+                at,
+                STATUS.ASSIGNED if claimed else STATUS.NEW,
+                owner_permission=department_permission(department, qualified=True),
+                owner_id=rnd.choice(staff[department]) if claimed else None,
+                assigned=at + (self.now - at) * rnd.random() if claimed else None,
+            )
+        )
         self.chains.append(chain)
-        self.cases.append(Case(
-            pk=case_id, reference=reference, version_id=info.version.pk, applicant_id=applicant,
-            filed_by_id=applicant, status=Case.Status.SUBMITTED,
-            channel=Case.Channel.INTERNAL if info.internal else Case.Channel.ONLINE,
-            answers=variant.answers, form_section=len(info.definition.sections),
-            current_step=step, current_department=department, fee_amount=variant.fee,
-            submitted_at=submitted,
-            due_date=_due(timezone.localdate(submitted), info.definition.deadline_business_days),
-            process_id=process_id, created_at=drafted, updated_at=at,
-        ))
+        self.cases.append(
+            Case(
+                pk=case_id,
+                reference=reference,
+                version_id=info.version.pk,
+                applicant_id=applicant,
+                filed_by_id=applicant,
+                status=Case.Status.SUBMITTED,
+                channel=Case.Channel.INTERNAL if info.internal else Case.Channel.ONLINE,
+                answers=variant.answers,
+                form_section=len(info.definition.sections),
+                current_step=step,
+                current_department=department,
+                fee_amount=variant.fee,
+                submitted_at=submitted,
+                due_date=_due(
+                    timezone.localdate(submitted), info.definition.deadline_business_days
+                ),
+                process_id=process_id,
+                created_at=drafted,
+                updated_at=at,
+            )
+        )
         self.documents += [
             CaseDocument(
-                case_id=case_id, slot=u.slot, token=token, file=f"cases/{case_id}/{token}",
-                original_name=u.name, content_type=u.content_type,
-                size=rnd.randint(40_000, 2_000_000), sha256=rnd.randbytes(32).hex(),
-                uploaded_by_id=applicant, uploaded_at=drafted, replaced=False,
+                case_id=case_id,
+                slot=u.slot,
+                token=token,
+                file=f"cases/{case_id}/{token}",
+                original_name=u.name,
+                content_type=u.content_type,
+                size=rnd.randint(40_000, 2_000_000),
+                sha256=rnd.randbytes(32).hex(),
+                uploaded_by_id=applicant,
+                uploaded_at=drafted,
+                replaced=False,
             )
             for u in variant.uploads
             for token in [rnd.randbytes(16).hex()]
@@ -411,17 +495,29 @@ class BulkBatch:
                 task.process_id = process.pk
         links = [
             PreviousLink(from_task_id=later.pk, to_task_id=earlier.pk)
-            for chain in self.chains for earlier, later in pairwise(chain)
+            for chain in self.chains
+            for earlier, later in pairwise(chain)
         ]
         with transaction.atomic():
-            for rows in (self.processes, self.cases, tasks, with_ids(links),
-                         with_ids(self.events), with_ids(self.documents)):
+            for rows in (
+                self.processes,
+                self.cases,
+                tasks,
+                with_ids(links),
+                with_ids(self.events),
+                with_ids(self.documents),
+            ):
                 copy_rows(rows)
 
 
-def fill_bulk(count: int, types: list[TypeInfo], staff: dict[str, list[int]],
-              residents: list[int], rnd: random.Random,
-              progress: Callable[[int], None]) -> list[int]:
+def fill_bulk(
+    count: int,
+    types: list[TypeInfo],
+    staff: dict[str, list[int]],
+    residents: list[int],
+    rnd: random.Random,
+    progress: Callable[[int], None],
+) -> list[int]:
     """Write ``count`` cases; returns the ids of the first batch (for the faithfulness check)."""
     now = timezone.now()
     references = set(Case.objects.exclude(reference=None).values_list("reference", flat=True))
@@ -430,8 +526,9 @@ def fill_bulk(count: int, types: list[TypeInfo], staff: dict[str, list[int]],
     for start in range(0, count, BATCH):
         size = min(BATCH, count - start)
         batch = BulkBatch(rnd, now, references)
-        for case_id, process_id in zip(reserve_ids(Case, size), reserve_ids(Process, size),
-                                       strict=True):
+        for case_id, process_id in zip(
+            reserve_ids(Case, size), reserve_ids(Process, size), strict=True
+        ):
             info = rnd.choice(types)
             applicant = rnd.choice(employees if info.internal else residents)
             batch.add(info, case_id, process_id, applicant, staff)
@@ -507,8 +604,11 @@ def fill(count: int, progress: Callable[[int], None]) -> FillReport:
     staff = create_staff(t.definition for t in types)
     residents = create_residents(max(1, count // CASES_PER_RESIDENT), timezone.now())
     setup = time.monotonic()
-    sample = max((t for t in types if not t.internal), default=types[0],
-                 key=lambda t: (len(t.definition.review_steps) > 1, bool(t.variants[0].uploads)))
+    sample = max(
+        (t for t in types if not t.internal),
+        default=types[0],
+        key=lambda t: (len(t.definition.review_steps) > 1, bool(t.variants[0].uploads)),
+    )
     service_ids = service_cases(sample, User.objects.get(pk=residents[0]), staff)
     bulk_ids = fill_bulk(count - len(service_ids), types, staff, residents, rnd, progress)
     check_faithful(service_ids, bulk_ids[:500])
@@ -531,23 +631,43 @@ class Cast:
 
 
 def pick_cast() -> Cast:
-    busiest = (Task.objects.filter(flow_task=Flow.review, status=STATUS.NEW)
-               .values("owner_permission").annotate(n=Count("id")).order_by("-n")[0])
+    busiest = (
+        Task.objects.filter(flow_task=Flow.review, status=STATUS.NEW)
+        .values("owner_permission")
+        .annotate(n=Count("id"))
+        .order_by("-n")[0]
+    )
     department = next(
-        code for code in Department.objects.values_list("code", flat=True)
+        code
+        for code in Department.objects.values_list("code", flat=True)
         if department_permission(code, qualified=True) == busiest["owner_permission"]
     )
-    resident = (Case.objects.filter(applicant__role=User.Role.RESIDENT)
-                .values("applicant").annotate(n=Count("id")).order_by("-n", "applicant")[0])
-    case = (Case.objects.filter(status=Case.Status.SUBMITTED, current_department=department)
-            .order_by("due_date", "pk").first())
-    version = (ProcedureVersion.objects.filter(status=ProcedureVersion.Status.PUBLISHED,
-                                               procedure_type__audience="resident")
-               .select_related("procedure_type__category").order_by("name_es").first())
+    resident = (
+        Case.objects.filter(applicant__role=User.Role.RESIDENT)
+        .values("applicant")
+        .annotate(n=Count("id"))
+        .order_by("-n", "applicant")[0]
+    )
+    case = (
+        Case.objects.filter(status=Case.Status.SUBMITTED, current_department=department)
+        .order_by("due_date", "pk")
+        .first()
+    )
+    version = (
+        ProcedureVersion.objects.filter(
+            status=ProcedureVersion.Status.PUBLISHED, procedure_type__audience="resident"
+        )
+        .select_related("procedure_type__category")
+        .order_by("name_es")
+        .first()
+    )
     assert case and version, "the benchmark database has no case or no published type"
     word = max(version.search_text.split(), key=len)
     return Cast(
-        employee=User.objects.get(email=employee_email(department, 1)), department=department,
-        resident=User.objects.get(pk=resident["applicant"]), case_reference=case.reference or "",
-        search_word=word, category=version.procedure_type.category.code,
+        employee=User.objects.get(email=employee_email(department, 1)),
+        department=department,
+        resident=User.objects.get(pk=resident["applicant"]),
+        case_reference=case.reference or "",
+        search_word=word,
+        category=version.procedure_type.category.code,
     )

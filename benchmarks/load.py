@@ -39,13 +39,22 @@ def client(
     return latencies, errors
 
 
-def run(port: int, path: str, *, cookie: str = "", concurrency: int = 4, warmup: float = 2,
-        seconds: float = 10) -> dict[str, float]:
+def run(
+    port: int,
+    path: str,
+    *,
+    cookie: str = "",
+    concurrency: int = 4,
+    warmup: float = 2,
+    seconds: float = 10,
+) -> dict[str, float]:
     with multiprocessing.get_context("fork").Pool(concurrency) as pool:
         results = pool.starmap(client, [(port, path, cookie, warmup, seconds)] * concurrency)
     ms = sorted(t * 1000 for latencies, _ in results for t in latencies)
     return {
-        "requests": len(ms), "errors": sum(errors for _, errors in results), "seconds": seconds,
+        "requests": len(ms),
+        "errors": sum(errors for _, errors in results),
+        "seconds": seconds,
         "rps": len(ms) / seconds,
         "p50_ms": statistics.median(ms) if ms else 0.0,
         "p95_ms": ms[int(0.95 * (len(ms) - 1))] if ms else 0.0,
@@ -61,8 +70,18 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
-    print(json.dumps(run(args.port, args.path, cookie=args.cookie, concurrency=args.concurrency,
-                         warmup=args.warmup, seconds=args.seconds)))
+    print(
+        json.dumps(
+            run(
+                args.port,
+                args.path,
+                cookie=args.cookie,
+                concurrency=args.concurrency,
+                warmup=args.warmup,
+                seconds=args.seconds,
+            )
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -119,9 +119,22 @@ def gunicorn(env: dict[str, str], log: Path) -> Iterator[int]:
     """The portal as production serves it (sync workers), with the benchmark URLconf."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", str(WORKERS),
-         "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--error-logfile", str(log)],
-        cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"},
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--error-logfile",
+            str(log),
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"},
     )
     try:
         deadline = time.monotonic() + 60
@@ -135,12 +148,28 @@ def gunicorn(env: dict[str, str], log: Path) -> Iterator[int]:
         process.wait(timeout=30)
 
 
-def hammer(env: dict[str, str], port: int, path: str, cookie: str, seconds: float,
-           concurrency: int) -> dict[str, float]:
+def hammer(
+    env: dict[str, str], port: int, path: str, cookie: str, seconds: float, concurrency: int
+) -> dict[str, float]:
     """Requests per second on one path, from a separate load-generator process."""
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.load", str(port), path, "--cookie", cookie,
-         "--seconds", str(seconds), "--concurrency", str(concurrency)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.load",
+            str(port),
+            path,
+            "--cookie",
+            cookie,
+            "--seconds",
+            str(seconds),
+            "--concurrency",
+            str(concurrency),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout)

@@ -84,9 +84,12 @@ def filled_with() -> dict | None:
 def record_fill(cases: int, fill_line: str) -> None:
     """Written last, so --reuse never trusts a fill that was interrupted."""
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-            sql.Identifier(DATABASE), sql.Literal(json.dumps({"cases": cases, "fill": fill_line}))
-        ))
+        admin.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                sql.Identifier(DATABASE),
+                sql.Literal(json.dumps({"cases": cases, "fill": fill_line})),
+            )
+        )
 
 
 def _seconds(value: float) -> str:
@@ -152,13 +155,19 @@ def volumes() -> str:
     from accounts.models import User
     from procedures.models import Case, CaseDocument, CaseEvent
 
-    counts = [("cases", Case), ("workflow tasks", Task), ("case events", CaseEvent),
-              ("case documents", CaseDocument), ("users", User)]
+    counts = [
+        ("cases", Case),
+        ("workflow tasks", Task),
+        ("case events", CaseEvent),
+        ("case documents", CaseDocument),
+        ("users", User),
+    ]
     return ", ".join(f"{model.objects.count():,} {name}" for name, model in counts)
 
 
-def markdown(cases: int, fill_line: str, rows: list[Row], trivial: list[float],
-             busy: list[float]) -> str:
+def markdown(
+    cases: int, fill_line: str, rows: list[Row], trivial: list[float], busy: list[float]
+) -> str:
     baseline = sum(trivial) / len(trivial)
     lines = [
         f"Run of {date.today().isoformat()}, {cases:,} cases.",
@@ -176,8 +185,10 @@ def markdown(cases: int, fill_line: str, rows: list[Row], trivial: list[float],
     ]
     for row in rows:
         if row.rps is not None:
-            lines.append(f"| {row.name} | `{row.path}` | {row.queries} | {row.sql_ms:.1f} "
-                         f"| {row.rps:,.1f} | {row.rps / baseline:.3f} | |")
+            lines.append(
+                f"| {row.name} | `{row.path}` | {row.queries} | {row.sql_ms:.1f} "
+                f"| {row.rps:,.1f} | {row.rps / baseline:.3f} | |"
+            )
         else:
             note = "pending: page not built yet" if row.status == 404 else f"HTTP {row.status}"
             lines.append(f"| {row.name} | `{row.path}` | — | — | — | — | {note} |")
@@ -197,8 +208,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--cases", type=int, default=DEFAULT_CASES)
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep the data of a completed fill of --cases cases")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the data of a completed fill of --cases cases"
+    )
     parser.add_argument("--seconds", type=float, default=10, help="load per page (default 10)")
     parser.add_argument("--concurrency", type=int, default=4, help="clients (default 4)")
     args = parser.parse_args()
@@ -246,23 +258,39 @@ def run(args: argparse.Namespace, env: dict[str, str], var_dir: Path) -> None:
     rows = []
     for page in measure.pages(cast):
         queries = measure.count_queries(page)
-        row = Row(page.name, page.path, queries.status, queries.count, queries.sql_ms,
-                  measure.session_cookie(page.viewer))
-        print(f"\n{page.name} ({page.path}): HTTP {queries.status}, {queries.count} queries, "
-              f"{queries.sql_ms:.1f} ms of SQL", flush=True)
+        row = Row(
+            page.name,
+            page.path,
+            queries.status,
+            queries.count,
+            queries.sql_ms,
+            measure.session_cookie(page.viewer),
+        )
+        print(
+            f"\n{page.name} ({page.path}): HTTP {queries.status}, {queries.count} queries, "
+            f"{queries.sql_ms:.1f} ms of SQL",
+            flush=True,
+        )
         if row.measured and queries.slowest_ms >= EXPLAIN_FROM_MS:
-            print(f"slowest ({queries.slowest_ms:.1f} ms): {queries.slowest_sql}\n"
-                  f"{measure.explain(queries.slowest_sql)}", flush=True)
+            print(
+                f"slowest ({queries.slowest_ms:.1f} ms): {queries.slowest_sql}\n"
+                f"{measure.explain(queries.slowest_sql)}",
+                flush=True,
+            )
         rows.append(row)
     connections.close_all()  # no idle connection of this process during the load
 
     trivial, busy = [], [busy_cpus()]
     log = var_dir / "gunicorn.log"
     with measure.gunicorn(env, log) as port:
+
         def load(path: str, cookie: str = "") -> float:
             result = measure.hammer(env, port, path, cookie, args.seconds, args.concurrency)
-            print(f"  {path}: {result['rps']:,.1f} req/s, p50 {result['p50_ms']:.1f} ms, "
-                  f"p95 {result['p95_ms']:.1f} ms, {result['errors']} errors", flush=True)
+            print(
+                f"  {path}: {result['rps']:,.1f} req/s, p50 {result['p50_ms']:.1f} ms, "
+                f"p95 {result['p95_ms']:.1f} ms, {result['errors']} errors",
+                flush=True,
+            )
             if result["errors"]:
                 raise RuntimeError(f"{path} answered errors under load:\n{log.read_text()}")
             return result["rps"]

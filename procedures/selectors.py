@@ -69,7 +69,9 @@ def departments_of(user: User) -> list[str]:
 
 def _tasks() -> QuerySet[Task]:
     # The node alone identifies the flow: no join to the process table just to check it.
-    return Task.objects.filter(flow_task=StandardProcedureFlow.review).select_related("owner", "process__case__version", "process__case__applicant")
+    return Task.objects.filter(flow_task=StandardProcedureFlow.review).select_related(
+        "owner", "process__case__version", "process__case__applicant"
+    )
 
 
 QUEUE_ORDERINGS = {

@@ -14,6 +14,25 @@ from config.celery import app as celery_app
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# Tests create many users: a fast hasher (production keeps the default). A TOTP code of the
+# neighbouring 30-second period is accepted, so no test races the boundary or waits for it.
+settings.PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # for users a production process reads
+]
+settings.MFA_TOTP_TOLERANCE = 1
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With REQUIRE_SERVICES=1 (CI) a skipped test is a failed one: nothing may be left out."""
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRED and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under REQUIRE_SERVICES=1: {report.longrepr}"
 
 
 # --- Celery -------------------------------------------------------------------

@@ -104,9 +104,13 @@ def test_password_reset_sends_a_link(client, resident):
 
 def test_repeated_failed_logins_are_rate_limited(client, resident):
     for _attempt in range(10):
-        response = client.post("/cuenta/login/", {"login": resident.email, "password": "incorrecta-1"})
+        response = client.post(
+            "/cuenta/login/", {"login": resident.email, "password": "incorrecta-1"}
+        )
     assert response.status_code in (200, 429)
     assert "Demasiados intentos" in response.content.decode() or response.status_code == 429
     # Even the right password is refused while the limit lasts.
-    response = client.post("/cuenta/login/", {"login": resident.email, "password": "correct-horse-battery-42"})
+    response = client.post(
+        "/cuenta/login/", {"login": resident.email, "password": "correct-horse-battery-42"}
+    )
     assert "_auth_user_id" not in client.session

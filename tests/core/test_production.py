@@ -10,6 +10,7 @@ from http.cookies import SimpleCookie
 import pytest
 import requests
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 
 from tests.conftest import database_url_for_processes
 from tests.engine.conftest import make_resident
@@ -71,7 +72,10 @@ class Browser:
 
 
 def test_pages_static_files_and_login_through_gunicorn(gunicorn):
-    make_resident("vecina@example.com", "30111222")
+    resident = make_resident("vecina@example.com", "30111222")
+    # Stored as production stores passwords (the tests' own hasher is a fast one).
+    resident.password = make_password("una-clave-larga-123", hasher="pbkdf2_sha256")
+    resident.save(update_fields=["password"])
     browser = Browser(gunicorn)
 
     for path in ("/", "/tramites/", "/cuenta/login/", "/verificar/"):

@@ -172,6 +172,8 @@ def softhsm_tokens(
     """Real PKCS#11 tokens: one per official (their key, their PIN) and the municipal seal's."""
     tools = ("softhsm2-util", "pkcs11-tool")
     if not Path(SOFTHSM_MODULE).exists() or not all(map(shutil.which, tools)):
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("REQUIRE_SERVICES=1 but SoftHSM2 or OpenSC (pkcs11-tool) is missing")
         pytest.skip("SoftHSM2 and OpenSC (pkcs11-tool) are needed")
     directory = tmp_path_factory.mktemp("softhsm")
     (directory / "tokens").mkdir()

@@ -21,7 +21,7 @@ from suppliers.services import organisations, purchasing
 from suppliers.services.intake import IncomingFile
 
 PASSWORD = "una-clave-larga-123"
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "einvoices"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "einvoices"
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 

@@ -25,7 +25,7 @@ from suppliers.einvoice import (
     parse_invoice_file,
 )
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "einvoices"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "einvoices"
 SYNTAXES = {"UBL": ".ubl.xml", "CII": ".cii.xml", "FX": ".pdf"}
 FORMATS = {"UBL": "ubl", "CII": "cii", "FX": "facturx"}
 SAMPLE_FILES = sorted(
