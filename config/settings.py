@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "core.middleware.RequestSizeLimitMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.ActionRefusedMiddleware",
     "accounts.middleware.EmployeeMfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",

@@ -1,8 +1,13 @@
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from viewflow.workflow.exceptions import FlowLockFailed
+
+from .errors import ActionRefused, FlowBusy
 
 MB = 1024 * 1024
 # Without a session a visitor only logs in, signs up, or checks one PDF of up to 10 MB on
@@ -71,3 +76,33 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
         return super().process_response(request, response)
+
+
+class ActionRefusedMiddleware:
+    """A refusal no view handled is still an answer for the person, never a server error.
+
+    After a form (POST) the message is shown on the page the form was on;
+    otherwise on a page of its own (409). A workflow lock that could not be
+    taken (``FlowLockFailed``) is the same kind of answer: try again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, FlowLockFailed):
+            exception = FlowBusy()
+        if not isinstance(exception, ActionRefused):
+            return None
+        message = str(exception)
+        if request.method == "POST":
+            messages.error(request, message)
+            back = request.headers.get("Referer", "")
+            allowed = url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            return redirect(back if allowed else "core:home")
+        return render(request, "core/refused.html", {"message": message}, status=409)

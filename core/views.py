@@ -1,10 +1,47 @@
-from django.http import HttpResponseServerError, JsonResponse
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .errors import ActionRefused
 from .health import run_checks
+
+
+@dataclass
+class Attempt:
+    """How a service call went: ``refused`` holds the message shown when it was refused."""
+
+    refused: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+
+@contextmanager
+def refusal_shown(request: HttpRequest) -> Iterator[Attempt]:
+    """Run a service call for a view; a refusal becomes an error message on the next page.
+
+    with refusal_shown(request) as attempt:
+        services.claim(task_id=task_id, user=request.user)
+    if attempt.ok:
+        messages.success(request, _("The task is yours."))
+    return redirect(...)
+    """
+    attempt = Attempt()
+    try:
+        yield attempt
+    except ActionRefused as exc:
+        attempt.refused = str(exc)
+        messages.error(request, attempt.refused)
 
 
 def home(request):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import audit
+from core.errors import ActionRefused
 
 from . import keys, services
 from .forms import ReasonForm
@@ -82,7 +83,7 @@ class SignedDocumentAdmin(admin.ModelAdmin):
                         actor=request.user,
                         reason=form.cleaned_data["reason"],
                     )
-                except services.DocumentActionError as exc:
+                except ActionRefused as exc:
                     messages.error(request, str(exc))
                 else:
                     done += 1

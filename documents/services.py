@@ -34,6 +34,7 @@ from pyhanko.sign.timestamps import TimestampRequestError
 
 from accounts.models import User
 from core import audit, storage
+from core.errors import ActionRefused
 from procedures.models import Case, CaseEvent
 
 from . import keys, rendering
@@ -56,11 +57,7 @@ REDISPATCH_AFTER = timedelta(minutes=10)
 GRACE = timedelta(minutes=1)
 
 
-class DocumentActionError(Exception):
-    """The document cannot take this action now; the message says why."""
-
-
-class SigningRefused(Exception):
+class SigningRefused(ActionRefused):
     """The official's signature could not be made (PIN, key, token); the message says why."""
 
 
@@ -563,11 +560,11 @@ def _locked(document_id: int) -> SignedDocument:
 def revoke(*, document_id: int, actor: User, reason: str) -> SignedDocument:
     """Declare an issued document no longer valid; verification says so, with the reason."""
     if not reason.strip():
-        raise DocumentActionError(_("Write the reason for revoking the document."))
+        raise ActionRefused(_("Write the reason for revoking the document."))
     with transaction.atomic():
         document = _locked(document_id)
         if document.status != Status.ISSUED:
-            raise DocumentActionError(
+            raise ActionRefused(
                 _("%(code)s is not an issued document (it is %(status)s).")
                 % {"code": document.display_code, "status": document.get_status_display()}
             )
@@ -593,13 +590,13 @@ def reissue(*, document_id: int, actor: User, reason: str) -> SignedDocument:
     Resolutions cannot be re-issued this way: only their official can sign.
     """
     if not reason.strip():
-        raise DocumentActionError(_("Write the reason for re-issuing the document."))
+        raise ActionRefused(_("Write the reason for re-issuing the document."))
     with transaction.atomic():
         old = _locked(document_id)
         if old.status != Status.ISSUED:
-            raise DocumentActionError(_("Only an issued document can be re-issued."))
+            raise ActionRefused(_("Only an issued document can be re-issued."))
         if old.signer != SignedDocument.Signer.SEAL:
-            raise DocumentActionError(
+            raise ActionRefused(
                 _("A document signed by an official cannot be re-issued with the seal.")
             )
         old.status = Status.SUPERSEDED

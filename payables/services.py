@@ -27,15 +27,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import audit, numbering, storage
+from core.errors import ActionRefused
 from suppliers.models import BankAccount, Invoice, InvoiceEvent, Supplier
 from suppliers.selectors import can_approve_batches, is_accounts_payable
 
 from .exporters import ExportRefused, debtor_from_settings, get_exporter
 from .models import BatchApproval, PaymentBatch, PaymentOrder, PaymentOrderItem
-
-
-class PaymentActionError(Exception):
-    """The payment action is not possible now; the message says why."""
 
 
 def _next_reference(model, prefix: str) -> str:
@@ -49,7 +46,7 @@ def _next_reference(model, prefix: str) -> str:
 
 def _require(allowed: bool) -> None:
     if not allowed:
-        raise PaymentActionError(_("You cannot act on supplier payments."))
+        raise ActionRefused(_("You cannot act on supplier payments."))
 
 
 @dataclass
@@ -139,7 +136,7 @@ def cancel_order(*, order: PaymentOrder, actor: User) -> PaymentOrder:
     with transaction.atomic():
         order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
         if order.status != PaymentOrder.Status.OPEN:
-            raise PaymentActionError(_("Only an order waiting for a batch can be cancelled."))
+            raise ActionRefused(_("Only an order waiting for a batch can be cancelled."))
         invoice_ids = list(order.items.values_list("invoice_id", flat=True))
         order.items.all().delete()
         Invoice.objects.filter(pk__in=invoice_ids).update(status=Invoice.Status.APPROVED)
@@ -158,7 +155,7 @@ def cancel_order(*, order: PaymentOrder, actor: User) -> PaymentOrder:
 def create_batch(*, order_ids: list[int], execution_date: date, actor: User) -> PaymentBatch:
     _require(is_accounts_payable(actor))
     if execution_date < timezone.localdate():
-        raise PaymentActionError(_("The payment date cannot be in the past."))
+        raise ActionRefused(_("The payment date cannot be in the past."))
     with transaction.atomic():
         orders = list(
             PaymentOrder.objects.select_for_update()
@@ -166,12 +163,12 @@ def create_batch(*, order_ids: list[int], execution_date: date, actor: User) -> 
             .order_by("pk")
         )
         if not orders or len(orders) != len(set(order_ids)):
-            raise PaymentActionError(
+            raise ActionRefused(
                 _("Choose payment orders that are waiting for a batch (the page may be stale).")
             )
         currencies = {order.currency for order in orders}
         if len(currencies) != 1:
-            raise PaymentActionError(_("A batch pays in one currency: choose orders in one."))
+            raise ActionRefused(_("A batch pays in one currency: choose orders in one."))
         batch = PaymentBatch.objects.create(
             reference=_next_reference(PaymentBatch, "LP-"),
             currency=currencies.pop(),
@@ -219,7 +216,7 @@ def _check_accounts(batch: PaymentBatch) -> None:
         if order.supplier_id in pending or order.bank_account_id not in active
     ]
     if stale:
-        raise PaymentActionError(
+        raise ActionRefused(
             _(
                 "The bank account of %(suppliers)s changed or is being changed: cancel this "
                 "batch and prepare the payments again."
@@ -234,9 +231,9 @@ def approve_batch(*, batch: PaymentBatch, actor: User) -> PaymentBatch:
     with transaction.atomic():
         batch = _locked_batch(batch)
         if batch.status != PaymentBatch.Status.DRAFT:
-            raise PaymentActionError(_("This batch is not waiting for approvals."))
+            raise ActionRefused(_("This batch is not waiting for approvals."))
         if batch.approvals.filter(user=actor).exists():
-            raise PaymentActionError(
+            raise ActionRefused(
                 _("You already approved this batch: a second employee must approve it.")
             )
         _check_accounts(batch)
@@ -258,13 +255,13 @@ def approve_batch(*, batch: PaymentBatch, actor: User) -> PaymentBatch:
 def cancel_batch(*, batch: PaymentBatch, actor: User, reason: str) -> PaymentBatch:
     _require(is_accounts_payable(actor))
     if not reason.strip():
-        raise PaymentActionError(_("Write why the batch is cancelled."))
+        raise ActionRefused(_("Write why the batch is cancelled."))
     with transaction.atomic():
         batch = _locked_batch(batch)
         if batch.status in (PaymentBatch.Status.PAID, PaymentBatch.Status.CANCELLED):
-            raise PaymentActionError(_("This batch can no longer be cancelled."))
+            raise ActionRefused(_("This batch can no longer be cancelled."))
         if batch.orders.filter(status=PaymentOrder.Status.PAID).exists():
-            raise PaymentActionError(_("Some of its payments are already confirmed."))
+            raise ActionRefused(_("Some of its payments are already confirmed."))
         before = batch.status
         batch.orders.update(batch=None, status=PaymentOrder.Status.OPEN)
         batch.status = PaymentBatch.Status.CANCELLED
@@ -287,7 +284,7 @@ def export_batch(
     with transaction.atomic():
         batch = _locked_batch(batch)
         if batch.status != PaymentBatch.Status.APPROVED:
-            raise PaymentActionError(_("Only an approved batch can be exported."))
+            raise ActionRefused(_("Only an approved batch can be exported."))
         _check_accounts(batch)
         exporter = get_exporter(exporter_code)
         orders = list(
@@ -298,7 +295,7 @@ def export_batch(
         try:
             bank_file = exporter.export(batch, orders, debtor_from_settings())
         except ExportRefused as exc:
-            raise PaymentActionError(str(exc)) from exc
+            raise ActionRefused(str(exc)) from exc
         batch.exporter = exporter.code
         batch.file_name = bank_file.name
         batch.file_sha256 = hashlib.sha256(bank_file.content).hexdigest()
@@ -348,11 +345,11 @@ def confirm_paid(*, batch: PaymentBatch, paid_on: date, note: str, actor: User) 
     """Every payment of an exported batch went through (as the bank confirmed)."""
     _require(is_accounts_payable(actor))
     if paid_on > timezone.localdate():
-        raise PaymentActionError(_("The payment date cannot be in the future."))
+        raise ActionRefused(_("The payment date cannot be in the future."))
     with transaction.atomic():
         batch = _locked_batch(batch)
         if batch.status != PaymentBatch.Status.EXPORTED:
-            raise PaymentActionError(_("Only a batch whose file was produced can be confirmed."))
+            raise ActionRefused(_("Only a batch whose file was produced can be confirmed."))
         orders = list(
             batch.orders.select_for_update().exclude(status=PaymentOrder.Status.PAID).order_by("pk")
         )

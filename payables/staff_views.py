@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.views import refusal_shown
 from procedures.views import file_response
 from suppliers.models import Invoice
 from suppliers.selectors import can_approve_batches, is_accounts_payable
@@ -22,15 +23,6 @@ from .forms import BatchForm, CancelForm, PaidForm, StatementForm
 from .models import PaymentBatch, PaymentOrder
 
 PAGE_SIZE = 25
-
-
-def _run(request, action) -> bool:
-    try:
-        action()
-    except services.PaymentActionError as exc:
-        messages.error(request, str(exc))
-        return False
-    return True
 
 
 @supplier_staff_required
@@ -61,13 +53,9 @@ def index(request):
 @supplier_staff_required
 @require_POST
 def prepare(request):
-    result: dict = {}
-
-    def act():
-        result["done"] = services.prepare_orders(actor=request.user)
-
-    if _run(request, act):
-        done = result["done"]
+    with refusal_shown(request) as attempt:
+        done = services.prepare_orders(actor=request.user)
+    if attempt.ok:
         messages.success(
             request,
             ngettext(
@@ -89,7 +77,9 @@ def prepare(request):
 @require_POST
 def order_cancel(request, pk: int):
     order = get_object_or_404(PaymentOrder, pk=pk)
-    if _run(request, lambda: services.cancel_order(order=order, actor=request.user)):
+    with refusal_shown(request) as attempt:
+        services.cancel_order(order=order, actor=request.user)
+    if attempt.ok:
         messages.success(request, _("Payment order cancelled; its invoices are approved again."))
     return redirect("payables:index")
 
@@ -101,20 +91,15 @@ def batch_new(request):
     if not form.is_valid():
         messages.error(request, _("Choose the payment orders and a payment date."))
         return redirect("payables:index")
-    result: dict = {}
-
-    def act():
-        result["batch"] = services.create_batch(
+    with refusal_shown(request) as attempt:
+        batch = services.create_batch(
             order_ids=[order.pk for order in form.cleaned_data["orders"]],
             execution_date=form.cleaned_data["execution_date"],
             actor=request.user,
         )
-
-    if _run(request, act):
-        messages.success(
-            request, _("Batch %(reference)s created.") % {"reference": result["batch"]}
-        )
-        return redirect("payables:batch", result["batch"].pk)
+    if attempt.ok:
+        messages.success(request, _("Batch %(reference)s created.") % {"reference": batch})
+        return redirect("payables:batch", batch.pk)
     return redirect("payables:index")
 
 
@@ -151,7 +136,9 @@ def batch_detail(request, pk: int):
 @require_POST
 def batch_approve(request, pk: int):
     batch = _batch(pk)
-    if _run(request, lambda: services.approve_batch(batch=batch, actor=request.user)):
+    with refusal_shown(request) as attempt:
+        services.approve_batch(batch=batch, actor=request.user)
+    if attempt.ok:
         messages.success(request, _("Your approval was recorded."))
     return redirect("payables:batch", pk)
 
@@ -160,12 +147,11 @@ def batch_approve(request, pk: int):
 @require_POST
 def batch_export(request, pk: int):
     batch = _batch(pk)
-    if _run(
-        request,
-        lambda: services.export_batch(
+    with refusal_shown(request) as attempt:
+        services.export_batch(
             batch=batch, actor=request.user, exporter_code=request.POST.get("exporter") or None
-        ),
-    ):
+        )
+    if attempt.ok:
         messages.success(request, _("Bank file produced: download it and send it to the bank."))
     return redirect("payables:batch", pk)
 
@@ -186,15 +172,15 @@ def batch_paid(request, pk: int):
     form = PaidForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the payment date."))
-    elif _run(
-        request,
-        lambda: services.confirm_paid(
+        return redirect("payables:batch", pk)
+    with refusal_shown(request) as attempt:
+        services.confirm_paid(
             batch=batch,
             paid_on=form.cleaned_data["paid_on"],
             note=form.cleaned_data["note"],
             actor=request.user,
-        ),
-    ):
+        )
+    if attempt.ok:
         messages.success(request, _("Batch confirmed as paid; the suppliers can see it."))
     return redirect("payables:batch", pk)
 
@@ -206,12 +192,10 @@ def batch_cancel(request, pk: int):
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write why the batch is cancelled."))
-    elif _run(
-        request,
-        lambda: services.cancel_batch(
-            batch=batch, actor=request.user, reason=form.cleaned_data["reason"]
-        ),
-    ):
+        return redirect("payables:batch", pk)
+    with refusal_shown(request) as attempt:
+        services.cancel_batch(batch=batch, actor=request.user, reason=form.cleaned_data["reason"])
+    if attempt.ok:
         messages.success(request, _("Batch cancelled; its orders wait for a new batch."))
     return redirect("payables:batch", pk)
 
@@ -221,13 +205,8 @@ def statement(request):
     form = StatementForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        result: dict = {}
-
-        def act():
-            result["report"] = services.import_statement(
+        with refusal_shown(request):
+            report = services.import_statement(
                 content=form.cleaned_data["file"], actor=request.user
             )
-
-        if _run(request, act):
-            report = result["report"]
     return render(request, "payables/statement.html", {"form": form, "report": report})

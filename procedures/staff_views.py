@@ -19,8 +19,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Department, User
+from core.views import refusal_shown
 from documents import selectors as document_selectors
 from documents.models import OfficialSigningKey
+from documents.services import SigningRefused
 
 from . import selectors
 from .models import Case, CaseDocument, ProcedureType
@@ -152,21 +154,13 @@ def _add_signing_context(request, case: Case, context: dict) -> None:
     ).exists()
 
 
-def _run(request, action) -> bool:
-    """Run a review action; its refusal becomes a message for the employee."""
-    try:
-        action()
-    except review.TaskActionError as exc:
-        messages.error(request, str(exc))
-        return False
-    return True
-
-
 @login_required
 @require_POST
 def task_claim(request, task_id: int):
     _task_and_case(request, task_id)
-    if _run(request, lambda: review.claim(task_id=task_id, user=request.user)):
+    with refusal_shown(request) as attempt:
+        review.claim(task_id=task_id, user=request.user)
+    if attempt.ok:
         messages.success(request, _("The task is yours."))
     return redirect("staff:task", task_id)
 
@@ -175,7 +169,9 @@ def task_claim(request, task_id: int):
 @require_POST
 def task_release(request, task_id: int):
     _task_and_case(request, task_id)
-    if _run(request, lambda: review.release(task_id=task_id, user=request.user)):
+    with refusal_shown(request) as attempt:
+        review.release(task_id=task_id, user=request.user)
+    if attempt.ok:
         messages.success(request, _("The task is back in the department queue."))
     return redirect("staff:queue")
 
@@ -187,15 +183,12 @@ def task_assign(request, task_id: int):
     form = AssignForm(request.POST, colleagues=User.objects.filter(is_active=True))
     if not form.is_valid():
         messages.error(request, _("Choose a colleague."))
-    elif _run(
-        request,
-        lambda: review.assign_to(
-            task_id=task_id, assignee=form.cleaned_data["assignee"], actor=request.user
-        ),
-    ):
-        messages.success(
-            request, _("Task assigned to %(name)s.") % {"name": form.cleaned_data["assignee"]}
-        )
+        return redirect("staff:task", task_id)
+    assignee = form.cleaned_data["assignee"]
+    with refusal_shown(request) as attempt:
+        review.assign_to(task_id=task_id, assignee=assignee, actor=request.user)
+    if attempt.ok:
+        messages.success(request, _("Task assigned to %(name)s.") % {"name": assignee})
     return redirect("staff:task", task_id)
 
 
@@ -225,21 +218,20 @@ def task_decide(request, task_id: int):
     if not form.is_valid():
         return form_again()
     decision = form.cleaned_data["decision"]
-    try:
-        review.decide(
-            task_id=task_id,
-            user=request.user,
-            decision=decision,
-            message=form.cleaned_data["message"],
-            correction_fields=form.cleaned_data["correction_fields"],
-            pin=form.cleaned_data.get("pin", ""),
-        )
-    except review.SignatureRefused as exc:
-        form.add_error("pin" if "pin" in form.fields else None, str(exc))
-        return form_again()
-    except review.TaskActionError as exc:
-        messages.error(request, str(exc))
-    else:
+    with refusal_shown(request) as attempt:
+        try:
+            review.decide(
+                task_id=task_id,
+                user=request.user,
+                decision=decision,
+                message=form.cleaned_data["message"],
+                correction_fields=form.cleaned_data["correction_fields"],
+                pin=form.cleaned_data.get("pin", ""),
+            )
+        except SigningRefused as exc:  # shown on the PIN field, with the form kept
+            form.add_error("pin" if "pin" in form.fields else None, str(exc))
+            return form_again()
+    if attempt.ok:
         messages.success(
             request,
             {

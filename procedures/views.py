@@ -11,6 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import ActionRefused
+from core.views import refusal_shown
+
 from . import selectors
 from .catalog.schema import Section
 from .forms import DocumentsForm, SectionForm, initial_from_answers
@@ -159,7 +162,7 @@ def draft_section(request, case_id: int, index: int):
                     uploads=form.uploads(),
                     actor=request.user,
                 )
-            except cases.CaseActionError as exc:
+            except ActionRefused as exc:
                 messages.error(request, str(exc))
                 return redirect(_case_url(request.user, case))
             if request.POST.get("later"):
@@ -264,7 +267,7 @@ def draft_review(request, case_id: int):
     if request.method == "POST":
         try:
             case = cases.submit(case=case, actor=request.user)
-        except cases.CaseActionError as exc:
+        except ActionRefused as exc:
             messages.error(request, str(exc))
             return redirect("procedures:draft_review", case.pk)
         if case.applicant_id == request.user.pk:
@@ -421,7 +424,7 @@ def case_correct(request, reference: str):
                         )
                         answers[slot] = uploaded.name[:200]
                 cases.resubmit(case=case, actor=request.user, answers=answers)
-            except cases.CaseActionError as exc:
+            except ActionRefused as exc:
                 messages.error(request, str(exc))
                 return redirect("procedures:case_detail", reference)
             messages.success(request, _("Corrections sent. The review goes on."))
@@ -447,11 +450,9 @@ def case_withdraw(request, reference: str):
     if not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm that you want to withdraw."))
         return redirect("procedures:case_detail", reference)
-    try:
+    with refusal_shown(request) as attempt:
         cases.withdraw(case=case, actor=request.user)
-    except cases.CaseActionError as exc:
-        messages.error(request, str(exc))
-    else:
+    if attempt.ok:
         messages.success(request, _("You withdrew from this procedure."))
     return redirect("procedures:case_detail", reference)
 

@@ -22,6 +22,8 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from core.errors import ActionRefused
+from core.views import refusal_shown
 from procedures.views import file_response
 
 from . import selectors
@@ -36,7 +38,7 @@ from .forms import (
     ReceptionForm,
 )
 from .models import BankAccount, Invoice, PurchaseOrder, Supplier
-from .services import SupplierActionError, organisations, purchasing, review
+from .services import organisations, purchasing, review
 
 PAGE_SIZE = 25
 QUEUE_TITLES = {
@@ -66,15 +68,6 @@ purchasing_required = _staff(
     lambda user: selectors.can_purchase(user) or selectors.is_accounts_payable(user)
 )
 supplier_staff_required = _staff(selectors.works_on_suppliers)
-
-
-def _run(request, action) -> bool:
-    try:
-        action()
-    except SupplierActionError as exc:
-        messages.error(request, str(exc))
-        return False
-    return True
 
 
 @supplier_staff_required
@@ -141,7 +134,9 @@ def invoice_task(request, task_id: int, form: DecisionForm | None = None):
 @require_POST
 def task_claim(request, task_id: int):
     _task(request, task_id)
-    if _run(request, lambda: review.claim(task_id=task_id, user=request.user)):
+    with refusal_shown(request) as attempt:
+        review.claim(task_id=task_id, user=request.user)
+    if attempt.ok:
         messages.success(request, _("The task is yours."))
     return redirect("suppliers_staff:task", task_id)
 
@@ -150,7 +145,9 @@ def task_claim(request, task_id: int):
 @require_POST
 def task_release(request, task_id: int):
     _task(request, task_id)
-    if _run(request, lambda: review.release_task(task_id=task_id, user=request.user)):
+    with refusal_shown(request) as attempt:
+        review.release_task(task_id=task_id, user=request.user)
+    if attempt.ok:
         messages.success(request, _("The task is back in the queue."))
     return redirect("suppliers_staff:queue", "exceptions")
 
@@ -170,21 +167,18 @@ def task_decide(request, task_id: int):
     if not form.is_valid():
         return invoice_task(request, task_id, form=form)
     action = form.cleaned_data["action"]
-    result: dict[str, Invoice] = {}
-
-    def act():
-        result["invoice"] = review.decide(
+    with refusal_shown(request) as attempt:
+        decided = review.decide(
             task_id=task_id,
             user=request.user,
             action=action,
             message=form.cleaned_data["message"],
             purchase_order=form.cleaned_data["purchase_order"],
         )
-
-    if not _run(request, act):
+    if not attempt.ok:
         return redirect("suppliers_staff:task", task_id)
     if action == review.Action.REMATCH:
-        status = result["invoice"].get_status_display()
+        status = decided.get_status_display()
         messages.success(request, _("Checked again: %(status)s.") % {"status": status})
         return redirect("suppliers_staff:task", task_id)
     messages.success(request, DONE_MESSAGES[action] % {"number": invoice.number})
@@ -224,10 +218,11 @@ def invoice_file(request, pk: int, kind: str):
 def invoice_note(request, pk: int):
     invoice = _visible_invoice(request, pk)
     form = NoteForm(request.POST)
-    if form.is_valid() and _run(
-        request,
-        lambda: review.add_note(invoice=invoice, user=request.user, text=form.cleaned_data["text"]),
-    ):
+    if not form.is_valid():
+        return redirect("suppliers_staff:invoice", pk)
+    with refusal_shown(request) as attempt:
+        review.add_note(invoice=invoice, user=request.user, text=form.cleaned_data["text"])
+    if attempt.ok:
         messages.success(request, _("Note added."))
     return redirect("suppliers_staff:invoice", pk)
 
@@ -281,7 +276,7 @@ def order_new(request):
                 ),
                 actor=request.user,
             )
-        except SupplierActionError as exc:
+        except ActionRefused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(
@@ -366,16 +361,15 @@ def order_receive(request, pk: int):
     form = ReceptionForm(request.POST, lines=order.lines.order_by("line_number"))
     if not form.is_valid():
         return order_detail(request, pk, reception_form=form)
-    if _run(
-        request,
-        lambda: purchasing.record_receptions(
+    with refusal_shown(request) as attempt:
+        purchasing.record_receptions(
             order=order,
             quantities=form.quantities(),
             received_on=form.cleaned_data["received_on"],
             note=form.cleaned_data["note"],
             actor=request.user,
-        ),
-    ):
+        )
+    if attempt.ok:
         messages.success(request, _("Reception recorded."))
     return redirect("suppliers_staff:order", pk)
 
@@ -387,9 +381,9 @@ def order_status(request, pk: int):
     status = request.POST.get("status")
     if status not in PurchaseOrder.Status.values:
         raise PermissionDenied
-    if _run(
-        request, lambda: purchasing.set_order_status(order=order, status=status, actor=request.user)
-    ):
+    with refusal_shown(request) as attempt:
+        purchasing.set_order_status(order=order, status=status, actor=request.user)
+    if attempt.ok:
         messages.success(request, _("Order status changed."))
     return redirect("suppliers_staff:order", pk)
 
@@ -446,12 +440,9 @@ def supplier_status(request, pk: int):
     status = request.POST.get("status")
     if status not in Supplier.Status.values:
         raise PermissionDenied
-    if _run(
-        request,
-        lambda: organisations.set_supplier_status(
-            supplier=supplier, status=status, actor=request.user
-        ),
-    ):
+    with refusal_shown(request) as attempt:
+        organisations.set_supplier_status(supplier=supplier, status=status, actor=request.user)
+    if attempt.ok:
         messages.success(request, _("Supplier status changed."))
     return redirect("suppliers_staff:supplier", pk)
 
@@ -463,15 +454,15 @@ def bank_decide(request, pk: int):
     form = BankDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a decision."))
-    elif _run(
-        request,
-        lambda: organisations.decide_bank_account(
+        return redirect("suppliers_staff:supplier", account.supplier_id)
+    with refusal_shown(request) as attempt:
+        organisations.decide_bank_account(
             account=account,
             approve=form.cleaned_data["approve"],
             note=form.cleaned_data["note"],
             actor=request.user,
-        ),
-    ):
+        )
+    if attempt.ok:
         account.refresh_from_db()
         if account.status == BankAccount.Status.PENDING:
             messages.success(

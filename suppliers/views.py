@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import ActionRefused
 from payables.models import PaymentOrder
 from payables.notices import render_payment_notice
 from procedures.views import file_response
@@ -34,7 +35,7 @@ from .forms import (
 )
 from .models import Invoice, PurchaseOrder, SupplierInvitation
 from .notifications import send_invitation
-from .services import SupplierActionError, intake, organisations, review
+from .services import intake, organisations, review
 from .texts import rejection_message
 
 PAGE_SIZE = 25
@@ -106,7 +107,7 @@ def register(request):
                     foreign_tax_ids=form.tax_ids(),
                 ),
             )
-        except SupplierActionError as exc:
+        except ActionRefused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(
@@ -126,7 +127,7 @@ def invitation(request, token: str):
     if request.method == "POST":
         try:
             organisations.accept_invitation(token=token, user=request.user)
-        except SupplierActionError as exc:
+        except ActionRefused as exc:
             messages.error(request, str(exc))
         else:
             messages.success(
@@ -167,7 +168,7 @@ def invite(request):
             sent = organisations.invite(
                 supplier=request.supplier, email=form.cleaned_data["email"], actor=request.user
             )
-        except SupplierActionError as exc:
+        except ActionRefused as exc:
             messages.error(request, str(exc))
         else:
             send_invitation(sent)
@@ -192,7 +193,7 @@ def bank_account(request):
                 ),
                 actor=request.user,
             )
-        except SupplierActionError as exc:
+        except ActionRefused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(
@@ -386,7 +387,7 @@ def invoice_reply(request, pk: int):
             review.supplier_reply(
                 invoice=invoice, user=request.user, message=form.cleaned_data["message"]
             )
-        except SupplierActionError as exc:
+        except ActionRefused as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Answer sent: the invoice is being reviewed again."))
@@ -399,7 +400,7 @@ def invoice_withdraw(request, pk: int):
     invoice = _own_invoice(request, pk)
     try:
         review.withdraw(invoice=invoice, user=request.user)
-    except SupplierActionError as exc:
+    except ActionRefused as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Invoice withdrawn. You may submit a corrected one."))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import audit, storage
 from core.calendar import add_business_days, business_days_between
+from core.errors import ActionRefused
 
 from ..catalog.schema import ProcedureDefinition
 from ..flows import StandardProcedureFlow
@@ -25,10 +26,6 @@ from ..references import new_reference
 from ..uploads import sha256_of
 from . import work
 from .catalog import definition_of
-
-
-class CaseActionError(Exception):
-    """The action does not apply to the case as it is now; the message says why."""
 
 
 def _locked(case: Case) -> Case:
@@ -43,7 +40,7 @@ def start_draft(
     channel: str = Case.Channel.ONLINE,
 ) -> Case:
     if version.status != ProcedureVersion.Status.PUBLISHED:
-        raise CaseActionError(_("This procedure is not available for new applications."))
+        raise ActionRefused(_("This procedure is not available for new applications."))
     with transaction.atomic():
         case = Case.objects.create(
             version=version, applicant=applicant, filed_by=filed_by, channel=channel
@@ -91,7 +88,7 @@ def save_section(
     with transaction.atomic():
         case = _locked(case)
         if case.status != Case.Status.DRAFT:
-            raise CaseActionError(_("This application was already submitted."))
+            raise ActionRefused(_("This application was already submitted."))
         before = {k: case.answers.get(k) for k in [*answers, *uploads]}
         case.answers.update(answers)
         for slot, uploaded in uploads.items():
@@ -113,7 +110,7 @@ def save_documents(*, case: Case, uploads: dict[str, Any], actor: User) -> Case:
     with transaction.atomic():
         case = _locked(case)
         if case.status not in (Case.Status.DRAFT, Case.Status.CORRECTION):
-            raise CaseActionError(_("Documents can no longer be changed on this case."))
+            raise ActionRefused(_("Documents can no longer be changed on this case."))
         names = {}
         for slot, uploaded in uploads.items():
             document = store_document(case=case, slot=slot, uploaded=uploaded, actor=actor)
@@ -150,18 +147,18 @@ def submit(*, case: Case, actor: User) -> Case:
     with transaction.atomic():
         case = _locked(case)
         if case.status != Case.Status.DRAFT:
-            raise CaseActionError(
+            raise ActionRefused(
                 _("This application was already submitted as %(reference)s.")
                 % {"reference": case.reference}
             )
         if case.version.status != ProcedureVersion.Status.PUBLISHED:
-            raise CaseActionError(
+            raise ActionRefused(
                 _("This procedure changed since you started. Start a new application.")
             )
         definition = definition_of(case.version)
         missing = missing_items(case, definition)
         if missing:
-            raise CaseActionError(_("Still missing: %(items)s.") % {"items": ", ".join(missing)})
+            raise ActionRefused(_("Still missing: %(items)s.") % {"items": ", ".join(missing)})
         now = timezone.now()
         case.reference = _unused_reference()
         case.fee_amount = definition.fee.compute(case.answers)
@@ -210,13 +207,13 @@ def resubmit(*, case: Case, actor: User, answers: dict[str, Any]) -> Case:
     with transaction.atomic():
         case = _locked(case)
         if case.status != Case.Status.CORRECTION:
-            raise CaseActionError(_("No correction is pending on this case."))
+            raise ActionRefused(_("No correction is pending on this case."))
         before = {"status": case.status, **{k: case.answers.get(k) for k in answers}}
         case.answers.update(answers)
         definition = definition_of(case.version)
         missing = missing_items(case, definition)
         if missing:
-            raise CaseActionError(_("Still missing: %(items)s.") % {"items": ", ".join(missing)})
+            raise ActionRefused(_("Still missing: %(items)s.") % {"items": ", ".join(missing)})
         today = timezone.localdate()
         paused = business_days_between(case.paused_since, today) if case.paused_since else 0
         case.due_date = add_business_days(case.due_date, paused) if paused else case.due_date
@@ -247,9 +244,9 @@ def withdraw(*, case: Case, actor: User) -> Case:
     with transaction.atomic():
         case = _locked(case)
         if case.status == Case.Status.DRAFT:
-            raise CaseActionError(_("A draft is deleted, not withdrawn."))
+            raise ActionRefused(_("A draft is deleted, not withdrawn."))
         if not case.is_open:
-            raise CaseActionError(_("This case is already closed."))
+            raise ActionRefused(_("This case is already closed."))
         before = {"status": case.status}
         StandardProcedureFlow.instance.cancel(case.process)
         case.status = Case.Status.WITHDRAWN
@@ -272,7 +269,7 @@ def delete_draft(*, case: Case, actor: User) -> None:
     with transaction.atomic():
         case = _locked(case)
         if case.status != Case.Status.DRAFT:
-            raise CaseActionError(_("Only drafts can be deleted."))
+            raise ActionRefused(_("Only drafts can be deleted."))
         audit.record(
             actor=actor,
             action="case.draft_deleted",

@@ -1,25 +1,24 @@
 """What employees do on review tasks: claim, release, assign, decide, annotate.
 
-Each action takes the flow's lock on the process row (SELECT ... FOR UPDATE
-on PostgreSQL), re-reads the task under it and refuses, with a message, an
-action the task no longer allows: of two employees acting at once, exactly
-one wins.
+Each action runs under the flow's lock through ``core.workflow`` (the task
+and the case re-read under it), so of two employees acting at once exactly
+one wins and the other is told why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from accounts.models import User
-from core import audit
+from core import audit, workflow
+from core.errors import ActionRefused
 from documents import services as documents
 
 from ..flows import StandardProcedureFlow
@@ -27,17 +26,7 @@ from ..models import Case, CaseEvent, PendingWork
 from . import work
 from .catalog import definition_of
 
-
-class TaskActionError(Exception):
-    """The task cannot take this action now; the message says why."""
-
-
-class SignatureRefused(TaskActionError):
-    """Approving needs the official's signature, which could not be made: nothing changed."""
-
-    def __init__(self, message: str, *, wrong_pin: bool = False) -> None:
-        super().__init__(message)
-        self.wrong_pin = wrong_pin
+NOT_YOUR_STEP = gettext_lazy("Your departments cannot act on this step.")
 
 
 def needs_signature(case: Case) -> bool:
@@ -57,88 +46,34 @@ class Decision:
     CHOICES = (APPROVE, CORRECTION, REJECT)
 
 
-def _activation(task: Task):
-    return task.flow_task.activation_class(task)
-
-
-@contextmanager
-def _task_under_lock(task_id: int) -> Iterator[tuple[Task, Case]]:
-    """The task and its case, re-read while holding the flow lock on the process."""
-    process_id = Task.objects.values_list("process_id", flat=True).get(pk=task_id)
-    with StandardProcedureFlow.lock(process_id):
-        task = Task.objects.select_related("process", "owner").get(pk=task_id)
-        # Only the case row: locking its version too would serialize every decision on the
-        # procedure while one of them signs a resolution.
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("version")
-            .get(process_id=process_id)
-        )
-        yield task, case
+def _task_under_lock(task_id: int) -> AbstractContextManager[workflow.LockedTask[Case]]:
+    # Only the case row is locked: locking its version too would serialise every decision
+    # on the procedure while one of them signs a resolution.
+    return workflow.task_under_lock(
+        task_id=task_id,
+        flow_class=StandardProcedureFlow,
+        subject_model=Case,
+        related=("version",),
+    )
 
 
 def claim(*, task_id: int, user: User) -> Task:
-    with _task_under_lock(task_id) as (task, case):
-        activation = _activation(task)
-        if not activation.assign.can_proceed():
-            raise TaskActionError(_("This task was already taken by someone else."))
-        if not activation.assign.has_perm(user):
-            raise TaskActionError(_("Your departments cannot act on this step."))
-        activation.assign(user)
-        Task.objects.filter(pk=task.pk).update(assigned=timezone.now())
-        audit.record(
-            actor=user,
-            action="task.claimed",
-            obj=case,
-            after={"task": task.pk, "owner": user.email},
-        )
-    return task
+    with _task_under_lock(task_id) as locked:
+        workflow.claim(locked, user=user, not_allowed=NOT_YOUR_STEP)
+    return locked.task
 
 
 def release(*, task_id: int, user: User) -> Task:
-    with _task_under_lock(task_id) as (task, case):
-        activation = _activation(task)
-        if not activation.unassign.can_proceed() or not activation.unassign.has_perm(user):
-            raise TaskActionError(_("Only the person working on this task can release it."))
-        previous = task.owner.email
-        activation.unassign()
-        audit.record(
-            actor=user,
-            action="task.released",
-            obj=case,
-            before={"owner": previous},
-            after={"task": task.pk, "owner": None},
-        )
-    return task
+    with _task_under_lock(task_id) as locked:
+        workflow.release(locked, user=user)
+    return locked.task
 
 
 def assign_to(*, task_id: int, assignee: User, actor: User) -> Task:
     """Give a task to a colleague who can act on its step."""
-    with _task_under_lock(task_id) as (task, case):
-        activation = _activation(task)
-        if not (actor.has_perm(task.owner_permission) or actor.is_superuser):
-            raise TaskActionError(_("Your departments cannot act on this step."))
-        if not assignee.is_active or not assignee.has_perm(task.owner_permission):
-            raise TaskActionError(
-                _("%(name)s cannot act on this step.")
-                % {"name": assignee.get_full_name() or assignee.email}
-            )
-        before = task.owner.email if task.owner_id else None
-        if task.status == STATUS.NEW:
-            activation.assign(assignee)
-        elif task.status == STATUS.ASSIGNED:
-            activation.reassign(assignee)
-        else:
-            raise TaskActionError(_("This task has already moved on."))
-        Task.objects.filter(pk=task.pk).update(assigned=timezone.now())
-        audit.record(
-            actor=actor,
-            action="task.assigned",
-            obj=case,
-            before={"owner": before},
-            after={"task": task.pk, "owner": assignee.email},
-        )
-    return task
+    with _task_under_lock(task_id) as locked:
+        workflow.assign(locked, assignee=assignee, actor=actor, not_allowed=NOT_YOUR_STEP)
+    return locked.task
 
 
 @sensitive_variables("pin")
@@ -165,9 +100,8 @@ def decide(
             correction_fields=correction_fields,
             pin=pin,
         )
-    except SignatureRefused as exc:
-        if exc.wrong_pin:
-            documents.record_wrong_pin(official=user)
+    except documents.WrongPin:
+        documents.record_wrong_pin(official=user)
         raise
 
 
@@ -182,26 +116,20 @@ def _decide(
     pin: str,
 ) -> Case:
     if decision not in Decision.CHOICES:
-        raise TaskActionError(_("Unknown decision."))
+        raise ActionRefused(_("Unknown decision."))
     if decision in (Decision.CORRECTION, Decision.REJECT) and not message.strip():
-        raise TaskActionError(_("Write a message for the applicant explaining why."))
-    with _task_under_lock(task_id) as (task, case):
-        if task.status != STATUS.ASSIGNED or task.owner_id != user.pk:
-            raise TaskActionError(
-                _("This task is not assigned to you any more, or it has already moved on.")
-            )
+        raise ActionRefused(_("Write a message for the applicant explaining why."))
+    with _task_under_lock(task_id) as locked:
+        workflow.require_owner(locked, user=user)
+        task, case = locked.task, locked.subject
         definition = definition_of(case.version)
         step = definition.review_steps[case.current_step]
         before = {"status": case.status, "step": case.current_step}
         today = timezone.localdate()
         if decision == Decision.APPROVE:
             if needs_signature(case):
-                # First, so that a refused signature leaves the case and the task as they were.
-                try:
-                    documents.sign_resolution(case=case, official=user, pin=pin)
-                except documents.SigningRefused as exc:
-                    wrong_pin = isinstance(exc, documents.WrongPin)
-                    raise SignatureRefused(str(exc), wrong_pin=wrong_pin) from None
+                # First, so that a refused signature (SigningRefused) leaves all as it was.
+                documents.sign_resolution(case=case, official=user, pin=pin)
             CaseEvent.objects.create(
                 case=case,
                 actor=user,
@@ -251,9 +179,7 @@ def _decide(
                 "task": task.pk,
             },
         )
-        activation = _activation(task)
-        activation.start(None)
-        activation.execute()
+        workflow.complete(locked)
         case.refresh_from_db()
     return case
 
@@ -280,7 +206,7 @@ def complete_approved_case(case: Case) -> None:
 
 def add_note(*, case: Case, user: User, text: str) -> CaseEvent:
     if not text.strip():
-        raise TaskActionError(_("The note is empty."))
+        raise ActionRefused(_("The note is empty."))
     with transaction.atomic():
         event = CaseEvent.objects.create(
             case=case, actor=user, kind=CaseEvent.Kind.NOTE, message=text.strip(), public=False

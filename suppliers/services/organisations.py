@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import audit, storage
+from core.errors import ActionRefused
 from core.identifiers import InvalidIdentifier, normalize_cbu, normalize_cuit
 
 from ..models import (
@@ -25,7 +26,6 @@ from ..models import (
     SupplierMember,
     SupplierTaxId,
 )
-from . import SupplierActionError
 
 _TAX_ID_NOISE = re.compile(r"[\s.]")
 _CUIT_SHAPE = re.compile(r"[0-9]{2}-?[0-9]{8}-?[0-9]")
@@ -57,7 +57,7 @@ def _add_tax_ids(supplier: Supplier, cuit: str, foreign: tuple[str, ...]) -> Non
         supplier=supplier
     )
     if taken.exists():
-        raise SupplierActionError(
+        raise ActionRefused(
             _("The tax id %(value)s belongs to another supplier.") % {"value": taken.first().value}
         )
     for scheme, value in values:
@@ -72,22 +72,22 @@ def register_supplier(*, user: User, data: SupplierData) -> Supplier:
     try:
         cuit = normalize_cuit(data.cuit)
     except InvalidIdentifier as exc:
-        raise SupplierActionError(str(exc)) from exc
+        raise ActionRefused(str(exc)) from exc
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_employee or user.is_superuser:
-            raise SupplierActionError(_("Municipal staff cannot register a supplier."))
+            raise ActionRefused(_("Municipal staff cannot register a supplier."))
         if SupplierMember.objects.filter(user=user).exists():
-            raise SupplierActionError(_("You already act for a supplier."))
+            raise ActionRefused(_("You already act for a supplier."))
         if user.is_resident and user.cases.exists():
-            raise SupplierActionError(
+            raise ActionRefused(
                 _(
                     "This account has procedures as a resident. Create a separate account "
                     "with your work e-mail to register a supplier."
                 )
             )
         if Supplier.objects.filter(cuit=cuit).exists():
-            raise SupplierActionError(
+            raise ActionRefused(
                 _(
                     "A supplier with CUIT %(cuit)s is already registered: ask its users for an "
                     "invitation."
@@ -128,7 +128,7 @@ def set_supplier_status(*, supplier: Supplier, status: str, actor: User) -> Supp
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
         if supplier.status == status:
-            raise SupplierActionError(_("The supplier already has that status."))
+            raise ActionRefused(_("The supplier already has that status."))
         before = supplier.status
         supplier.status = status
         supplier.save(update_fields=["status"])
@@ -166,9 +166,9 @@ def invite(*, supplier: Supplier, email: str, actor: User) -> SupplierInvitation
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
         if not SupplierMember.objects.filter(supplier=supplier, user=actor, is_admin=True).exists():
-            raise SupplierActionError(_("Only the organisation's administrators can invite."))
+            raise ActionRefused(_("Only the organisation's administrators can invite."))
         if SupplierMember.objects.filter(supplier=supplier, user__email=email).exists():
-            raise SupplierActionError(
+            raise ActionRefused(
                 _("%(email)s already acts for your organisation.") % {"email": email}
             )
         invitation = SupplierInvitation.objects.create(
@@ -193,20 +193,18 @@ def accept_invitation(*, token: str, user: User) -> Supplier:
             .first()
         )
         if invitation is None or invitation.accepted_at or invitation.expires_at < timezone.now():
-            raise SupplierActionError(
-                _("This invitation is not valid any more: ask for a new one.")
-            )
+            raise ActionRefused(_("This invitation is not valid any more: ask for a new one."))
         if invitation.email != user.email.lower():
-            raise SupplierActionError(
+            raise ActionRefused(
                 _("This invitation was sent to another e-mail address. Log in with that address.")
             )
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_employee or user.is_superuser:
-            raise SupplierActionError(_("Municipal staff cannot act for a supplier."))
+            raise ActionRefused(_("Municipal staff cannot act for a supplier."))
         if SupplierMember.objects.filter(user=user).exists():
-            raise SupplierActionError(_("You already act for a supplier."))
+            raise ActionRefused(_("You already act for a supplier."))
         if user.is_resident and user.cases.exists():
-            raise SupplierActionError(
+            raise ActionRefused(
                 _(
                     "This account has procedures as a resident. Create a separate account "
                     "with your work e-mail to act for a supplier."
@@ -252,18 +250,18 @@ def request_bank_account(
     try:
         cbu = normalize_cbu(cbu)
     except InvalidIdentifier as exc:
-        raise SupplierActionError(str(exc)) from exc
+        raise ActionRefused(str(exc)) from exc
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
         if not SupplierMember.objects.filter(supplier=supplier, user=actor, is_admin=True).exists():
-            raise SupplierActionError(
+            raise ActionRefused(
                 _("Only the organisation's administrators can change the bank account.")
             )
         if supplier.bank_accounts.filter(status=BankAccount.Status.PENDING).exists():
-            raise SupplierActionError(_("A bank account change is already waiting for approval."))
+            raise ActionRefused(_("A bank account change is already waiting for approval."))
         active = supplier.bank_accounts.filter(status=BankAccount.Status.ACTIVE).first()
         if active and active.cbu == cbu:
-            raise SupplierActionError(_("That is already your active account."))
+            raise ActionRefused(_("That is already your active account."))
         account = BankAccount(
             supplier=supplier,
             cbu=cbu,
@@ -297,13 +295,13 @@ def decide_bank_account(
             BankAccount.objects.select_for_update().select_related("supplier").get(pk=account.pk)
         )
         if account.status != BankAccount.Status.PENDING:
-            raise SupplierActionError(_("This request was already decided."))
+            raise ActionRefused(_("This request was already decided."))
         if account.requested_by_id == actor.pk:
-            raise SupplierActionError(_("You cannot decide on your own request."))
+            raise ActionRefused(_("You cannot decide on your own request."))
         if not approve and not note.strip():
-            raise SupplierActionError(_("Write the reason for the rejection for the supplier."))
+            raise ActionRefused(_("Write the reason for the rejection for the supplier."))
         if approve and account.first_approved_by_id == actor.pk:
-            raise SupplierActionError(
+            raise ActionRefused(
                 _("You already approved this change: another employee must approve it too.")
             )
         if approve and account.first_approved_by_id is None:

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Department, User
 from core import audit, numbering
 from core.columns import check_fits
+from core.errors import ActionRefused
 from core.identifiers import InvalidIdentifier, normalize_cuit
 
 from ..models import Invoice, PurchaseOrder, PurchaseOrderLine, Reception, Supplier
-from . import SupplierActionError
 from .matching import match_invoices
 
 
@@ -69,23 +69,23 @@ def _check_columns(number: str, line: LineData) -> None:
         for name in ("item_code", "description", "unit", "quantity", "unit_price", "tax_rate"):
             check_fits(PurchaseOrderLine, name, getattr(line, name))
     except ValidationError as exc:
-        raise SupplierActionError(" ".join(exc.messages)) from None
+        raise ActionRefused(" ".join(exc.messages)) from None
 
 
 def _check_line(line: LineData) -> None:
     if line.quantity <= 0:
-        raise SupplierActionError(_("Quantities must be greater than zero."))
+        raise ActionRefused(_("Quantities must be greater than zero."))
     if line.unit_price < 0:
-        raise SupplierActionError(_("Unit prices cannot be negative."))
+        raise ActionRefused(_("Unit prices cannot be negative."))
     if not 0 <= line.tax_rate <= 100:
-        raise SupplierActionError(_("The VAT rate is a percentage between 0 and 100."))
+        raise ActionRefused(_("The VAT rate is a percentage between 0 and 100."))
 
 
 def create_order(*, data: OrderData, actor: User) -> PurchaseOrder:
     if not data.lines:
-        raise SupplierActionError(_("An order needs at least one line."))
+        raise ActionRefused(_("An order needs at least one line."))
     if data.supplier.status != Supplier.Status.ACTIVE:
-        raise SupplierActionError(
+        raise ActionRefused(
             _("%(supplier)s is not verified yet: orders go to active suppliers only.")
             % {"supplier": data.supplier}
         )
@@ -98,9 +98,7 @@ def create_order(*, data: OrderData, actor: User) -> PurchaseOrder:
         numbering.hold("suppliers.purchaseorder")
         number = data.number.strip() or next_number(data.issue_date.year)
         if PurchaseOrder.objects.filter(number=number).exists():
-            raise SupplierActionError(
-                _("Purchase order %(number)s already exists.") % {"number": number}
-            )
+            raise ActionRefused(_("Purchase order %(number)s already exists.") % {"number": number})
         order = PurchaseOrder.objects.create(
             number=number,
             supplier=data.supplier,
@@ -146,7 +144,7 @@ def set_order_status(*, order: PurchaseOrder, status: str, actor: User) -> Purch
     with transaction.atomic():
         order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
         if order.status == status:
-            raise SupplierActionError(_("The order already has that status."))
+            raise ActionRefused(_("The order already has that status."))
         before = order.status
         order.status = status
         order.save(update_fields=["status"])
@@ -172,13 +170,13 @@ def record_receptions(
     the order's invoices held for quantities not yet received."""
     quantities = {line_id: qty for line_id, qty in quantities.items() if qty}
     if not quantities:
-        raise SupplierActionError(_("Enter the quantity received on at least one line."))
+        raise ActionRefused(_("Enter the quantity received on at least one line."))
     if received_on > timezone.localdate():
-        raise SupplierActionError(_("The reception date cannot be in the future."))
+        raise ActionRefused(_("The reception date cannot be in the future."))
     with transaction.atomic():
         order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
         if order.status != PurchaseOrder.Status.OPEN:
-            raise SupplierActionError(_("The order is not open."))
+            raise ActionRefused(_("The order is not open."))
         lines = {
             line.pk: line
             for line in PurchaseOrderLine.objects.select_for_update()
@@ -189,9 +187,9 @@ def record_receptions(
         for line_id, quantity in quantities.items():
             line = lines.get(line_id)
             if line is None:
-                raise SupplierActionError(_("That line is not on this order."))
+                raise ActionRefused(_("That line is not on this order."))
             if line.received_quantity + quantity < 0:
-                raise SupplierActionError(
+                raise ActionRefused(
                     _("Line %(line)s cannot have received less than nothing.")
                     % {"line": line.line_number}
                 )
@@ -355,7 +353,7 @@ def import_orders_csv(
             try:
                 _check_columns(number, line)
                 _check_line(line)
-            except SupplierActionError as exc:
+            except ActionRefused as exc:
                 raise ValueError(str(exc)) from None
             currency = (row.get("currency") or "ARS").upper()
             if len(currency) != 3 or not currency.isalpha():

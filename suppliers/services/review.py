@@ -1,27 +1,27 @@
 """Accounts payable on an invoice's review task, and the supplier's answer to a return.
 
-As in ``procedures.services.review``: every action takes the flow's lock on the
-process, re-reads the task and the invoice under it, and refuses with a message what
-the task no longer allows, so a double click or a stale page changes nothing.
+Every action runs under the flow's lock through ``core.workflow`` (the task and the
+invoice re-read under it) and refuses with a message what the task no longer allows,
+so a double click or a stale page changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from accounts.models import User
-from core import audit
+from core import audit, workflow
+from core.errors import ActionRefused
 
 from ..flows import InvoiceFlow
 from ..models import Invoice, InvoiceEvent, InvoiceHold, PurchaseOrder
-from . import SupplierActionError
 from .matching import count_released, match_invoices, take_back
 
 
@@ -40,49 +40,23 @@ AUDIT_ACTIONS = {
 }
 
 
-def _activation(task: Task):
-    return task.flow_task.activation_class(task)
+NOT_ACCOUNTS_PAYABLE = gettext_lazy("You cannot act on supplier invoices.")
 
 
-@contextmanager
-def _task_under_lock(task_id: int) -> Iterator[tuple[Task, Invoice]]:
-    process_id = Task.objects.values_list("process_id", flat=True).get(pk=task_id)
-    with InvoiceFlow.lock(process_id), transaction.atomic():
-        task = Task.objects.select_related("process", "owner").get(pk=task_id)
-        invoice = Invoice.objects.select_for_update().get(process_id=process_id)
-        yield task, invoice
+def _task_under_lock(task_id: int) -> AbstractContextManager[workflow.LockedTask[Invoice]]:
+    return workflow.task_under_lock(task_id=task_id, flow_class=InvoiceFlow, subject_model=Invoice)
 
 
 def claim(*, task_id: int, user: User) -> Task:
-    with _task_under_lock(task_id) as (task, invoice):
-        activation = _activation(task)
-        if not activation.assign.can_proceed():
-            raise SupplierActionError(_("This task was already taken by someone else."))
-        if not activation.assign.has_perm(user):
-            raise SupplierActionError(_("You cannot act on supplier invoices."))
-        activation.assign(user)
-        Task.objects.filter(pk=task.pk).update(assigned=timezone.now())
-        audit.record(
-            actor=user, action="invoice.task_claimed", obj=invoice, after={"task": task.pk}
-        )
-    return task
+    with _task_under_lock(task_id) as locked:
+        workflow.claim(locked, user=user, not_allowed=NOT_ACCOUNTS_PAYABLE)
+    return locked.task
 
 
 def release_task(*, task_id: int, user: User) -> Task:
-    with _task_under_lock(task_id) as (task, invoice):
-        activation = _activation(task)
-        if not activation.unassign.can_proceed() or not activation.unassign.has_perm(user):
-            raise SupplierActionError(_("Only the person working on this task can release it."))
-        previous = task.owner.email
-        activation.unassign()
-        audit.record(
-            actor=user,
-            action="invoice.task_released",
-            obj=invoice,
-            before={"owner": previous},
-            after={"task": task.pk, "owner": None},
-        )
-    return task
+    with _task_under_lock(task_id) as locked:
+        workflow.release(locked, user=user)
+    return locked.task
 
 
 def decide(
@@ -98,24 +72,20 @@ def decide(
     message. Approve, release and return complete the task; rematch keeps it."""
     message = message.strip()
     if action not in Action.CHOICES:
-        raise SupplierActionError(_("Unknown action."))
+        raise ActionRefused(_("Unknown action."))
     if action == Action.RELEASE and not message:
-        raise SupplierActionError(
-            _("Write the reason for releasing the invoice despite its holds.")
-        )
+        raise ActionRefused(_("Write the reason for releasing the invoice despite its holds."))
     if action == Action.RETURN and not message:
-        raise SupplierActionError(_("Write a message for the supplier explaining what to fix."))
-    with _task_under_lock(task_id) as (task, invoice):
-        if task.status != STATUS.ASSIGNED or task.owner_id != user.pk:
-            raise SupplierActionError(
-                _("This task is not assigned to you any more, or it has already moved on.")
-            )
+        raise ActionRefused(_("Write a message for the supplier explaining what to fix."))
+    with _task_under_lock(task_id) as locked:
+        workflow.require_owner(locked, user=user)
+        task, invoice = locked.task, locked.subject
         before = {"status": invoice.status}
         now = timezone.now()
         if action == Action.REMATCH:
             if purchase_order is not None and purchase_order.pk != invoice.purchase_order_id:
                 if purchase_order.supplier_id != invoice.supplier_id:
-                    raise SupplierActionError(_("That order belongs to another supplier."))
+                    raise ActionRefused(_("That order belongs to another supplier."))
                 take_back(invoice)
                 before["purchase_order"] = (
                     invoice.purchase_order.number if invoice.purchase_order else None
@@ -147,7 +117,7 @@ def decide(
         open_holds = list(invoice.holds.filter(released_at__isnull=True))
         if action == Action.APPROVE:
             if invoice.status != Invoice.Status.MATCHED or open_holds:
-                raise SupplierActionError(
+                raise ActionRefused(
                     _("The invoice has holds: resolve them, or release it with a reason.")
                 )
             invoice.status = Invoice.Status.APPROVED
@@ -157,7 +127,7 @@ def decide(
             )
         elif action == Action.RELEASE:
             if not open_holds:
-                raise SupplierActionError(_("The invoice has no holds: approve it instead."))
+                raise ActionRefused(_("The invoice has no holds: approve it instead."))
             for hold in open_holds:
                 hold.released_at, hold.released_by, hold.release_reason = now, user, message
             InvoiceHold.objects.bulk_update(
@@ -198,26 +168,23 @@ def decide(
                 "task": task.pk,
             },
         )
-        activation = _activation(task)
-        activation.start(None)
-        activation.execute()
+        workflow.complete(locked)
     return invoice
 
 
 @contextmanager
 def _returned_invoice(invoice: Invoice) -> Iterator[tuple[Invoice, Task]]:
-    with InvoiceFlow.lock(invoice.process_id), transaction.atomic():
+    with workflow.flow_lock(InvoiceFlow, invoice.process_id):
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.status != Invoice.Status.RETURNED:
-            raise SupplierActionError(_("This invoice is not waiting for your answer."))
-        task = invoice.process.task_set.get(flow_task=InvoiceFlow.await_supplier, status=STATUS.NEW)
-        yield invoice, task
+            raise ActionRefused(_("This invoice is not waiting for your answer."))
+        yield invoice, workflow.open_task(invoice.process_id, InvoiceFlow.await_supplier)
 
 
 def supplier_reply(*, invoice: Invoice, user: User, message: str) -> Invoice:
     """The supplier answers a return; the invoice is matched again and goes back to review."""
     if not message.strip():
-        raise SupplierActionError(_("Write your answer."))
+        raise ActionRefused(_("Write your answer."))
     with _returned_invoice(invoice) as (invoice, task):
         invoice.status = Invoice.Status.ON_HOLD
         invoice.save(update_fields=["status"])
@@ -255,7 +222,7 @@ def withdraw(*, invoice: Invoice, user: User) -> Invoice:
 
 def add_note(*, invoice: Invoice, user: User, text: str) -> None:
     if not text.strip():
-        raise SupplierActionError(_("The note is empty."))
+        raise ActionRefused(_("The note is empty."))
     with transaction.atomic():
         InvoiceEvent.objects.create(
             invoice=invoice,

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
+from core.errors import ActionRefused
 from core.models import AuditEvent
 from documents import services
 from documents.models import SignedDocument
@@ -132,7 +133,7 @@ def test_a_revoked_document_says_so_everywhere(client, certificate, capsys):
     services.revoke(document_id=certificate.pk, actor=staff, reason="Emitido por error.")
     event = AuditEvent.objects.get(action="document.revoked")
     assert (event.actor, event.after["reason"]) == (staff, "Emitido por error.")
-    with pytest.raises(services.DocumentActionError):
+    with pytest.raises(ActionRefused):
         services.revoke(document_id=certificate.pk, actor=staff, reason="Otra vez.")
 
     page = page_text(client.get(f"/verificar/{certificate.code}/"))

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from core.errors import ActionRefused
 from procedures.catalog.schema import CatalogInvalid, load_catalog
 from procedures.models import Case, ProcedureVersion
 from procedures.services import cases, review
@@ -74,7 +75,7 @@ def test_a_draft_started_before_a_change_must_be_restarted(version, catalog_dir,
     case = cases.start_draft(version=version, applicant=applicant, filed_by=applicant)
     edit_fixture(catalog_dir, "deadline_business_days: 10", "deadline_business_days: 15")
     catalog_services.sync_catalog(load_catalog(catalog_dir))
-    with pytest.raises(cases.CaseActionError, match="cambió desde que empezaste"):
+    with pytest.raises(ActionRefused, match="cambió desde que empezaste"):
         cases.submit(case=case, actor=applicant)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from lxml import etree
 from viewflow.workflow.models import Task
 
+from core.errors import ActionRefused
 from core.identifiers import make_cbu
 from core.models import AuditEvent
 from payables import services as payments
@@ -18,7 +19,7 @@ from payables.exporters import pain001
 from payables.models import PaymentBatch, PaymentOrder
 from suppliers.flows import InvoiceFlow
 from suppliers.models import BankAccount, Invoice
-from suppliers.services import SupplierActionError, intake, organisations, review
+from suppliers.services import intake, organisations, review
 
 from . import factories
 
@@ -99,10 +100,10 @@ def test_claim_approve_and_double_click(setup, clerk, second_approver) -> None:
     task = review_task(invoice)
 
     review.claim(task_id=task.pk, user=clerk)
-    with pytest.raises(SupplierActionError, match="already taken"):
+    with pytest.raises(ActionRefused, match="already taken"):
         review.claim(task_id=task.pk, user=second_approver)
     review.decide(task_id=task.pk, user=clerk, action="approve")
-    with pytest.raises(SupplierActionError, match="not assigned to you any more"):
+    with pytest.raises(ActionRefused, match="not assigned to you any more"):
         review.decide(task_id=task.pk, user=clerk, action="approve")
 
     invoice.refresh_from_db()
@@ -118,9 +119,9 @@ def test_release_needs_a_reason_and_is_audited(setup, clerk) -> None:
     task = review_task(invoice)
     review.claim(task_id=task.pk, user=clerk)
 
-    with pytest.raises(SupplierActionError, match="has holds"):
+    with pytest.raises(ActionRefused, match="has holds"):
         review.decide(task_id=task.pk, user=clerk, action="approve")
-    with pytest.raises(SupplierActionError, match="reason"):
+    with pytest.raises(ActionRefused, match="reason"):
         review.decide(task_id=task.pk, user=clerk, action="release")
     review.decide(
         task_id=task.pk, user=clerk, action="release", message="Ampliación por decreto 12/25"
@@ -182,7 +183,7 @@ def test_bank_change_holds_payments_until_approved(setup, clerk, second_approver
         document=organisations.BankDocument("cbu.pdf", factories.PDF_BYTES, "application/pdf"),
         actor=user,
     )
-    with pytest.raises(SupplierActionError, match="own request"):
+    with pytest.raises(ActionRefused, match="own request"):
         organisations.decide_bank_account(
             account=sup.bank_accounts.get(status="pending"), approve=True, note="", actor=user
         )
@@ -196,7 +197,7 @@ def test_bank_change_holds_payments_until_approved(setup, clerk, second_approver
     )
     # Where the money goes changes with a second employee's approval only.
     assert payments.prepare_orders(actor=clerk).orders == []
-    with pytest.raises(SupplierActionError, match="another employee must approve it too"):
+    with pytest.raises(ActionRefused, match="another employee must approve it too"):
         organisations.decide_bank_account(
             account=sup.bank_accounts.get(status="pending"), approve=True, note="", actor=clerk
         )
@@ -249,10 +250,10 @@ def test_batch_two_approvals_pain001_and_paid(setup, clerk, second_approver) -> 
         order_ids=[order.pk], execution_date=timezone.localdate(), actor=clerk
     )
 
-    with pytest.raises(payments.PaymentActionError, match="approved"):
+    with pytest.raises(ActionRefused, match="approved"):
         payments.export_batch(batch=batch, actor=clerk)
     payments.approve_batch(batch=batch, actor=clerk)
-    with pytest.raises(payments.PaymentActionError, match="second employee"):
+    with pytest.raises(ActionRefused, match="second employee"):
         payments.approve_batch(batch=batch, actor=clerk)
     batch.refresh_from_db()
     assert batch.status == PaymentBatch.Status.DRAFT
