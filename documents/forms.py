@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from procedures.uploads import check_upload
+from core.files import check_upload
 
 from .models import normalize_code
 

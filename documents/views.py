@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.clientip import client_ip
-from procedures.views import file_response
+from core.files import private_file_response
 
 from . import selectors, verification
 from .forms import CodeForm, FileForm
@@ -81,7 +81,9 @@ def verify_download(request, code: str):
     document = selectors.by_code(code)
     if document is None or not document.has_file:
         raise Http404
-    return file_response(document.file, f"{document.display_code}.pdf", "application/pdf")
+    return private_file_response(
+        document.file, filename=f"{document.display_code}.pdf", content_type="application/pdf"
+    )
 
 
 @login_required
@@ -90,6 +92,8 @@ def download(request, code: str):
     document = selectors.by_code(code)
     if document is None or not selectors.can_download(request.user, document):
         raise Http404
-    return file_response(
-        document.file, f"{document.case.reference}-{document.kind}.pdf", "application/pdf"
+    return private_file_response(
+        document.file,
+        filename=f"{document.case.reference}-{document.kind}.pdf",
+        content_type="application/pdf",
     )

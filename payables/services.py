@@ -11,13 +11,11 @@ exported while one of its orders goes to an account that is no longer the active
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -28,6 +26,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import audit, numbering, storage
 from core.errors import ActionRefused
+from core.files import CsvUnreadable, read_csv
+from core.money import UnreadableNumber, parse_amount
 from suppliers.models import BankAccount, Invoice, InvoiceEvent, Supplier
 from suppliers.selectors import can_approve_batches, is_accounts_payable
 
@@ -386,28 +386,20 @@ def import_statement(*, content: bytes, actor: User) -> StatementReport:
     _require(is_accounts_payable(actor))
     report = StatementReport()
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.unmatched.append((0, _("The file is not UTF-8 text.")))
-        return report
-    sample = text[:2048]
-    reader = csv.DictReader(
-        io.StringIO(text), delimiter=";" if sample.count(";") > sample.count(",") else ","
-    )
-    if not {"date", "reference", "amount"} <= {
-        (name or "").strip().lower() for name in reader.fieldnames or []
-    }:
-        report.unmatched.append(
-            (1, _("The statement needs the columns date, reference and amount."))
-        )
+        rows = list(read_csv(content, required=("date", "reference", "amount")))
+    except CsvUnreadable as exc:
+        report.unmatched.append((exc.row, str(exc)))
         return report
     with transaction.atomic():
-        for row_number, raw in enumerate(reader, start=2):
-            row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()}
+        for csv_row in rows:
+            row_number, row = csv_row.number, csv_row.values
+            if csv_row.error:
+                report.unmatched.append((row_number, csv_row.error))
+                continue
             try:
                 paid_on = date.fromisoformat(row["date"])
-                amount = Decimal(row["amount"].replace(",", "."))
-            except (ValueError, InvalidOperation):
+                amount = parse_amount(row["amount"])
+            except (ValueError, UnreadableNumber):
                 report.unmatched.append((row_number, _("The date or the amount cannot be read.")))
                 continue
             order = (

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.files import private_file_response
 from core.views import refusal_shown
-from procedures.views import file_response
 from suppliers.models import Invoice
 from suppliers.selectors import can_approve_batches, is_accounts_payable
 from suppliers.staff_views import supplier_staff_required
@@ -162,7 +162,7 @@ def batch_file(request, pk: int):
     if not batch.file or not is_accounts_payable(request.user):
         raise Http404
     content_type = "text/csv" if batch.file_name.endswith(".csv") else "application/xml"
-    return file_response(batch.file, batch.file_name, content_type)
+    return private_file_response(batch.file, filename=batch.file_name, content_type=content_type)
 
 
 @supplier_staff_required

@@ -16,10 +16,10 @@ from django.core.validators import RegexValidator
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from core.files import check_upload, describe_types
 from core.identifiers import InvalidIdentifier, normalize_cuit, normalize_dni
 
 from .catalog.schema import DocumentSpec, FieldSpec, ProcedureDefinition, Section
-from .uploads import check_upload, describe_types
 
 YES_NO = (("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No")))
 PHONE = RegexValidator(

@@ -19,6 +19,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Department, User
+from core.files import private_file_response
 from core.views import refusal_shown
 from documents import selectors as document_selectors
 from documents.models import OfficialSigningKey
@@ -29,7 +30,7 @@ from .models import Case, CaseDocument, ProcedureType
 from .services import cases, review
 from .services.catalog import definition_of
 from .staff_forms import AssignForm, AssistedFilingForm, DecisionForm, NoteForm
-from .views import PAGE_SIZE, answer_rows, file_response
+from .views import PAGE_SIZE, answer_rows
 
 BOXES = {
     "inbox": _("My tasks"),
@@ -281,14 +282,12 @@ def case_note(request, reference: str):
 def case_document(request, reference: str, token: str):
     case = _staff_case(request, reference)
     document = get_object_or_404(CaseDocument, case=case, token=token)
-    response = file_response(document.file, document.original_name, document.content_type)
-    if request.GET.get("ver") == "1":
-        # Preview in the browser, sandboxed: the file came from outside.
-        response["Content-Disposition"] = response["Content-Disposition"].replace(
-            "attachment", "inline"
-        )
-        response["Content-Security-Policy"] = "sandbox"
-    return response
+    return private_file_response(
+        document.file,
+        filename=document.original_name,
+        content_type=document.content_type,
+        inline=request.GET.get("ver") == "1",  # a preview in the browser
+    )
 
 
 @login_required
@@ -297,7 +296,9 @@ def case_output(request, reference: str):
     output = getattr(case, "output", None)
     if output is None:
         raise Http404
-    return file_response(output.file, f"{case.reference}.pdf", "application/pdf")
+    return private_file_response(
+        output.file, filename=f"{case.reference}.pdf", content_type="application/pdf"
+    )
 
 
 @login_required

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ActionRefused
+from core.files import private_file_response
 from core.views import refusal_shown
 
 from . import selectors
@@ -457,20 +458,13 @@ def case_withdraw(request, reference: str):
     return redirect("procedures:case_detail", reference)
 
 
-def file_response(field_file, filename: str, content_type: str) -> FileResponse:
-    response = FileResponse(
-        field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 def document_download(request, reference: str, token: str):
     case = _own_case(request, reference)
     document = get_object_or_404(CaseDocument, case=case, token=token)
-    return file_response(document.file, document.original_name, document.content_type)
+    return private_file_response(
+        document.file, filename=document.original_name, content_type=document.content_type
+    )
 
 
 @login_required
@@ -479,4 +473,6 @@ def output_download(request, reference: str):
     output = getattr(case, "output", None)
     if output is None or case.status != Case.Status.APPROVED:
         raise Http404
-    return file_response(output.file, f"{case.reference}.pdf", "application/pdf")
+    return private_file_response(
+        output.file, filename=f"{case.reference}.pdf", content_type="application/pdf"
+    )

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.files import check_upload
 from core.identifiers import InvalidIdentifier, normalize_cbu, normalize_cuit
-from procedures.uploads import check_upload
 
 from .models import Invoice, PurchaseOrder, PurchaseOrderLine, Supplier
 from .services.intake import IncomingFile

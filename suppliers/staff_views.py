@@ -23,8 +23,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from core.errors import ActionRefused
+from core.files import private_file_response
 from core.views import refusal_shown
-from procedures.views import file_response
 
 from . import selectors
 from .flows import InvoiceFlow
@@ -204,13 +204,12 @@ def invoice_detail(request, pk: int):
 def invoice_file(request, pk: int, kind: str):
     invoice = _visible_invoice(request, pk)
     if kind == "xml" and invoice.source:
-        return file_response(invoice.source, invoice.source_name, "application/xml")
-    response = file_response(invoice.pdf, invoice.pdf_name, "application/pdf")
-    response["Content-Disposition"] = response["Content-Disposition"].replace(
-        "attachment", "inline"
+        return private_file_response(
+            invoice.source, filename=invoice.source_name, content_type="application/xml"
+        )
+    return private_file_response(
+        invoice.pdf, filename=invoice.pdf_name, content_type="application/pdf", inline=True
     )
-    response["Content-Security-Policy"] = "sandbox"
-    return response
 
 
 @accounts_payable_required
@@ -476,4 +475,6 @@ def bank_decide(request, pk: int):
 @accounts_payable_required
 def bank_document(request, pk: int) -> HttpResponse:
     account = get_object_or_404(BankAccount, pk=pk)
-    return file_response(account.document, account.document_name, account.document_type)
+    return private_file_response(
+        account.document, filename=account.document_name, content_type=account.document_type
+    )

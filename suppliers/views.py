@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ActionRefused
+from core.files import private_file_response
 from payables.models import PaymentOrder
 from payables.notices import render_payment_notice
-from procedures.views import file_response
 
 from . import selectors
 from .einvoice import InvoiceRejected
@@ -372,7 +372,9 @@ def invoice_detail(request, pk: int):
 @supplier_required
 def invoice_pdf(request, pk: int):
     invoice = _own_invoice(request, pk)
-    return file_response(invoice.pdf, invoice.pdf_name, "application/pdf")
+    return private_file_response(
+        invoice.pdf, filename=invoice.pdf_name, content_type="application/pdf"
+    )
 
 
 @supplier_required

@@ -1,6 +1,6 @@
-from decimal import Decimal
-
 from django import template
+
+from core.money import format_money, format_number
 
 register = template.Library()
 
@@ -13,8 +13,16 @@ def get_item(mapping, key):
 @register.filter
 def ars(amount) -> str:
     """Pesos written the Argentine way: $ 1.234,50."""
-    if amount in (None, ""):
-        return ""
-    value = Decimal(amount).quantize(Decimal("0.01"))
-    whole, cents = f"{value:,.2f}".split(".")
-    return f"$ {whole.replace(',', '.')},{cents}"
+    return format_money(amount)
+
+
+@register.filter
+def money(amount, currency: str = "ARS") -> str:
+    """Any currency written the Argentine way: $ 1.234,50, EUR 1.234,50; "—" for none."""
+    return format_money(amount, currency) if amount not in (None, "") else "—"
+
+
+@register.filter
+def quantity(value) -> str:
+    """A quantity without trailing zeros: 20, 2,5."""
+    return format_number(value)

@@ -18,12 +18,12 @@ from accounts.models import User
 from core import audit, storage
 from core.calendar import add_business_days, business_days_between
 from core.errors import ActionRefused
+from core.files import sha256_of
 
 from ..catalog.schema import ProcedureDefinition
 from ..flows import StandardProcedureFlow
 from ..models import Case, CaseDocument, CaseEvent, PendingWork, ProcedureVersion
 from ..references import new_reference
-from ..uploads import sha256_of
 from . import work
 from .catalog import definition_of
 

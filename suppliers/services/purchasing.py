@@ -3,11 +3,9 @@ the receptions recorded against their lines."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +17,9 @@ from accounts.models import Department, User
 from core import audit, numbering
 from core.columns import check_fits
 from core.errors import ActionRefused
+from core.files import CsvUnreadable, read_csv
 from core.identifiers import InvalidIdentifier, normalize_cuit
+from core.money import UnreadableNumber, parse_amount
 
 from ..models import Invoice, PurchaseOrder, PurchaseOrderLine, Reception, Supplier
 from .matching import match_invoices
@@ -261,12 +261,13 @@ class ImportReport:
     rows: int = 0
 
 
-def _decimal(text: str, what: str) -> Decimal:
+def _number(text: str, what: str) -> Decimal:
     try:
-        return Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
+        return parse_amount(text)
+    except UnreadableNumber:
         raise ValueError(
-            _("%(what)s “%(value)s” is not a number.") % {"what": what, "value": text}
+            _("%(what)s “%(value)s” is not a number (write it like 1234,50 or 1.234,50).")
+            % {"what": what, "value": text}
         ) from None
 
 
@@ -285,33 +286,20 @@ def import_orders_csv(
     """
     report = ImportReport()
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.errors.append((0, _("The file is not UTF-8 text.")))
-        return report
-    sample = text[:2048]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        report.errors.append(
-            (1, _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
-        )
+        rows = list(read_csv(content, required=REQUIRED_COLUMNS))
+    except CsvUnreadable as exc:
+        report.errors.append((exc.row, str(exc)))
         return report
     by_code = {department.code: department for department in departments}
     suppliers: dict[str, Supplier | None] = {}
     orders: dict[str, dict] = {}
-    for row_number, raw in enumerate(reader, start=2):
+    for csv_row in rows:
         report.rows += 1
-        extra = raw.pop(None, None)  # values beyond the header's columns
-        row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()}
+        row_number, row = csv_row.number, csv_row.values
+        if csv_row.error:
+            report.errors.append((row_number, csv_row.error))
+            continue
         try:
-            if extra:
-                raise ValueError(
-                    _("The row has %(count)d more values than the header has columns.")
-                    % {"count": len(extra)}
-                )
             number = row["order"]
             if not number:
                 raise ValueError(_("The order number is empty."))
@@ -343,9 +331,9 @@ def import_orders_csv(
             )
             line = LineData(
                 description=row["description"] or _("(no description)"),
-                quantity=_decimal(row["quantity"], _("Quantity")),
-                unit_price=_decimal(row["unit_price"], _("Unit price")),
-                tax_rate=_decimal(row.get("tax_rate") or "0", _("VAT rate")),
+                quantity=_number(row["quantity"], _("Quantity")),
+                unit_price=_number(row["unit_price"], _("Unit price")),
+                tax_rate=_number(row.get("tax_rate") or "0", _("VAT rate")),
                 unit=row.get("unit") or "C62",
                 kind=kind,
                 item_code=row.get("item_code", ""),

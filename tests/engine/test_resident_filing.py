@@ -99,7 +99,7 @@ def test_resident_files_a_case_and_gets_a_reference_and_a_receipt(
     fill_until_review(client, case)
     review = client.get(f"{base}/revisar/").content.decode()
     assert "Revisá tus respuestas antes de enviar" in review
-    assert "$ 2.000,00" in review  # 1000 + 50 × 20 m²
+    assert "$\u00a02.000,00" in review  # 1000 + 50 × 20 m²
     assert "Kiosco &lt;b&gt;Don Pepe&lt;/b&gt;" in review  # markup is shown, never interpreted
     assert f"{base}/seccion/0/" in review  # change links
 

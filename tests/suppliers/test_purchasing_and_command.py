@@ -100,7 +100,7 @@ def test_csv_values_beyond_the_columns_limits_are_row_errors(client, buyer) -> N
     assert response.status_code == 400
     page = " ".join(response.content.decode().split())
     assert "La fila tiene 2 valores más que las columnas del encabezado." in page
-    assert "Precio unitario (neto): “NaN”: el valor debe ser un número decimal." in page
+    assert "Precio unitario «NaN» no es un número (escribilo como 1234,50 o 1.234,50)." in page
     assert "Número: Asegúrese de que este valor tenga menos de 40 caracteres (tiene 41)." in page
     assert "Cantidad pedida: Asegúrese de que no haya más de 14 dígitos en total." in page
     assert "Precio unitario (neto): Asegúrese de que no haya más de 4 dígitos decimales." in page

@@ -273,7 +273,7 @@ def test_batch_two_approvals_pain001_and_paid(setup, clerk, second_approver) -> 
     report = payments.import_statement(
         content=(
             "date;reference;amount\n"
-            f"{timezone.localdate().isoformat()};TRANSF {order.reference};121000,00\n"
+            f"{timezone.localdate().isoformat()};TRANSF {order.reference};121.000,00\n"
             f"{timezone.localdate().isoformat()};OP-999999;10\n"
         ).encode(),
         actor=clerk,

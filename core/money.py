@@ -1,0 +1,57 @@
+"""Money and numbers as Argentines write them (es_AR, with Babel): "$ 1.234,50", "2,5".
+
+Amounts are ``Decimal`` everywhere; these are the only places they become
+text or are read from text typed or exported by people and banks.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
+
+LOCALE = "es_AR"
+DEFAULT_CURRENCY = "ARS"
+# The currency sign, a non-breaking space, the amount with two decimals: "$ 1.234,50".
+_CURRENCY_PATTERN = "¤\u00a0#,##0.00"
+# What machines write (bank exports, spreadsheets in English): 1234.50, -12.5.
+_PLAIN_DECIMAL = re.compile(r"-?\d+\.\d{1,2}")
+
+
+class UnreadableNumber(ValueError):
+    """The text is not a number written in a way we read."""
+
+
+def format_money(amount: Decimal | int | str | None, currency: str = DEFAULT_CURRENCY) -> str:
+    """ "$ 1.234,50" for pesos, "EUR 1.234,50" for euros; "" for no amount."""
+    if amount in (None, ""):
+        return ""
+    return format_currency(
+        Decimal(amount), currency or DEFAULT_CURRENCY, format=_CURRENCY_PATTERN, locale=LOCALE
+    )
+
+
+def format_number(value: Decimal | int | str | None) -> str:
+    """A quantity without trailing zeros: "20", "2,5", "1.500"."""
+    if value in (None, ""):
+        return ""
+    return format_decimal(Decimal(value).normalize(), locale=LOCALE)
+
+
+def parse_amount(text: str) -> Decimal:
+    """A number as Argentines write it ("1.234,50", "1234,5") or as machines do ("1234.50").
+
+    Grouping must be right ("1.23.4" is refused), and so must the number: NaN,
+    infinities and exponents are refused too.
+    """
+    text = (text or "").strip().replace("\u00a0", "").replace(" ", "")
+    if _PLAIN_DECIMAL.fullmatch(text):
+        return Decimal(text)
+    try:
+        value = parse_decimal(text, locale=LOCALE, strict=True)
+    except (NumberFormatError, InvalidOperation):
+        raise UnreadableNumber(text) from None
+    if not value.is_finite() or "e" in text.lower():
+        raise UnreadableNumber(text)
+    return value
