@@ -284,12 +284,7 @@ def _cuit(value: Any, key: str, meaning: str) -> str:
         pass
     digits = _CUIT_SEPARATORS.sub("", text)
     if re.fullmatch(r"[0-9]{11}", digits) and digits[:2] in CUIT_PREFIXES:
-        expected = cuit_check_digit(digits[:10])
-        reason = (
-            "no CUIT has these first ten digits"
-            if expected is None
-            else f"its check digit should be {expected}, not {digits[10]}"
-        )
+        reason = f"its check digit should be {cuit_check_digit(digits[:10])}, not {digits[10]}"
     else:
         reason = f"a CUIT has 11 digits and starts with {', '.join(sorted(CUIT_PREFIXES))}"
     raise InvoiceRejected("bad-cuit", f"{key} ({meaning}) is {value!r}: {reason}.")

@@ -52,9 +52,7 @@ def test_other_errors_are_not_taken_for_refusals():
         ("", "/"),
     ],
 )
-def test_an_escaped_refusal_after_a_form_goes_back_to_the_form_with_the_message(
-    referer, expected
-):
+def test_an_escaped_refusal_after_a_form_goes_back_to_the_form_with_the_message(referer, expected):
     request = _request("post", referer)
     response = ActionRefusedMiddleware(lambda r: None).process_exception(
         request, ActionRefused("El lote ya no se puede cancelar.")
