@@ -31,12 +31,8 @@ app.conf.update(
             "task": "core.tasks.clear_expired_sessions",
             "schedule": crontab(hour=4, minute=15),
         },
-        "dispatch-pending-work": {
-            "task": "procedures.tasks.dispatch_pending_work",
-            "schedule": 60.0,
-        },
-        "dispatch-pending-documents": {
-            "task": "documents.tasks.dispatch_pending_documents",
+        "dispatch-outbox": {
+            "task": "core.tasks.dispatch_outbox",
             "schedule": 60.0,
         },
     },

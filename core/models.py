@@ -36,3 +36,34 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+
+
+class OutboxItem(models.Model):
+    """Work to do after a commit, written in the transaction of the change (``core.outbox``)."""
+
+    kind = models.CharField(_("kind"), max_length=64, db_index=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    # What the work is about, for operators looking for it (an audit-style "type" and id).
+    subject_type = models.CharField(_("about (type)"), max_length=100, blank=True)
+    subject_id = models.CharField(_("about (id)"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("last dispatched"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("work after commit")
+        verbose_name_plural = _("work after commit")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(done_at__isnull=True),
+                name="outbox_undone",
+            ),
+            models.Index(fields=["subject_type", "subject_id"], name="outbox_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

@@ -5,9 +5,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from .catalog.schema import CatalogInvalid
-from .models import Case, CaseEvent, Category, PendingWork, ProcedureType, ProcedureVersion
+from .models import Case, CaseEvent, Category, ProcedureType, ProcedureVersion
 from .services import catalog as catalog_services
-from .services import work
 
 
 @admin.register(Category)
@@ -162,31 +161,3 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(PendingWork)
-class PendingWorkAdmin(admin.ModelAdmin):
-    list_display = (
-        "pk",
-        "kind",
-        "case",
-        "created_at",
-        "dispatched_at",
-        "done_at",
-        "attempts",
-        "last_error",
-    )
-    list_filter = ("kind", ("done_at", admin.EmptyFieldListFilter))
-    actions = ["dispatch_now"]
-    list_select_related = ("case",)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.action(description=_("Dispatch the selected work again"))
-    def dispatch_now(self, request, queryset):
-        sent = sum(work.dispatch(item.pk) for item in queryset.filter(done_at__isnull=True))
-        messages.info(request, _("%(count)d dispatched.") % {"count": sent})

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProceduresConfig(AppConfig):
     name = "procedures"
     verbose_name = _("Procedures")
+
+    def ready(self) -> None:
+        from .services import work
+
+        work.register_handlers()

@@ -320,35 +320,3 @@ class CaseEvent(models.Model):
 def output_upload_path(instance, filename: str) -> str:
     # Referenced by migration 0001 (the former CaseOutput); outputs are now documents.SignedDocument.
     return f"outputs/{instance.case_id}/{instance.token}.pdf"
-
-
-class PendingWork(models.Model):
-    """Work to do after a commit (e-mails, documents), persisted so none is lost.
-
-    A row is written in the transaction of the change; a Celery task does the
-    work and marks it done. If the broker is down when the change commits,
-    the periodic sweep dispatches the rows still pending.
-    """
-
-    class Kind(models.TextChoices):
-        NOTIFY = "notify", _("E-mail the applicant")
-        PRODUCE_OUTPUT = "produce_output", _("Produce the output document")
-
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="pending_work", verbose_name=_("case")
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    payload = models.JSONField(_("payload"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    dispatched_at = models.DateTimeField(_("last dispatched"), null=True, blank=True)
-    done_at = models.DateTimeField(_("done"), null=True, blank=True, db_index=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        verbose_name = _("pending work")
-        verbose_name_plural = _("pending work")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk}"

@@ -22,7 +22,7 @@ from core.files import sha256_of
 
 from ..catalog.schema import ProcedureDefinition
 from ..flows import StandardProcedureFlow
-from ..models import Case, CaseDocument, CaseEvent, PendingWork, ProcedureVersion
+from ..models import Case, CaseDocument, CaseEvent, ProcedureVersion
 from ..references import new_reference
 from . import work
 from .catalog import definition_of
@@ -198,7 +198,7 @@ def submit(*, case: Case, actor: User) -> Case:
                 "fee": str(case.fee_amount),
             },
         )
-        work.enqueue(case, PendingWork.Kind.NOTIFY, {"event": "submitted"})
+        work.notify_later(case, "submitted")
     return case
 
 
@@ -261,7 +261,7 @@ def withdraw(*, case: Case, actor: User) -> Case:
             before=before,
             after={"status": case.status},
         )
-        work.enqueue(case, PendingWork.Kind.NOTIFY, {"event": "withdrawn"})
+        work.notify_later(case, "withdrawn")
     return case
 
 

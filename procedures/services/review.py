@@ -22,7 +22,7 @@ from core.errors import ActionRefused
 from documents import services as documents
 
 from ..flows import StandardProcedureFlow
-from ..models import Case, CaseEvent, PendingWork
+from ..models import Case, CaseEvent
 from . import work
 from .catalog import definition_of
 
@@ -152,7 +152,7 @@ def _decide(
                 kind=CaseEvent.Kind.CORRECTION_REQUESTED,
                 message=message.strip(),
             )
-            work.enqueue(case, PendingWork.Kind.NOTIFY, {"event": "correction"})
+            work.notify_later(case, "correction")
         else:
             case.status = Case.Status.REJECTED
             case.decision_reason = message.strip()
@@ -165,7 +165,7 @@ def _decide(
                 step_name=step.name.es,
                 message=message.strip(),
             )
-            work.enqueue(case, PendingWork.Kind.NOTIFY, {"event": "rejected"})
+            work.notify_later(case, "rejected")
         case.save()
         audit.record(
             actor=user,
@@ -200,8 +200,8 @@ def complete_approved_case(case: Case) -> None:
         after={"status": case.status},
     )
     if definition_of(case.version).output.kind != "none":
-        work.enqueue(case, PendingWork.Kind.PRODUCE_OUTPUT)
-    work.enqueue(case, PendingWork.Kind.NOTIFY, {"event": "approved"})
+        work.produce_output_later(case)
+    work.notify_later(case, "approved")
 
 
 def add_note(*, case: Case, user: User, text: str) -> CaseEvent:

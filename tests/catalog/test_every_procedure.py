@@ -14,9 +14,10 @@ from documents.demo import enroll_demo_official
 from procedures.catalog.schema import load_catalog
 from procedures.forms import DocumentsForm, SectionForm
 from procedures.models import Case, ProcedureVersion
-from procedures.services import cases, review, work
+from procedures.services import cases, review
 from procedures.services.catalog import definition_of
 from tests.catalog.answers import document_files, section_data
+from tests.documents.cases import run_pending_work
 from tests.engine.conftest import make_employee, make_resident
 
 pytestmark = pytest.mark.django_db
@@ -89,8 +90,7 @@ def test_procedure_can_be_filed_and_walked_to_completion(
     assert case.process.status == "DONE"
 
     with django_capture_on_commit_callbacks(execute=True):  # documents are signed after commit
-        for item in case.pending_work.filter(done_at__isnull=True):
-            work.run(item.pk)
+        run_pending_work(case)
     if definition.output.kind == "none":
         assert not hasattr(case, "output") or case.output is None
     else:

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core.models import AuditEvent
-from procedures.models import Case, PendingWork
+from core.models import AuditEvent, OutboxItem
+from procedures.models import Case
 from tests.engine.conftest import PNG_BYTES, TYPE_CODE, make_resident, pdf_file
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_resident_files_a_case_and_gets_a_reference_and_a_receipt(
     assert [m.to for m in mail.outbox] == [[applicant.email]]
     assert case.reference in mail.outbox[0].subject
     assert case.due_date.strftime("%-d/%m/%Y") in mail.outbox[0].body
-    assert not PendingWork.objects.filter(done_at__isnull=True).exists()
+    assert not OutboxItem.objects.filter(done_at__isnull=True).exists()
 
     assert AuditEvent.objects.filter(action="case.submitted", object_id=str(case.pk)).exists()
     page = client.get("/mis-tramites/").content.decode()
