@@ -2,8 +2,9 @@
 
 Tasks are acknowledged after they finish (``acks_late``) and re-queued when
 the worker process dies, so a killed worker never loses work; every task must
-therefore be idempotent. Document signing has its own queue so that a slow
-token never delays e-mail and case processing.
+therefore be idempotent. Work after a commit goes through ``core.outbox``, whose
+handlers name their queue: document signing has its own, so that a slow token
+never delays e-mail and case processing.
 """
 
 import os
@@ -22,7 +23,6 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     task_default_queue="default",
     task_queues=(Queue("default"), Queue("signing")),
-    task_routes={"documents.tasks.*": {"queue": "signing"}},
     broker_connection_retry_on_startup=True,
     # Redis redelivers unacknowledged tasks after this; longer than any task runs.
     broker_transport_options={"visibility_timeout": 3600},

@@ -88,14 +88,23 @@ def dispatch(item_id: int) -> bool:
     if kind is None:
         return False
     handler = HANDLERS.find(kind)
+    # Marked before sending: an eager run (no broker) that fails clears it again, so the
+    # next sweep retries it instead of waiting REDISPATCH_AFTER.
+    OutboxItem.objects.filter(pk=item_id).update(dispatched_at=timezone.now())
     try:
         run_outbox_item.apply_async(args=[item_id], queue=handler.queue if handler else "default")
     except Exception as exc:  # noqa: BLE001 - any broker failure: the sweep sends it again
         log.warning("could not dispatch outbox item %s (%s): %s", item_id, kind, exc)
-        OutboxItem.objects.filter(pk=item_id).update(last_error=f"dispatch: {exc}"[:2000])
+        OutboxItem.objects.filter(pk=item_id).update(
+            dispatched_at=None, last_error=f"dispatch: {exc}"[:2000]
+        )
         return False
-    OutboxItem.objects.filter(pk=item_id).update(dispatched_at=timezone.now())
     return True
+
+
+def forget_dispatch(item_id: int) -> None:
+    """The item ran in-process and failed: the next sweep may send it again."""
+    OutboxItem.objects.filter(pk=item_id, done_at__isnull=True).update(dispatched_at=None)
 
 
 def dispatch_pending() -> int:

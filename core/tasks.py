@@ -36,6 +36,7 @@ def run_outbox_item(self, item_id: int) -> None:
         if self.request.is_eager:
             # Nothing waits in-process (no broker): the failure is recorded; the sweep retries.
             log.warning("outbox item %s failed: %s", item_id, exc)
+            outbox.forget_dispatch(item_id)
             return
         countdown = get_exponential_backoff_interval(
             factor=1, retries=self.request.retries, maximum=BACKOFF_MAX, full_jitter=True

@@ -38,8 +38,8 @@ def signing_warnings() -> list[str]:
 class SignedDocumentAdmin(admin.ModelAdmin):
     list_display = (
         "display_code",
-        "kind",
-        "case",
+        "title",
+        "subject_label",
         "status",
         "level",
         "signer_name",
@@ -48,8 +48,7 @@ class SignedDocumentAdmin(admin.ModelAdmin):
         "issued_at",
     )
     list_filter = ("status", "kind", "level", "signer")
-    search_fields = ("code", "case__reference", "signer_name", "sha256")
-    list_select_related = ("case",)
+    search_fields = ("code", "subject_label", "signer_name", "sha256")
     date_hierarchy = "created_at"
     actions = ["revoke", "reissue", "retry"]
     readonly_fields = [f.name for f in SignedDocument._meta.fields]

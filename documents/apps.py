@@ -13,8 +13,10 @@ class DocumentsConfig(AppConfig):
         from . import (
             checks,  # noqa: F401 - registers the deploy check
             keys,
+            services,
         )
 
         # Each worker process opens its own token session and loads its own keys.
         worker_process_init.connect(keys.forget, weak=False)
         setting_changed.connect(keys.forget_on_setting_change, weak=False)
+        services.register_handlers()

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.states import StateMachine
+
 # Unambiguous when read aloud or typed from paper: no 0/O, 1/I/L, U/V.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 CODE_LENGTH = 12  # 29^12 ≈ 2^58: not guessable, even before the page's rate limit
@@ -29,13 +31,13 @@ def format_code(code: str) -> str:
 
 
 class SignedDocument(models.Model):
-    """A signed PDF a case produced, from the request to sign it until it is revoked."""
+    """A signed PDF about a subject (a case, a payment order...), from the request to sign it
+    until it is revoked.
 
-    class Kind(models.TextChoices):
-        CERTIFICATE = "certificate", _("Certificate")
-        RESOLUTION = "resolution", _("Resolution")
-        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
-        PAYMENT_RECEIPT = "payment_receipt", _("Payment receipt")
+    The subject is any model of a higher app, named by its label and primary key: this app
+    knows nothing of what it is. The app that owns the subject gives the template and the
+    facts the document states, and hears what happens to it through ``documents.hooks``.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Being signed")
@@ -48,20 +50,33 @@ class SignedDocument(models.Model):
         OFFICIAL = "official", _("Official")
 
     CURRENT_STATUSES = (Status.PENDING, Status.ISSUED)
-
-    case = models.ForeignKey(
-        "procedures.Case",
-        on_delete=models.PROTECT,
-        related_name="signed_documents",
-        verbose_name=_("case"),
+    STATES = StateMachine(
+        {
+            Status.PENDING: {Status.ISSUED},
+            Status.ISSUED: {Status.REVOKED, Status.SUPERSEDED},
+            Status.REVOKED: set(),
+            Status.SUPERSEDED: set(),
+        }
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+
+    subject_type = models.CharField(
+        _("about (type)"), max_length=100, help_text=_("The subject's model, e.g. procedures.case.")
+    )
+    subject_id = models.CharField(_("about (id)"), max_length=64)
+    subject_label = models.CharField(
+        _("about"),
+        max_length=300,
+        blank=True,
+        help_text=_("How the document names its subject, e.g. the case's reference."),
+    )
+    kind = models.CharField(_("kind"), max_length=40)
     key = models.CharField(
         _("key"),
         max_length=64,
         blank=True,
-        help_text=_("Tells apart several documents of one kind in a case, e.g. the payment."),
+        help_text=_("Tells apart several documents of one kind about one subject, e.g. payments."),
     )
+    template = models.CharField(_("template"), max_length=200)
     code = models.CharField(_("verification code"), max_length=CODE_LENGTH, unique=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
@@ -90,7 +105,6 @@ class SignedDocument(models.Model):
     timestamped_at = models.DateTimeField(_("timestamp (TSA)"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("signing attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    dispatched_at = models.DateTimeField(_("last sent to the signing queue"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
     extended_at = models.DateTimeField(_("long-term validation added"), null=True, blank=True)
@@ -119,15 +133,18 @@ class SignedDocument(models.Model):
         permissions = [("revoke_signeddocument", _("Can revoke or re-issue signed documents"))]
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "kind", "key"],
+                fields=["subject_type", "subject_id", "kind", "key"],
                 condition=models.Q(status__in=["pending", "issued"]),
-                name="one_current_document_per_case_kind_key",
+                name="one_current_document_per_subject_kind_key",
             )
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["subject_type", "subject_id"], name="document_subject"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.display_code}"
+        return f"{self.title} {self.display_code}"
 
     @property
     def display_code(self) -> str:

@@ -1,43 +1,42 @@
 """Issuing signed documents: request, sign (seal or official), extend, revoke, re-issue.
 
-Sealed documents (certificates, acknowledgements, payment receipts) follow
-the persisted-work pattern: ``request_document`` writes a PENDING row in the
-caller's transaction and, once it commits, hands its id to the signing queue
-(``documents.tasks.issue_document``). The task renders, signs (PAdES B-T, or
-B-B without a TSA), stores the file under a name fixed by the document's code
-and marks the row issued, all under the row's lock: a task run twice, or
-re-run after its worker died half-way, leaves exactly one signed file. A
-periodic sweep re-sends rows that stay pending. ``extend`` then adds
+A document is about a subject of a higher app (``documents.hooks``), which
+gives its content (``DocumentContent``: template, facts, title) and hears
+what happens to it. Sealed documents follow the outbox: ``request_document``
+writes a PENDING row and an outbox item in the caller's transaction; once it
+commits the signing queue renders, seals (PAdES B-T, or B-B without a TSA),
+stores the file under a name fixed by the document's code and marks the row
+issued, all under the row's lock: an item run twice, or re-run after its
+worker died half-way, leaves exactly one signed file. ``extend`` then adds
 long-term validation data and an archive timestamp (B-LTA).
 
-Resolutions are signed by the approving official, in the approval's request,
-with the PIN they just typed (``sign_resolution``): the PIN is never stored,
-queued or logged.
+An official signs with the PIN they just typed (``sign_with_official``), in
+the request that needs the signature: the PIN is never stored, queued or logged.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import mail_admins, send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from pyhanko.sign.timestamps import TimestampRequestError
 
 from accounts.models import User
-from core import audit, storage
+from core import audit, outbox, storage
 from core.errors import ActionRefused
-from procedures.models import Case, CaseEvent
+from core.models import OutboxItem
 
-from . import keys, rendering
+from . import hooks, keys, rendering
+from .hooks import DocumentContent
 from .models import OfficialSigningKey, SignedDocument, new_code
 from .signing.sign import extend_to_lta, sha256_hex, sign_pdf, timestamp_time
 from .signing.signers import TokenKeyNotFound, TokenPinIncorrect, TokenPinLocked, TokenUnavailable
@@ -45,16 +44,10 @@ from .signing.verify import lta_validation_context
 
 log = logging.getLogger(__name__)
 
-Kind = SignedDocument.Kind
 Status = SignedDocument.Status
-
-# Kinds a case's definition can name as its output (the rest come from other apps).
-OUTPUT_KINDS = (Kind.CERTIFICATE, Kind.RESOLUTION, Kind.ACKNOWLEDGEMENT)
+ISSUE = "documents.issue"
+EXTEND = "documents.extend"
 LONG_TERM_LEVEL = "B-LTA"
-# A document sent to the queue and still pending after this long is sent again by the sweep.
-REDISPATCH_AFTER = timedelta(minutes=10)
-# Younger rows are still being dispatched by their own on_commit hook.
-GRACE = timedelta(minutes=1)
 
 
 class SigningRefused(ActionRefused):
@@ -70,7 +63,7 @@ class WrongPin(SigningRefused):
 
 
 def _storage_name(document: SignedDocument, suffix: str = "") -> str:
-    return f"signed/{document.case_id}/{document.code}{suffix}.pdf"
+    return f"signed/{document.subject_type}/{document.subject_id}/{document.code}{suffix}.pdf"
 
 
 def _store(name: str, data: bytes) -> str:
@@ -99,104 +92,84 @@ def read_file(document: SignedDocument) -> bytes:
 # --- Requesting and issuing sealed documents ------------------------------------------------
 
 
-def _current(case: Case, kind: str, key: str) -> SignedDocument | None:
+def current_document(subject: models.Model, kind: str, key: str = "") -> SignedDocument | None:
+    """The pending or issued document of this kind and key about ``subject``."""
     return SignedDocument.objects.filter(
-        case=case, kind=kind, key=key, status__in=SignedDocument.CURRENT_STATUSES
+        subject_type=hooks.subject_type(subject),
+        subject_id=str(subject.pk),
+        kind=kind,
+        key=key,
+        status__in=SignedDocument.CURRENT_STATUSES,
     ).first()
 
 
-def _new_sealed(case: Case, kind: str, key: str, facts: dict[str, Any]) -> SignedDocument:
+def _new_sealed(
+    *, subject_type: str, subject_id: str, kind: str, key: str, content: DocumentContent
+) -> SignedDocument:
     return SignedDocument.objects.create(
-        case=case,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        subject_label=content.subject_label[:300],
         kind=kind,
         key=key,
+        template=content.template,
         code=new_code(),
         signer=SignedDocument.Signer.SEAL,
         signer_name=settings.MUNICIPALITY_NAME,
         signer_role=rendering.SEAL_ROLE,
-        title=facts["title"],
-        facts=facts,
+        title=content.title[:300],
+        facts=content.facts,
     )
+
+
+def _sign_later(document: SignedDocument) -> None:
+    outbox.enqueue(ISSUE, {"document_id": document.pk}, subject=document)
 
 
 def request_document(
     *,
-    case: Case,
+    subject: models.Model,
     kind: str,
+    content: DocumentContent,
     key: str = "",
-    extra_facts: dict[str, Any] | None = None,
     actor: User | None = None,
 ) -> SignedDocument:
     """Ask for a document sealed by the municipality; it is signed once this transaction commits.
 
-    Idempotent: while a document of this case, kind and key is pending or
-    issued, that one is returned.
+    Idempotent: while a document of this subject, kind and key is pending or
+    issued, that one is returned (and ``content`` is not used).
     """
-    existing = _current(case, kind, key)
+    existing = current_document(subject, kind, key)
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            document = _new_sealed(case, kind, key, rendering.case_facts(case, kind, extra_facts))
+            document = _new_sealed(
+                subject_type=hooks.subject_type(subject),
+                subject_id=str(subject.pk),
+                kind=kind,
+                key=key,
+                content=content,
+            )
             audit.record(
                 actor=actor,
                 action="document.requested",
                 obj=document,
-                after={"case": case.reference, "kind": kind, "key": key, "code": document.code},
+                after={
+                    "about": document.subject_label,
+                    "kind": kind,
+                    "key": key,
+                    "code": document.code,
+                },
             )
+            _sign_later(document)
     except IntegrityError:
         # Requested at the same moment by someone else: theirs is the one.
-        existing = _current(case, kind, key)
+        existing = current_document(subject, kind, key)
         if existing is None:
             raise
         return existing
-    transaction.on_commit(lambda: dispatch_issue(document.pk))
     return document
-
-
-def request_payment_receipt(
-    *,
-    case: Case,
-    payment_reference: str,
-    amount_display: str,
-    method: str,
-    paid_on: str,
-    concept: str = "",
-    actor: User | None = None,
-) -> SignedDocument:
-    """The sealed receipt of one payment of ``case`` (called by the payments app, in its
-    transaction). ``paid_on`` is an ISO date; texts are in Spanish, as printed."""
-    return request_document(
-        case=case,
-        kind=Kind.PAYMENT_RECEIPT,
-        key=payment_reference[:64],
-        extra_facts={
-            "payment_reference": payment_reference,
-            "amount_display": amount_display,
-            "method": method,
-            "paid_on": paid_on,
-            "concept": concept or f"Tasa del trámite {case.reference}",
-        },
-        actor=actor,
-    )
-
-
-def _record_failure(document_id: int, exc: BaseException) -> None:
-    message = f"{type(exc).__name__}: {exc}"[:2000]
-    SignedDocument.objects.filter(pk=document_id).update(
-        attempts=F("attempts") + 1, last_error=message
-    )
-
-
-def _announce_output(document: SignedDocument, actor: User | None) -> None:
-    """The case's timeline and audit trail say its output is ready."""
-    CaseEvent.objects.create(case=document.case, kind=CaseEvent.Kind.OUTPUT_READY)
-    audit.record(
-        actor=actor,
-        action="case.output_produced",
-        obj=document.case,
-        after={"kind": document.kind, "code": document.code, "sha256": document.sha256},
-    )
 
 
 def needs_extension(document: SignedDocument) -> bool:
@@ -216,7 +189,7 @@ def _finish_issue(document: SignedDocument, signed: bytes, *, actor: User | None
     document.sha256 = document.issued_sha256 = sha256_hex(signed)
     document.level = "B-T" if stamped_at else "B-B"
     document.timestamped_at = stamped_at
-    document.status = Status.ISSUED
+    SignedDocument.STATES.move(document, Status.ISSUED)
     document.issued_at = timezone.now()
     document.attempts += 1
     document.last_error = ""
@@ -227,8 +200,9 @@ def _finish_issue(document: SignedDocument, signed: bytes, *, actor: User | None
         obj=document,
         after={"code": document.code, "level": document.level, "sha256": document.sha256},
     )
+    hooks.hooks_for(document).issued(hooks.subject_of(document), document, actor=actor)
     if needs_extension(document):
-        transaction.on_commit(lambda: dispatch_extend(document.pk))
+        outbox.enqueue(EXTEND, {"document_id": document.pk}, subject=document)
 
 
 def _seal(document: SignedDocument, pdf: bytes) -> bytes:
@@ -239,36 +213,47 @@ def _seal(document: SignedDocument, pdf: bytes) -> bytes:
             certify=True,
             timestamper=keys.timestamper(),
             field_name="SelloMunicipal",
-            reason=f"{rendering.KIND_TITLES[document.kind]} del expediente {document.case.reference}",
+            reason=f"{document.title} — {document.subject_label}",
             location=settings.MUNICIPALITY_NAME,
         )
 
 
+def _fill_content(document: SignedDocument) -> None:
+    """A document carried over from before signing existed gets its content now."""
+    content = hooks.hooks_for(document).fresh_content(hooks.subject_of(document), document)
+    if content is None:
+        raise RuntimeError(f"nothing to sign: {document.subject_type} gives no content")
+    document.facts = content.facts
+    document.title = content.title[:300]
+    document.template = content.template
+    document.subject_label = content.subject_label[:300]
+    document.signer_name = settings.MUNICIPALITY_NAME
+    document.signer_role = rendering.SEAL_ROLE
+
+
 def issue(document_id: int) -> SignedDocument | None:
     """Render, seal, store and record a pending document; nothing to do if it is not pending."""
-    try:
-        with transaction.atomic():
-            document = (
-                SignedDocument.objects.select_for_update(of=("self",))
-                .select_related("case__version", "case__applicant")
-                .filter(pk=document_id)
-                .first()
-            )
-            if document is None or document.status != Status.PENDING:
-                return document
-            if not document.facts:  # carried over from before signing existed
-                document.facts = rendering.case_facts(document.case, document.kind)
-                document.title = document.facts["title"]
-                document.signer_name = settings.MUNICIPALITY_NAME
-                document.signer_role = rendering.SEAL_ROLE
-            signed = _seal(document, rendering.render_document(document))
-            _finish_issue(document, signed, actor=None)
-            if document.kind in OUTPUT_KINDS:
-                _announce_output(document, actor=None)
-    except Exception as exc:
-        _record_failure(document_id, exc)
-        raise
+    with transaction.atomic():
+        document = (
+            SignedDocument.objects.select_for_update(of=("self",)).filter(pk=document_id).first()
+        )
+        if document is None or document.status != Status.PENDING:
+            return document
+        if not document.facts:
+            _fill_content(document)
+        signed = _seal(document, rendering.render_document(document))
+        _finish_issue(document, signed, actor=None)
     return document
+
+
+def _record_failure(*, document_id: int, error: str) -> None:
+    """A signing attempt failed (outbox ``on_failure``): the document and its subject say so."""
+    SignedDocument.objects.filter(pk=document_id).update(
+        attempts=F("attempts") + 1, last_error=error
+    )
+    document = SignedDocument.objects.filter(pk=document_id).first()
+    if document is not None and document.status == Status.PENDING:
+        hooks.hooks_for(document).failed(hooks.subject_of(document), document, error=error)
 
 
 # --- Officials' signatures -------------------------------------------------------------------
@@ -394,35 +379,46 @@ def unlock_signing(*, key: OfficialSigningKey, actor: User) -> OfficialSigningKe
 
 
 @sensitive_variables("pin")
-def sign_resolution(*, case: Case, official: User, pin: str) -> SignedDocument:
-    """Sign the case's resolution with the official's own key, now, and record it.
+def sign_with_official(
+    *,
+    subject: models.Model,
+    kind: str,
+    content: DocumentContent,
+    official: User,
+    pin: str,
+    key: str = "",
+) -> SignedDocument:
+    """Sign a document with the official's own key, now, and record it.
 
-    Call inside the approval's transaction, before changing anything: a
-    refusal (``SigningRefused``: wrong PIN, key missing, token unreachable)
-    then leaves everything as it was, and so does an unreachable TSA.
+    Call inside the transaction of the decision it signs, before changing
+    anything: a refusal (``SigningRefused``: wrong PIN, key missing, token
+    unreachable) then leaves everything as it was, and so does an unreachable TSA.
     """
-    existing = _current(case, Kind.RESOLUTION, "")
+    existing = current_document(subject, kind, key)
     if existing is not None:
         return existing
     signing_key = _official_key(official)
     _refuse_while_locked(signing_key)
-    facts = rendering.case_facts(case, Kind.RESOLUTION)
     document = SignedDocument(
-        case=case,
-        kind=Kind.RESOLUTION,
+        subject_type=hooks.subject_type(subject),
+        subject_id=str(subject.pk),
+        subject_label=content.subject_label[:300],
+        kind=kind,
+        key=key,
+        template=content.template,
         code=new_code(),
         signer=SignedDocument.Signer.OFFICIAL,
         signed_by=official,
         signer_name=official.full_name or official.email,
         signer_role=signing_key.role,
-        title=facts["title"],
-        facts=facts,
+        title=content.title[:300],
+        facts=content.facts,
     )
     pdf = rendering.render_document(document)
     sign = {
         "certify": False,
         "field_name": "FirmaFuncionario",
-        "reason": f"Resolución del expediente {case.reference}",
+        "reason": f"{document.title} — {document.subject_label}",
         "location": settings.MUNICIPALITY_NAME,
     }
     try:
@@ -430,7 +426,7 @@ def sign_resolution(*, case: Case, official: User, pin: str) -> SignedDocument:
             signed = sign_pdf(pdf, signer, timestamper=keys.timestamper(), **sign)
     except TimestampRequestError as exc:
         # B-T is due at issue time, and the PIN cannot wait for the TSA to come back.
-        log.warning("TSA unavailable signing the resolution of %s: %s", case.reference, exc)
+        log.warning("TSA unavailable signing %s: %s", document.subject_label, exc)
         raise SigningRefused(
             _(
                 "The timestamp authority does not answer right now. Nothing was approved: "
@@ -451,17 +447,9 @@ def sign_resolution(*, case: Case, official: User, pin: str) -> SignedDocument:
         raise SigningRefused(
             _("Your token cannot be reached right now. Nothing was approved: try again later.")
         ) from None
-    _finish_issue(document, signed, actor=official)
     if signing_key.failed_pin_attempts:
         OfficialSigningKey.objects.filter(pk=signing_key.pk).update(failed_pin_attempts=0)
-    return document
-
-
-def announce_resolution(case: Case) -> SignedDocument | None:
-    """After approval: the signed resolution is the case's output (the flow calls this once)."""
-    document = _current(case, Kind.RESOLUTION, "")
-    if document is not None and document.status == Status.ISSUED:
-        _announce_output(document, actor=None)
+    _finish_issue(document, signed, actor=official)
     return document
 
 
@@ -470,91 +458,66 @@ def announce_resolution(case: Case) -> SignedDocument | None:
 
 def extend(document_id: int) -> SignedDocument | None:
     """Add validation data and an archive timestamp (B-LTA) to an issued document."""
-    try:
-        with transaction.atomic():
-            document = SignedDocument.objects.select_for_update().filter(pk=document_id).first()
-            if document is None or not needs_extension(document):
-                return document
-            context = lta_validation_context(
-                keys.trust_roots(),
-                crls=keys.crls(),
-                allow_fetching=settings.SIGNING_REVOCATION_FETCH,
-            )
-            timestamper = keys.timestamper()
-            assert timestamper is not None  # needs_extension checked it
-            extended = extend_to_lta(read_file(document), context, timestamper)
-            before = {"level": document.level, "sha256": document.sha256}
-            previous_name = document.file.name
-            document.file.name = _store(_storage_name(document, "-lta"), extended)
-            document.sha256 = sha256_hex(extended)
-            document.level = LONG_TERM_LEVEL
-            document.extended_at = timezone.now()
-            document.last_error = ""
-            document.save()
-            audit.record(
-                actor=None,
-                action="document.extended",
-                obj=document,
-                before=before,
-                after={"level": document.level, "sha256": document.sha256},
-            )
-            transaction.on_commit(lambda: _delete_quietly(previous_name))
-    except Exception as exc:
-        _record_failure(document_id, exc)
-        raise
+    with transaction.atomic():
+        document = SignedDocument.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or not needs_extension(document):
+            return document
+        context = lta_validation_context(
+            keys.trust_roots(),
+            crls=keys.crls(),
+            allow_fetching=settings.SIGNING_REVOCATION_FETCH,
+        )
+        timestamper = keys.timestamper()
+        assert timestamper is not None  # needs_extension checked it
+        extended = extend_to_lta(read_file(document), context, timestamper)
+        before = {"level": document.level, "sha256": document.sha256}
+        previous_name = document.file.name
+        document.file.name = _store(_storage_name(document, "-lta"), extended)
+        document.sha256 = sha256_hex(extended)
+        document.level = LONG_TERM_LEVEL
+        document.extended_at = timezone.now()
+        document.last_error = ""
+        document.save()
+        audit.record(
+            actor=None,
+            action="document.extended",
+            obj=document,
+            before=before,
+            after={"level": document.level, "sha256": document.sha256},
+        )
+        transaction.on_commit(lambda: _delete_quietly(previous_name))
     return document
 
 
-# --- Dispatching -----------------------------------------------------------------------------------
+def register_handlers() -> None:
+    """The signing queue's work, through the outbox (its own queue: a slow token or TSA never
+    delays e-mails and cases)."""
+
+    def issue_document(*, document_id: int) -> None:
+        issue(document_id)
+
+    def extend_document(*, document_id: int) -> None:
+        extend(document_id)
+
+    outbox.register(ISSUE, issue_document, queue="signing", on_failure=_record_failure)
+    outbox.register(EXTEND, extend_document, queue="signing", on_failure=_record_failure)
 
 
-def _dispatch(task_name: str, document_id: int) -> bool:
-    """Hand one document to the signing queue; False (and it stays as it is) if that fails."""
-    from . import tasks
-
-    task = getattr(tasks, task_name)
-    try:
-        task.delay(document_id)
-    except Exception as exc:  # noqa: BLE001 - broker down, or an eager run failed: the sweep retries
-        log.warning("%s(%s) did not complete: %s", task_name, document_id, exc)
-        return False
-    SignedDocument.objects.filter(pk=document_id).update(dispatched_at=timezone.now())
-    return True
-
-
-def dispatch_issue(document_id: int) -> bool:
-    return _dispatch("issue_document", document_id)
-
-
-def dispatch_extend(document_id: int) -> bool:
-    return _dispatch("extend_document", document_id)
-
-
-def dispatch_pending() -> int:
-    """Send again what was never signed or extended, or seems lost; how many were sent."""
-    now = timezone.now()
-    stale = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - REDISPATCH_AFTER)
-    pending = SignedDocument.objects.filter(status=Status.PENDING, created_at__lt=now - GRACE)
-    sent = sum(
-        dispatch_issue(pk) for pk in pending.filter(stale).values_list("pk", flat=True)[:200]
-    )
-    if keys.timestamper() is not None:
-        unextended = SignedDocument.objects.filter(
-            status=Status.ISSUED, level="B-T", issued_at__lt=now - GRACE
-        ).filter(stale)
-        sent += sum(dispatch_extend(pk) for pk in unextended.values_list("pk", flat=True)[:200])
-    return sent
+def retry_now(*, document_id: int) -> bool:
+    """Send a document's waiting signing work to the queue again (admin action)."""
+    waiting = OutboxItem.objects.filter(
+        subject_type=SignedDocument._meta.label_lower,
+        subject_id=str(document_id),
+        done_at__isnull=True,
+    ).values_list("pk", flat=True)
+    return any([outbox.dispatch(pk) for pk in waiting])
 
 
 # --- Revoking and re-issuing ----------------------------------------------------------------------
 
 
 def _locked(document_id: int) -> SignedDocument:
-    return (
-        SignedDocument.objects.select_for_update(of=("self",))
-        .select_related("case")
-        .get(pk=document_id)
-    )
+    return SignedDocument.objects.select_for_update().get(pk=document_id)
 
 
 def revoke(*, document_id: int, actor: User, reason: str) -> SignedDocument:
@@ -563,12 +526,12 @@ def revoke(*, document_id: int, actor: User, reason: str) -> SignedDocument:
         raise ActionRefused(_("Write the reason for revoking the document."))
     with transaction.atomic():
         document = _locked(document_id)
-        if document.status != Status.ISSUED:
-            raise ActionRefused(
-                _("%(code)s is not an issued document (it is %(status)s).")
-                % {"code": document.display_code, "status": document.get_status_display()}
-            )
-        document.status = Status.REVOKED
+        SignedDocument.STATES.move(
+            document,
+            Status.REVOKED,
+            refusal=_("%(code)s is not an issued document (it is %(status)s).")
+            % {"code": document.display_code, "status": document.get_status_display()},
+        )
         document.status_reason = reason.strip()
         document.revoked_at = timezone.now()
         document.revoked_by = actor
@@ -580,14 +543,18 @@ def revoke(*, document_id: int, actor: User, reason: str) -> SignedDocument:
             before={"status": Status.ISSUED},
             after={"status": document.status, "reason": document.status_reason},
         )
+        hooks.hooks_for(document).revoked(
+            hooks.subject_of(document), document, actor=actor, reason=document.status_reason
+        )
     return document
 
 
 def reissue(*, document_id: int, actor: User, reason: str) -> SignedDocument:
-    """Replace a sealed document with a newly signed one (e.g. after correcting the case's data).
+    """Replace a sealed document with a newly signed one (e.g. after correcting its subject).
 
-    The old one becomes superseded and verification points to the new one.
-    Resolutions cannot be re-issued this way: only their official can sign.
+    The old one becomes superseded and verification points to the new one. The
+    subject's app gives the content as of today (``SubjectHooks.fresh_content``).
+    Documents signed by an official cannot be re-issued this way: only they can sign.
     """
     if not reason.strip():
         raise ActionRefused(_("Write the reason for re-issuing the document."))
@@ -599,12 +566,19 @@ def reissue(*, document_id: int, actor: User, reason: str) -> SignedDocument:
             raise ActionRefused(
                 _("A document signed by an official cannot be re-issued with the seal.")
             )
-        old.status = Status.SUPERSEDED
+        subject_hooks, subject = hooks.hooks_for(old), hooks.subject_of(old)
+        content = subject_hooks.fresh_content(subject, old) if subject is not None else None
+        if content is None:
+            raise ActionRefused(_("This document cannot be re-issued."))
+        SignedDocument.STATES.move(old, Status.SUPERSEDED)
         old.status_reason = reason.strip()
         old.save(update_fields=["status", "status_reason"])
-        extra = {k: v for k, v in old.facts.items() if k not in rendering.CASE_FACT_KEYS}
         new = _new_sealed(
-            old.case, old.kind, old.key, rendering.case_facts(old.case, old.kind, extra)
+            subject_type=old.subject_type,
+            subject_id=old.subject_id,
+            kind=old.kind,
+            key=old.key,
+            content=content,
         )
         old.superseded_by = new
         old.save(update_fields=["superseded_by"])
@@ -620,21 +594,12 @@ def reissue(*, document_id: int, actor: User, reason: str) -> SignedDocument:
             action="document.requested",
             obj=new,
             after={
-                "case": old.case.reference,
+                "about": new.subject_label,
                 "kind": new.kind,
                 "code": new.code,
                 "replaces": old.code,
             },
         )
-        transaction.on_commit(lambda: dispatch_issue(new.pk))
+        subject_hooks.revoked(subject, old, actor=actor, reason=old.status_reason)
+        _sign_later(new)
     return new
-
-
-def retry_now(*, document_id: int) -> bool:
-    """Send a pending or not yet extended document to the signing queue again (admin action)."""
-    document = SignedDocument.objects.get(pk=document_id)
-    if document.status == Status.PENDING:
-        return dispatch_issue(document.pk)
-    if needs_extension(document):
-        return dispatch_extend(document.pk)
-    return False

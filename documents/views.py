@@ -88,12 +88,12 @@ def verify_download(request, code: str):
 
 @login_required
 def download(request, code: str):
-    """A signed document of one's own case, or of a case one's department handles."""
+    """A signed document, to whom its subject's app allows (the case's applicant, its staff...)."""
     document = selectors.by_code(code)
     if document is None or not selectors.can_download(request.user, document):
         raise Http404
     return private_file_response(
         document.file,
-        filename=f"{document.case.reference}-{document.kind}.pdf",
+        filename=selectors.download_name(document),
         content_type="application/pdf",
     )

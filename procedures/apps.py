@@ -7,6 +7,7 @@ class ProceduresConfig(AppConfig):
     verbose_name = _("Procedures")
 
     def ready(self) -> None:
-        from .services import work
+        from .services import outputs, work
 
         work.register_handlers()
+        outputs.register_hooks()

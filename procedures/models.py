@@ -224,7 +224,7 @@ class Case(models.Model):
     @property
     def output(self):
         """The signed document the case produced (documents.SignedDocument), or None yet."""
-        from documents.selectors import case_output
+        from .selectors import case_output
 
         return case_output(self)
 

@@ -8,10 +8,13 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import User
+from documents.models import SignedDocument
+from documents.selectors import documents_of
 
 from .flows import StandardProcedureFlow
 from .models import Case, ProcedureType, ProcedureVersion
 from .services.catalog import department_permission, searchable
+from .services.outputs import OUTPUT_KINDS
 
 
 def published_versions(audience: str | None = None) -> QuerySet[ProcedureVersion]:
@@ -136,3 +139,16 @@ def active_task_of(case: Case) -> Task | None:
 
 def internal_types() -> QuerySet[ProcedureType]:
     return ProcedureType.objects.filter(audience=ProcedureType.Audience.INTERNAL)
+
+
+def case_output(case: Case) -> SignedDocument | None:
+    """The document the case produced as its output, once signed (issued or since revoked)."""
+    return (
+        documents_of(case)
+        .filter(
+            kind__in=OUTPUT_KINDS,
+            status__in=[SignedDocument.Status.ISSUED, SignedDocument.Status.REVOKED],
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )

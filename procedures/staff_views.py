@@ -106,7 +106,7 @@ def _case_context(request, case: Case) -> dict:
         "events": case.events.select_related("actor"),
         "note_form": NoteForm(),
         "output": getattr(case, "output", None),
-        "signed_documents": document_selectors.documents_of_case(case),
+        "signed_documents": document_selectors.documents_of(case),
         "steps": [
             {
                 "name": s.name.es,

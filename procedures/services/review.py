@@ -23,7 +23,7 @@ from documents import services as documents
 
 from ..flows import StandardProcedureFlow
 from ..models import Case, CaseEvent
-from . import work
+from . import outputs, work
 from .catalog import definition_of
 
 NOT_YOUR_STEP = gettext_lazy("Your departments cannot act on this step.")
@@ -129,7 +129,7 @@ def _decide(
         if decision == Decision.APPROVE:
             if needs_signature(case):
                 # First, so that a refused signature (SigningRefused) leaves all as it was.
-                documents.sign_resolution(case=case, official=user, pin=pin)
+                outputs.sign_resolution(case=case, official=user, pin=pin)
             CaseEvent.objects.create(
                 case=case,
                 actor=user,

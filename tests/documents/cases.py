@@ -10,6 +10,8 @@ from viewflow.workflow.models import Task
 from accounts.models import User
 from core import outbox
 from core.models import OutboxItem
+from documents import selectors
+from documents.models import SignedDocument
 from procedures.catalog.schema import load_catalog
 from procedures.models import Case, ProcedureVersion
 from procedures.services import review
@@ -84,4 +86,20 @@ def run_pending_work(case: Case) -> None:
             outbox.run(pk)
 
 
-__all__ = ["submitted_case", "sync_versions", "approve_steps", "open_task", "run_pending_work"]
+def documents_of(case: Case):
+    return selectors.documents_of(case)
+
+
+def case_of(document: SignedDocument) -> Case:
+    return Case.objects.get(pk=document.subject_id)
+
+
+__all__ = [
+    "approve_steps",
+    "case_of",
+    "documents_of",
+    "open_task",
+    "run_pending_work",
+    "submitted_case",
+    "sync_versions",
+]

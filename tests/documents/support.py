@@ -135,5 +135,5 @@ def files_of(document) -> list[str]:
     """The stored files of one signed document (named after its code)."""
     from django.core.files.storage import default_storage
 
-    names = default_storage.listdir(f"signed/{document.case_id}")[1]
+    names = default_storage.listdir(f"signed/{document.subject_type}/{document.subject_id}")[1]
     return sorted(name for name in names if name.startswith(document.code))

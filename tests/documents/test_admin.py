@@ -20,8 +20,11 @@ def document(tmp_path) -> SignedDocument:
     case = submitted_case(versions["certificate"], make_resident("vecina@example.com", "30111222"))
     # An issued document as the pipeline leaves it (signing itself is tested elsewhere).
     return SignedDocument.objects.create(
-        case=case,
+        subject_type="procedures.case",
+        subject_id=str(case.pk),
+        subject_label=f"Expediente {case.reference}",
         kind="certificate",
+        template="procedures/pdf/certificate.html",
         code="ABCDEFGHJKMN",
         signer="seal",
         title="Certificado",

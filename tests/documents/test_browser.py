@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from documents.models import OfficialSigningKey, SignedDocument
+from documents.models import OfficialSigningKey
 from tests.browser.test_procedure_flow import log_in
 from tests.engine.conftest import make_employee, make_resident
 
-from .cases import approve_steps, submitted_case, sync_versions
+from .cases import approve_steps, documents_of, submitted_case, sync_versions
 from .support import SOFTHSM_MODULE, Token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,7 +56,7 @@ def test_approve_with_pin_download_and_verify(
     staff.get_by_role("button", name="Registrar la decisión").click()
     expect(staff.locator(".messages")).to_contain_text("Paso aprobado")
 
-    document = SignedDocument.objects.get(case=case)
+    document = documents_of(case).get()
     resident = browser.new_context(locale="es-AR", accept_downloads=True).new_page()
     log_in(resident, base, "vecina@example.com")
     resident.goto(f"{base}/mis-tramites/{case.reference}/")

@@ -14,7 +14,14 @@ from documents.signing.verify import verify_pdf
 from procedures.models import Case
 from tests.engine.conftest import make_employee, make_resident
 
-from .cases import approve_steps, open_task, run_pending_work, submitted_case, sync_versions
+from .cases import (
+    approve_steps,
+    documents_of,
+    open_task,
+    run_pending_work,
+    submitted_case,
+    sync_versions,
+)
 from .support import SOFTHSM_MODULE, Token
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +69,7 @@ def assert_nothing_changed(official, task: Task) -> None:
     assert (case.status, case.current_step) == (Case.Status.SUBMITTED, 1)
     task.refresh_from_db()
     assert (task.status, task.owner_id) == ("ASSIGNED", official.pk)  # still theirs to approve
-    assert not SignedDocument.objects.filter(case=case).exists()
+    assert not documents_of(case).exists()
     assert not AuditEvent.objects.filter(
         action="case.approve", object_id=str(case.pk), actor=official
     ).exists()
@@ -162,4 +169,4 @@ def test_tsa_down_at_approval_is_a_clear_error_and_changes_nothing(
     assert_nothing_changed(official, task)
     tsa_switch.set("up")
     assert decide(client, task, token.pin).status_code == 302
-    assert SignedDocument.objects.get(case=official.case).level == "B-T"
+    assert documents_of(official.case).get().level == "B-T"

@@ -17,7 +17,8 @@ from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 
-from core.models import AuditEvent
+from core import outbox
+from core.models import AuditEvent, OutboxItem
 from documents import keys, services
 from documents.demo import enroll_demo_official
 from documents.models import SignedDocument
@@ -25,10 +26,18 @@ from documents.signing.pki import SEAL_NAME
 from documents.signing.sign import sha256_hex
 from documents.signing.verify import verify_pdf
 from procedures.models import CaseEvent
-from procedures.services import review
+from procedures.services import outputs, review
 from tests.engine.conftest import make_employee, make_resident
 
-from .cases import approve_steps, open_task, run_pending_work, submitted_case, sync_versions
+from .cases import (
+    approve_steps,
+    case_of,
+    documents_of,
+    open_task,
+    run_pending_work,
+    submitted_case,
+    sync_versions,
+)
 from .support import SOFTHSM_MODULE, Token, files_of
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +68,7 @@ def issue_output(kind, versions, applicant, officials, capture) -> SignedDocumen
     case = submitted_case(versions[kind if kind != "payment_receipt" else "certificate"], applicant)
     with capture(execute=True):
         if kind == "payment_receipt":
-            services.request_payment_receipt(
+            outputs.request_payment_receipt(
                 case=case,
                 payment_reference="MP-123456789",
                 amount_display="$ 1.500,00",
@@ -76,7 +85,7 @@ def issue_output(kind, versions, applicant, officials, capture) -> SignedDocumen
         else:
             case = approve_steps(case, officials)
         run_pending_work(case)
-    return SignedDocument.objects.get(case=case, kind=kind)
+    return documents_of(case).get(kind=kind)
 
 
 def stored(document: SignedDocument) -> bytes:
@@ -117,11 +126,12 @@ def test_every_kind_is_signed_stored_and_trusted(
     document = issue_output(
         kind, versions, applicant, officials, django_capture_on_commit_callbacks
     )
+    case = case_of(document)
     assert document.status == SignedDocument.Status.ISSUED
     assert document.level == "B-LTA"  # B-T at issue, then extended after the commit
     pdf = stored(document)
     assert document.sha256 == sha256_hex(pdf) != document.issued_sha256
-    assert document.file.name == f"signed/{document.case_id}/{document.code}-lta.pdf"
+    assert document.file.name == f"signed/procedures.case/{case.pk}/{document.code}-lta.pdf"
     # The file as first issued (B-T) was replaced by its extension.
     assert files_of(document) == [f"{document.code}-lta.pdf"]
     assert abs(document.timestamped_at - timezone.now()) < dt.timedelta(minutes=5)
@@ -136,12 +146,12 @@ def test_every_kind_is_signed_stored_and_trusted(
 
     reader = PdfFileReader(BytesIO(pdf))
     assert reader.root["/Lang"] == "es-AR"
-    assert document.case.reference in str(reader.trailer["/Info"]["/Title"])
+    assert case.reference in str(reader.trailer["/Info"]["/Title"])
     assert str(reader.trailer["/Info"]["/Author"]) == "Municipalidad de Villa Demo"
     text = text_of(pdf)
-    for fact in (document.case.reference, "Vecina 30111222", document.display_code, "/verificar/"):
+    for fact in (case.reference, "Vecina 30111222", document.display_code, "/verificar/"):
         assert fact in text
-    assert document.case.version.name_es in text  # the procedure
+    assert case.version.name_es in text  # the procedure
     if kind == "resolution":
         assert document.signer == SignedDocument.Signer.OFFICIAL
         assert report.signer_common_name == officials["rentas"].full_name
@@ -155,9 +165,9 @@ def test_every_kind_is_signed_stored_and_trusted(
     if kind == "payment_receipt":
         assert "MP-123456789" in text and "$ 1.500,00" in text
     else:
-        events = list(document.case.events.values_list("kind", flat=True))
+        events = list(case.events.values_list("kind", flat=True))
         assert events[-2:] == [CaseEvent.Kind.APPROVED, CaseEvent.Kind.OUTPUT_READY]
-        assert document.case.output == document
+        assert case.output == document
 
 
 def test_without_a_tsa_documents_are_b_b_and_not_extended(
@@ -177,8 +187,8 @@ def test_a_re_run_after_a_crash_leaves_exactly_one_signed_file(
     versions, applicant, officials, monkeypatch, django_capture_on_commit_callbacks
 ):
     case = submitted_case(versions["certificate"], applicant)
-    document = services.request_document(case=case, kind="certificate")  # not dispatched: no commit
-    assert services.request_document(case=case, kind="certificate") == document
+    document = outputs.produce_output(approve_steps(case, officials))  # no commit: not dispatched
+    assert outputs.produce_output(case) == document
     real_record = services.audit.record
 
     def crash_after_storing(**kwargs):
@@ -201,7 +211,7 @@ def test_a_re_run_after_a_crash_leaves_exactly_one_signed_file(
         services.issue(document.pk)  # a second delivery of the same task
     document.refresh_from_db()
     assert document.status == SignedDocument.Status.ISSUED
-    assert SignedDocument.objects.filter(case=case).count() == 1
+    assert documents_of(case).count() == 1
     assert files_of(document) == [f"{document.code}.pdf"]
     assert sha256_hex(stored(document)) == document.sha256
     assert case.events.filter(kind=CaseEvent.Kind.OUTPUT_READY).count() == 1
@@ -220,7 +230,7 @@ def test_tsa_outage_keeps_the_document_pending_until_the_sweep_signs_it(
     case = approve_steps(submitted_case(versions["certificate"], applicant), officials)
     with django_capture_on_commit_callbacks(execute=True):
         run_pending_work(case)  # the output is requested; signing it fails
-    document = SignedDocument.objects.get(case=case)
+    document = documents_of(case).get()
     assert document.status == SignedDocument.Status.PENDING
     assert document.attempts == 1 and "TimestampRequestError" in document.last_error
     assert case.output is None
@@ -230,10 +240,10 @@ def test_tsa_outage_keeps_the_document_pending_until_the_sweep_signs_it(
     assert document.display_code in page and "se reintenta automáticamente" in page
 
     tsa_switch.set("up")
-    assert services.dispatch_pending() == 0  # its own dispatch may still be under way
-    SignedDocument.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    assert outbox.dispatch_pending() == 0  # its own dispatch may still be under way
+    OutboxItem.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.dispatch_pending() == 1
+        assert outbox.dispatch_pending() == 1
     document.refresh_from_db()
     assert (document.status, document.level, document.last_error) == ("issued", "B-LTA", "")
     assert document.attempts == 2
@@ -246,7 +256,13 @@ def test_carried_over_outputs_are_sealed_with_todays_details(
     case = approve_steps(submitted_case(versions["certificate"], applicant), officials)
     # What migration documents 0002 leaves for an output made before signing existed.
     document = SignedDocument.objects.create(
-        case=case, kind="certificate", code="ABCDEFGHJKMN", signer="seal", title="certificate"
+        subject_type="procedures.case",
+        subject_id=str(case.pk),
+        kind="certificate",
+        template="procedures/pdf/certificate.html",
+        code="ABCDEFGHJKMN",
+        signer="seal",
+        title="certificate",
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.issue(document.pk)
@@ -294,7 +310,7 @@ def test_nothing_is_signed_with_the_demo_keys_outside_development(
     with django_capture_on_commit_callbacks(execute=True):
         case = approve_steps(case, officials)
         run_pending_work(case)
-    document = SignedDocument.objects.get(case=case)
+    document = documents_of(case).get()
     assert document.status == SignedDocument.Status.PENDING
     assert not document.file and not files_of(document)
     assert "the demo PKI is off" in document.last_error

@@ -19,7 +19,14 @@ from documents.models import SignedDocument
 from tests.conftest import force_login_password_only
 from tests.engine.conftest import make_employee, make_resident
 
-from .cases import approve_steps, run_pending_work, submitted_case, sync_versions
+from .cases import (
+    approve_steps,
+    case_of,
+    documents_of,
+    run_pending_work,
+    submitted_case,
+    sync_versions,
+)
 from .support import SignedSet
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +50,7 @@ def certificate(tmp_path, tsa_configured, django_capture_on_commit_callbacks) ->
     case = approve_steps(submitted_case(versions["certificate"], applicant), officials)
     with django_capture_on_commit_callbacks(execute=True):
         run_pending_work(case)
-    return SignedDocument.objects.get(case=case)
+    return documents_of(case).get()
 
 
 def upload(client, data: bytes, name: str = "documento.pdf"):
@@ -68,7 +75,7 @@ def test_the_code_printed_on_the_document_leads_to_its_record(client, certificat
     page = page_text(client.get(response["Location"]))
     assert "La municipalidad emitió este documento, y está vigente." in page
     for fact in (
-        certificate.case.reference,
+        case_of(certificate).reference,
         "Habilitación de prueba",
         "sello de la municipalidad",
         "hora certificada por la autoridad de sellado de tiempo",
@@ -105,7 +112,7 @@ def test_uploaded_files_are_validated_and_tampering_is_reported(
     genuine = services.read_file(certificate)
     page = page_text(upload(client, genuine))
     assert "Auténtico: este archivo es el documento que firmó la municipalidad" in page
-    assert "PAdES B-LTA" in page and certificate.case.reference in page
+    assert "PAdES B-LTA" in page and case_of(certificate).reference in page
 
     flipped = bytearray(genuine)
     offset = genuine.index(b"/Author")  # inside the signed revision
@@ -142,8 +149,8 @@ def test_a_revoked_document_says_so_everywhere(client, certificate, capsys):
     page = page_text(upload(client, services.read_file(certificate)))
     assert "Revocado" in page and "Emitido por error." in page
 
-    client.force_login(certificate.case.applicant)
-    page = page_text(client.get(f"/mis-tramites/{certificate.case.reference}/"))
+    client.force_login(case_of(certificate).applicant)
+    page = page_text(client.get(f"/mis-tramites/{case_of(certificate).reference}/"))
     assert "La municipalidad revocó este documento: Emitido por error." in page
 
 
@@ -157,7 +164,7 @@ def test_a_reissued_document_points_to_its_replacement(
     certificate.refresh_from_db()
     assert (certificate.status, certificate.superseded_by) == ("superseded", new)
     assert new.status == "issued" and new.code != certificate.code
-    assert certificate.case.output == new
+    assert case_of(certificate).output == new
     page = page_text(client.get(f"/verificar/{certificate.code}/"))
     assert "Reemplazado: la municipalidad emitió este documento" in page
     assert f"/verificar/{new.code}/" in page and "Cambió el rubro." in page
@@ -169,7 +176,7 @@ def test_verify_document_command(certificate, tmp_path, capsys):
     call_command("verify_document", str(genuine))
     out = capsys.readouterr().out
     assert "AUTÉNTICO y vigente" in out
-    assert certificate.case.reference in out and certificate.display_code in out
+    assert case_of(certificate).reference in out and certificate.display_code in out
     assert "Municipalidad Demo - Sello" in out and "PAdES B-LTA" in out
 
     tampered = tmp_path / "adulterado.pdf"
@@ -182,7 +189,9 @@ def test_verify_document_command(certificate, tmp_path, capsys):
     assert "NO AUTÉNTICO" in capsys.readouterr().out
 
     services.revoke(
-        document_id=certificate.pk, actor=certificate.case.applicant, reason="Emitido por error."
+        document_id=certificate.pk,
+        actor=case_of(certificate).applicant,
+        reason="Emitido por error.",
     )
     with pytest.raises(SystemExit) as exit_status:
         call_command("verify_document", str(genuine))
@@ -197,7 +206,7 @@ def test_only_the_applicant_and_staff_of_the_case_download_it(client, certificat
     assert client.get(url).status_code == 404
     client.force_login(make_employee("otra-area@example.com", "intendencia"))
     assert client.get(url).status_code == 404
-    for user in (certificate.case.applicant, make_employee("jefa@example.com", "rentas")):
+    for user in (case_of(certificate).applicant, make_employee("jefa@example.com", "rentas")):
         client.force_login(user)
         response = client.get(url)
         assert response.status_code == 200

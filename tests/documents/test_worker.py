@@ -13,9 +13,10 @@ from django.db import transaction
 from documents import services
 from documents.models import SignedDocument
 from documents.signing.verify import verify_pdf
+from procedures.services import outputs
 from tests.engine.conftest import make_resident
 
-from .cases import submitted_case, sync_versions
+from .cases import case_of, documents_of, submitted_case, sync_versions
 from .support import files_of
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -33,7 +34,7 @@ def requested(tmp_path: Path) -> SignedDocument:
     versions = sync_versions(tmp_path / "catalog")
     case = submitted_case(versions["certificate"], make_resident("vecina@example.com", "30111222"))
     with transaction.atomic():
-        return services.request_document(case=case, kind="certificate")
+        return outputs.produce_output(case)
 
 
 def reloaded(document: SignedDocument) -> SignedDocument:
@@ -59,7 +60,7 @@ def test_a_worker_killed_mid_signature_leaves_exactly_one_signed_document(
     wait_for(lambda: reloaded(document).level == "B-LTA")
     document = reloaded(document)
     assert document.status == SignedDocument.Status.ISSUED
-    assert SignedDocument.objects.filter(case=document.case).count() == 1
+    assert documents_of(case_of(document)).count() == 1
     assert files_of(document) == [f"{document.code}-lta.pdf"]
     report = verify_pdf(services.read_file(document), trust_roots)
     assert report.authentic, report.reason
@@ -81,4 +82,4 @@ def test_a_tsa_outage_is_retried_with_back_off_and_shown_until_it_is_over(
     wait_for(lambda: reloaded(document).level == "B-LTA")
     document = reloaded(document)
     assert (document.status, document.last_error) == (SignedDocument.Status.ISSUED, "")
-    assert SignedDocument.objects.filter(case=document.case).count() == 1
+    assert documents_of(case_of(document)).count() == 1

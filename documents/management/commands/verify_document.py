@@ -50,10 +50,9 @@ class Command(BaseCommand):
             )
         if document is not None:
             lines += [
-                _("Document: %(kind)s, code %(code)s")
-                % {"kind": document.get_kind_display(), "code": document.display_code},
-                _("Case: %(reference)s — %(procedure)s")
-                % {"reference": document.case.reference, "procedure": document.case.version.name},
+                _("Document: %(title)s, code %(code)s")
+                % {"title": document.title, "code": document.display_code},
+                _("About: %(subject)s") % {"subject": document.subject_label},
                 _("Signed by: %(name)s, %(role)s")
                 % {"name": document.signer_name, "role": document.signer_role},
                 _("Status: %(status)s") % {"status": document.get_status_display()}
