@@ -171,18 +171,22 @@ def _bare_certificate(case_id: int) -> bytes:
     from documents.models import SignedDocument, new_code
     from documents.signing.sign import sign_pdf
     from procedures.models import Case
+    from procedures.services.outputs import case_content
 
     case = Case.objects.select_related("version", "applicant").get(pk=case_id)
-    facts = rendering.case_facts(case, "certificate")
+    content = case_content(case, "certificate")
     document = SignedDocument(
-        case=case,
+        subject_type="procedures.case",
+        subject_id=str(case.pk),
+        subject_label=content.subject_label,
         kind="certificate",
+        template=content.template,
         code=new_code(),
         signer="seal",
         signer_name="Municipalidad",
         signer_role=rendering.SEAL_ROLE,
-        title=facts["title"],
-        facts=facts,
+        title=content.title,
+        facts=content.facts,
     )
     with keys.seal().session() as signer:
         return sign_pdf(
@@ -191,7 +195,7 @@ def _bare_certificate(case_id: int) -> bytes:
             certify=True,
             timestamper=keys.timestamper(),
             field_name="SelloMunicipal",
-            reason=f"Certificado del expediente {case.reference}",
+            reason=f"{document.title} — {document.subject_label}",
             location="Municipalidad",
         )
 
@@ -259,14 +263,14 @@ def _request(case_ids: list[int]) -> tuple[list[int], float]:
     """Request the certificates in one transaction; their ids and when it committed."""
     from django.db import transaction
 
-    from documents import services
     from procedures.models import Case
+    from procedures.services import outputs
 
     committed: list[float] = []
     with transaction.atomic():  # ids reach the queue when this commits
         transaction.on_commit(lambda: committed.append(time.time()))  # runs before the dispatches
         ids = [
-            services.request_document(case=case, kind="certificate").pk
+            outputs.produce_output(case).pk
             for case in Case.objects.filter(pk__in=case_ids).select_related("version", "applicant")
         ]
     return ids, committed[0]
