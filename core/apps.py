@@ -7,8 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from django.core import checks
+        from django.core import checks as django_checks
 
+        from . import checks, slots  # noqa: F401 - importing registers the system checks
         from .health import static_files_deploy_check
 
-        checks.register(static_files_deploy_check, checks.Tags.staticfiles, deploy=True)
+        django_checks.register(
+            static_files_deploy_check, django_checks.Tags.staticfiles, deploy=True
+        )
+        slots.declare("core.home", "The home page, after the search box. Gets nothing.")

@@ -20,3 +20,4 @@ class DocumentsConfig(AppConfig):
         worker_process_init.connect(keys.forget, weak=False)
         setting_changed.connect(keys.forget_on_setting_change, weak=False)
         services.register_handlers()
+        keys.register_plugins()

@@ -1,4 +1,9 @@
-"""`check --deploy`: documents are never signed with the demo PKI in production."""
+"""`check --deploy`: documents are never signed with the demo PKI in production.
+
+The signers are plugins (``documents.keys.SEALS`` and ``OFFICIAL_SIGNERS``), which the
+registry check reports one by one (core.E101-E103); this check says it once for the PKI
+as a whole, trust roots and CA chain included, with what to configure.
+"""
 
 from __future__ import annotations
 

@@ -26,9 +26,11 @@ from pyhanko.keys import load_certs_from_pemder
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import TimeStamper
 
+from core.registry import PluginRegistry
+
 from . import demo
 from .models import OfficialSigningKey
-from .signing.signers import SignerBackend, get_signer_backend
+from .signing.signers import Pkcs11Signer, Pkcs12PinSigner, Pkcs12SealSigner, SignerBackend
 from .signing.timestamping import make_timestamper
 
 T = TypeVar("T")
@@ -68,21 +70,6 @@ def _cached(name: str, load: Callable[[], T], ttl: float | None = None) -> T:
             entry = (time.monotonic(), load())
             _cache[name] = entry
         return entry[1]
-
-
-def uses_demo_pki() -> bool:
-    """True when anything signs or verifies with the demo PKI (fine for development only)."""
-    seal_is_demo = (
-        settings.SIGNING_SEAL_BACKEND == "pkcs12" and not settings.SIGNING_SEAL_PKCS12_PATH
-    )
-    on_tokens = "pkcs11" in (settings.SIGNING_SEAL_BACKEND, settings.SIGNING_OFFICIAL_BACKEND)
-    return (
-        seal_is_demo
-        or settings.SIGNING_OFFICIAL_BACKEND == "pkcs12-pin"
-        or not settings.SIGNING_TRUST_ROOTS_DIR
-        # Signatures made on tokens embed the demo intermediate when no chain is named.
-        or (on_tokens and not settings.SIGNING_CA_CHAIN)
-    )
 
 
 # --- Seal ------------------------------------------------------------------------------
@@ -130,33 +117,142 @@ def ca_chain() -> list[asn1_x509.Certificate]:
     return _cached("ca_chain", load)
 
 
-def _load_seal() -> SignerBackend:
-    name = settings.SIGNING_SEAL_BACKEND
-    factory = get_signer_backend(name)
-    if name == "pkcs12":
+class Pkcs12Seal:
+    """The seal's key in a PKCS#12 file; without one, the demo PKI's seal."""
+
+    key = "pkcs12"
+    label = "PKCS#12 key file"
+
+    @property
+    def demo(self) -> bool:
+        return not settings.SIGNING_SEAL_PKCS12_PATH
+
+    def problems(self) -> list[str]:
+        path = settings.SIGNING_SEAL_PKCS12_PATH
+        if path and not Path(path).is_file():
+            return [f"SIGNING_SEAL_PKCS12_PATH {path} is not a file."]
+        return []
+
+    def load(self) -> SignerBackend:
         if settings.SIGNING_SEAL_PKCS12_PATH:
-            path = Path(settings.SIGNING_SEAL_PKCS12_PATH)
-            password = settings.SIGNING_SEAL_PKCS12_PASSWORD.encode()
-        else:
-            pki = demo.ensure_demo_pki()
-            path, password = pki.seal.pkcs12, pki.password
-        return factory(path, password)
-    if name == "pkcs11":
+            return Pkcs12SealSigner(
+                Path(settings.SIGNING_SEAL_PKCS12_PATH),
+                settings.SIGNING_SEAL_PKCS12_PASSWORD.encode(),
+            )
+        pki = demo.ensure_demo_pki()
+        return Pkcs12SealSigner(pki.seal.pkcs12, pki.password)
+
+
+def _pkcs11_problems(*names: str) -> list[str]:
+    problems = [f"{name} is not set." for name in names if not getattr(settings, name)]
+    if not settings.SIGNING_CA_CHAIN:
+        # Signatures made on tokens embed the demo intermediate when no chain is named.
+        problems.append("SIGNING_CA_CHAIN is not set: token signatures would name the demo CA.")
+    module = settings.SIGNING_PKCS11_MODULE
+    if module and not Path(module).is_file():
+        problems.append(f"SIGNING_PKCS11_MODULE {module} is not a file.")
+    return problems
+
+
+class Pkcs11Seal:
+    """The seal's key on a PKCS#11 token (an HSM), its session kept open by this process."""
+
+    key = "pkcs11"
+    label = "PKCS#11 token"
+    demo = False
+
+    def problems(self) -> list[str]:
+        return _pkcs11_problems(
+            "SIGNING_PKCS11_MODULE",
+            "SIGNING_SEAL_PKCS11_TOKEN",
+            "SIGNING_SEAL_PKCS11_KEY",
+            "SIGNING_SEAL_PKCS11_PIN",
+        )
+
+    def load(self) -> SignerBackend:
         if not settings.SIGNING_SEAL_PKCS11_PIN:
             raise ImproperlyConfigured("SIGNING_SEAL_PKCS11_PIN is needed to seal on a token")
-        backend = factory(
+        backend = Pkcs11Signer(
             module_path=settings.SIGNING_PKCS11_MODULE,
             token_label=settings.SIGNING_SEAL_PKCS11_TOKEN,
             key_label=settings.SIGNING_SEAL_PKCS11_KEY,
             ca_chain=ca_chain(),
         )
         return _OpenTokenSeal(backend, settings.SIGNING_SEAL_PKCS11_PIN)
-    raise ImproperlyConfigured(f"SIGNING_SEAL_BACKEND {name!r}: use pkcs12 or pkcs11")
+
+
+class Pkcs11Officials:
+    """Each official's key on their own PKCS#11 token, unlocked by their PIN per signature."""
+
+    key = "pkcs11"
+    label = "PKCS#11 tokens"
+    demo = False
+
+    def problems(self) -> list[str]:
+        return _pkcs11_problems("SIGNING_PKCS11_MODULE")
+
+    def backend(self, signing_key: OfficialSigningKey) -> SignerBackend:
+        return Pkcs11Signer(
+            module_path=settings.SIGNING_PKCS11_MODULE,
+            token_label=signing_key.token_label,
+            key_label=signing_key.key_label,
+            ca_chain=ca_chain(),
+        )
+
+
+class DemoOfficials:
+    """Officials' demo keys in PIN-protected files (``manage.py setup_signing``)."""
+
+    key = "pkcs12-pin"
+    label = "PIN-protected key files (demo)"
+    demo = True
+
+    def problems(self) -> list[str]:
+        return []
+
+    def backend(self, signing_key: OfficialSigningKey) -> SignerBackend:
+        return Pkcs12PinSigner(demo.officials_dir() / f"{signing_key.key_label}.p12")
+
+
+SEALS: PluginRegistry[Pkcs12Seal | Pkcs11Seal] = PluginRegistry(
+    "seal signer", settings=("SIGNING_SEAL_BACKEND",)
+)
+OFFICIAL_SIGNERS: PluginRegistry[Pkcs11Officials | DemoOfficials] = PluginRegistry(
+    "officials' signer", settings=("SIGNING_OFFICIAL_BACKEND",)
+)
+
+
+def register_plugins() -> None:
+    SEALS.register(Pkcs12Seal())
+    SEALS.register(Pkcs11Seal())
+    OFFICIAL_SIGNERS.register(Pkcs11Officials())
+    OFFICIAL_SIGNERS.register(DemoOfficials())
+
+
+def _chosen(registry: PluginRegistry, setting: str):
+    try:
+        return registry.chosen(setting)
+    except LookupError as exc:
+        raise ImproperlyConfigured(f"{setting}: {exc}") from None
+
+
+def uses_demo_pki() -> bool:
+    """True when anything signs or verifies with the demo PKI (fine for development only)."""
+    # An unknown backend is not a demo: check --deploy reports it as unknown (core.E101).
+    seal = SEALS.find(settings.SIGNING_SEAL_BACKEND)
+    officials = OFFICIAL_SIGNERS.find(settings.SIGNING_OFFICIAL_BACKEND)
+    on_tokens = "pkcs11" in (settings.SIGNING_SEAL_BACKEND, settings.SIGNING_OFFICIAL_BACKEND)
+    return (
+        (seal is not None and seal.demo)
+        or (officials is not None and officials.demo)
+        or not settings.SIGNING_TRUST_ROOTS_DIR
+        or (on_tokens and not settings.SIGNING_CA_CHAIN)
+    )
 
 
 def seal() -> SignerBackend:
     """The municipal seal of this process (its key loaded, or its token session open)."""
-    return _cached("seal", _load_seal)
+    return _cached("seal", lambda: _chosen(SEALS, "SIGNING_SEAL_BACKEND").load())
 
 
 # --- Officials ---------------------------------------------------------------------------
@@ -166,18 +262,7 @@ def official_backend(key: OfficialSigningKey) -> SignerBackend:
     """The official's key, locked: ``session(pin)`` unlocks it for one signature."""
     if not _KEY_LABEL.fullmatch(key.key_label):
         raise ImproperlyConfigured(f"invalid key label {key.key_label!r}")
-    name = settings.SIGNING_OFFICIAL_BACKEND
-    factory = get_signer_backend(name)
-    if name == "pkcs11":
-        return factory(
-            module_path=settings.SIGNING_PKCS11_MODULE,
-            token_label=key.token_label,
-            key_label=key.key_label,
-            ca_chain=ca_chain(),
-        )
-    if name == "pkcs12-pin":
-        return factory(demo.officials_dir() / f"{key.key_label}.p12")
-    raise ImproperlyConfigured(f"SIGNING_OFFICIAL_BACKEND {name!r}: use pkcs11 or pkcs12-pin")
+    return _chosen(OFFICIAL_SIGNERS, "SIGNING_OFFICIAL_BACKEND").backend(key)
 
 
 # --- Timestamp authority and trust anchors -------------------------------------------------

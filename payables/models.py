@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.states import StateMachine
 from suppliers.models import BankAccount, Invoice, Supplier
 
 
@@ -22,6 +23,15 @@ class PaymentBatch(models.Model):
         PAID = "paid", _("Paid")
         CANCELLED = "cancelled", _("Cancelled")
 
+    STATES = StateMachine(
+        {
+            Status.DRAFT: {Status.APPROVED, Status.CANCELLED},
+            Status.APPROVED: {Status.EXPORTED, Status.CANCELLED},
+            Status.EXPORTED: {Status.PAID, Status.CANCELLED},
+            Status.PAID: set(),
+            Status.CANCELLED: set(),
+        }
+    )
     REQUIRED_APPROVALS = 2
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
@@ -80,6 +90,15 @@ class PaymentOrder(models.Model):
         IN_BATCH = "in_batch", _("In a batch")
         PAID = "paid", _("Paid")
         CANCELLED = "cancelled", _("Cancelled")
+
+    STATES = StateMachine(
+        {
+            Status.OPEN: {Status.IN_BATCH, Status.CANCELLED},
+            Status.IN_BATCH: {Status.OPEN, Status.PAID},
+            Status.PAID: set(),
+            Status.CANCELLED: set(),
+        }
+    )
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     supplier = models.ForeignKey(

@@ -28,11 +28,13 @@ from core import audit, numbering, storage
 from core.errors import ActionRefused
 from core.files import CsvUnreadable, read_csv
 from core.money import UnreadableNumber, parse_amount
-from suppliers.models import BankAccount, Invoice, InvoiceEvent, Supplier
+from suppliers.models import BankAccount, Invoice, Supplier
 from suppliers.selectors import can_approve_batches, is_accounts_payable
+from suppliers.services import payments as invoice_payments
 
 from .exporters import ExportRefused, debtor_from_settings, get_exporter
 from .models import BatchApproval, PaymentBatch, PaymentOrder, PaymentOrderItem
+from .notices import request_notice
 
 
 def _next_reference(model, prefix: str) -> str:
@@ -107,12 +109,8 @@ def prepare_orders(*, actor: User) -> Preparation:
                 PaymentOrderItem(order=order, invoice=invoice, amount=invoice.amount_due)
                 for invoice in group
             )
-            Invoice.objects.filter(pk__in=[invoice.pk for invoice in group]).update(
-                status=Invoice.Status.IN_PAYMENT
-            )
-            InvoiceEvent.objects.bulk_create(
-                InvoiceEvent(invoice=invoice, kind=InvoiceEvent.Kind.IN_PAYMENT, actor=actor)
-                for invoice in group
+            invoice_payments.put_in_payment(
+                invoice_ids=[invoice.pk for invoice in group], payment=order.reference, actor=actor
             )
             audit.record(
                 actor=actor,
@@ -135,12 +133,16 @@ def cancel_order(*, order: PaymentOrder, actor: User) -> PaymentOrder:
     _require(is_accounts_payable(actor))
     with transaction.atomic():
         order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
-        if order.status != PaymentOrder.Status.OPEN:
-            raise ActionRefused(_("Only an order waiting for a batch can be cancelled."))
+        PaymentOrder.STATES.move(
+            order,
+            PaymentOrder.Status.CANCELLED,
+            refusal=_("Only an order waiting for a batch can be cancelled."),
+        )
         invoice_ids = list(order.items.values_list("invoice_id", flat=True))
         order.items.all().delete()
-        Invoice.objects.filter(pk__in=invoice_ids).update(status=Invoice.Status.APPROVED)
-        order.status = PaymentOrder.Status.CANCELLED
+        invoice_payments.take_out_of_payment(
+            invoice_ids=invoice_ids, payment=order.reference, actor=actor
+        )
         order.save(update_fields=["status"])
         audit.record(
             actor=actor,
@@ -240,7 +242,7 @@ def approve_batch(*, batch: PaymentBatch, actor: User) -> PaymentBatch:
         BatchApproval.objects.create(batch=batch, user=actor)
         count = batch.approvals.count()
         if count >= PaymentBatch.REQUIRED_APPROVALS:
-            batch.status = PaymentBatch.Status.APPROVED
+            PaymentBatch.STATES.move(batch, PaymentBatch.Status.APPROVED)
             batch.save(update_fields=["status"])
         audit.record(
             actor=actor,
@@ -258,13 +260,16 @@ def cancel_batch(*, batch: PaymentBatch, actor: User, reason: str) -> PaymentBat
         raise ActionRefused(_("Write why the batch is cancelled."))
     with transaction.atomic():
         batch = _locked_batch(batch)
-        if batch.status in (PaymentBatch.Status.PAID, PaymentBatch.Status.CANCELLED):
-            raise ActionRefused(_("This batch can no longer be cancelled."))
         if batch.orders.filter(status=PaymentOrder.Status.PAID).exists():
             raise ActionRefused(_("Some of its payments are already confirmed."))
-        before = batch.status
-        batch.orders.update(batch=None, status=PaymentOrder.Status.OPEN)
-        batch.status = PaymentBatch.Status.CANCELLED
+        before = PaymentBatch.STATES.move(
+            batch,
+            PaymentBatch.Status.CANCELLED,
+            refusal=_("This batch can no longer be cancelled."),
+        )
+        batch.orders.filter(
+            status__in=PaymentOrder.STATES.sources(PaymentOrder.Status.OPEN)
+        ).update(batch=None, status=PaymentOrder.Status.OPEN)
         batch.save(update_fields=["status"])
         audit.record(
             actor=actor,
@@ -286,17 +291,17 @@ def export_batch(
         if batch.status != PaymentBatch.Status.APPROVED:
             raise ActionRefused(_("Only an approved batch can be exported."))
         _check_accounts(batch)
-        exporter = get_exporter(exporter_code)
         orders = list(
             batch.orders.select_related("supplier")
             .prefetch_related("items__invoice")
             .order_by("reference")
         )
         try:
+            exporter = get_exporter(exporter_code)
             bank_file = exporter.export(batch, orders, debtor_from_settings())
         except ExportRefused as exc:
             raise ActionRefused(str(exc)) from exc
-        batch.exporter = exporter.code
+        batch.exporter = exporter.key
         batch.file_name = bank_file.name
         batch.file_sha256 = hashlib.sha256(bank_file.content).hexdigest()
         storage.save(
@@ -304,7 +309,7 @@ def export_batch(
             f"{batch.reference}-{batch.file_sha256[:12]}",
             ContentFile(bank_file.content),
         )
-        batch.status = PaymentBatch.Status.EXPORTED
+        PaymentBatch.STATES.move(batch, PaymentBatch.Status.EXPORTED)
         batch.exported_at = timezone.now()
         batch.exported_by = actor
         batch.save()
@@ -313,30 +318,31 @@ def export_batch(
             action="payment_batch.exported",
             obj=batch,
             before={"status": PaymentBatch.Status.APPROVED},
-            after={"status": batch.status, "format": exporter.code, "sha256": batch.file_sha256},
+            after={"status": batch.status, "format": exporter.key, "sha256": batch.file_sha256},
         )
     return batch
 
 
 def _mark_orders_paid(orders: list[PaymentOrder], paid_on: date, note: str, actor: User) -> None:
+    """The orders' invoices are paid, and each order's signed payment notice is requested."""
     for order in orders:
-        order.status = PaymentOrder.Status.PAID
+        PaymentOrder.STATES.move(order, PaymentOrder.Status.PAID)
         order.paid_on = paid_on
         order.payment_note = note[:200]
     PaymentOrder.objects.bulk_update(orders, ["status", "paid_on", "payment_note"])
-    invoice_ids = list(
-        PaymentOrderItem.objects.filter(order__in=orders).values_list("invoice_id", flat=True)
-    )
-    Invoice.objects.filter(pk__in=invoice_ids).update(status=Invoice.Status.PAID, paid_on=paid_on)
-    InvoiceEvent.objects.bulk_create(
-        InvoiceEvent(invoice_id=invoice_id, kind=InvoiceEvent.Kind.PAID, actor=actor)
-        for invoice_id in invoice_ids
-    )
+    for order in orders:
+        invoice_payments.mark_paid(
+            invoice_ids=order.items.values_list("invoice_id", flat=True),
+            paid_on=paid_on,
+            payment=order.reference,
+            actor=actor,
+        )
+        request_notice(order, actor=actor)
 
 
 def _close_if_paid(batch: PaymentBatch) -> None:
     if not batch.orders.exclude(status=PaymentOrder.Status.PAID).exists():
-        batch.status = PaymentBatch.Status.PAID
+        PaymentBatch.STATES.move(batch, PaymentBatch.Status.PAID)
         batch.paid_at = timezone.now()
         batch.save(update_fields=["status", "paid_at"])
 

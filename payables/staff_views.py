@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
@@ -18,7 +19,7 @@ from suppliers.selectors import can_approve_batches, is_accounts_payable
 from suppliers.staff_views import supplier_staff_required
 
 from . import services
-from .exporters import registry as exporters
+from .exporters import BANK_FILES
 from .forms import BatchForm, CancelForm, PaidForm, StatementForm
 from .models import PaymentBatch, PaymentOrder
 
@@ -125,7 +126,8 @@ def batch_detail(request, pk: int):
             and can_approve_batches(request.user)
             and request.user.pk not in {approval.user_id for approval in approvals},
             "is_ap": is_accounts_payable(request.user),
-            "exporters": exporters().values(),
+            "exporters": BANK_FILES.usable(),
+            "default_exporter": settings.PAYABLES_EXPORTER,
             "paid_form": PaidForm(),
             "cancel_form": CancelForm(),
         },

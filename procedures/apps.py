@@ -7,7 +7,21 @@ class ProceduresConfig(AppConfig):
     verbose_name = _("Procedures")
 
     def ready(self) -> None:
+        from core import slots
+
         from .services import outputs, work
 
         work.register_handlers()
         outputs.register_hooks()
+        slots.declare(
+            "procedures.procedure_page",
+            "A procedure's catalog page, after its requirements. Gets: version, definition.",
+        )
+        slots.declare(
+            "procedures.case_page",
+            "The resident's page of their case, after its status and result. Gets: case.",
+        )
+        slots.declare(
+            "procedures.staff_case_page",
+            "The staff's case and task pages, after the answers. Gets: case.",
+        )

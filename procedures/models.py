@@ -8,6 +8,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+from core.states import StateMachine
+
 
 def _localized(texts: dict[str, str], language: str | None = None) -> str:
     language = (language or get_language() or "es")[:2]
@@ -148,6 +150,21 @@ class Case(models.Model):
         PHONE = "phone", _("By phone")
         INTERNAL = "internal", _("Internal")
 
+    STATES = StateMachine(
+        {
+            Status.DRAFT: {Status.SUBMITTED},
+            Status.SUBMITTED: {
+                Status.CORRECTION,
+                Status.APPROVED,
+                Status.REJECTED,
+                Status.WITHDRAWN,
+            },
+            Status.CORRECTION: {Status.SUBMITTED, Status.WITHDRAWN},
+            Status.APPROVED: set(),
+            Status.REJECTED: set(),
+            Status.WITHDRAWN: set(),
+        }
+    )
     OPEN_STATUSES = (Status.SUBMITTED, Status.CORRECTION)
     CLOSED_STATUSES = (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)
 

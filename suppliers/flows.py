@@ -11,7 +11,7 @@ the supplier's reply, then comes back, unless the supplier withdraws it:
                 +--------------------------------------------------------+
 
 The pages are the portal's own (``suppliers.staff_views``); the services in
-``suppliers.services.payables_review`` drive the tasks under the flow's lock.
+``suppliers.services.review`` drive the tasks under the flow's lock.
 """
 
 from django.utils.translation import gettext_lazy as _

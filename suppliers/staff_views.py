@@ -76,7 +76,7 @@ def index(request):
         return redirect("suppliers_staff:queue", "exceptions")
     if selectors.can_purchase(request.user):
         return redirect("suppliers_staff:orders")
-    return redirect("payables:index")
+    return redirect("suppliers_staff:suppliers")
 
 
 # --- accounts payable queue and invoice tasks ------------------------------------------
@@ -427,7 +427,11 @@ def supplier_detail(request, pk: int):
             "members": supplier.memberships.select_related("user"),
             "tax_ids": supplier.tax_ids.all(),
             "bank_form": BankDecisionForm(),
-            "statuses": Supplier.Status.choices,
+            "statuses": [
+                (value, label)
+                for value, label in Supplier.Status.choices
+                if value == supplier.status or Supplier.STATES.allows(supplier.status, value)
+            ],
         },
     )
 

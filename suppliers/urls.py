@@ -20,5 +20,4 @@ urlpatterns = [
     path("facturas/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("facturas/<int:pk>/responder/", views.invoice_reply, name="invoice_reply"),
     path("facturas/<int:pk>/retirar/", views.invoice_withdraw, name="invoice_withdraw"),
-    path("pagos/<int:pk>/aviso/", views.payment_notice, name="payment_notice"),
 ]

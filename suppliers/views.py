@@ -13,15 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ActionRefused
 from core.files import private_file_response
-from payables.models import PaymentOrder
-from payables.notices import render_payment_notice
 
 from . import selectors
 from .einvoice import InvoiceRejected
@@ -354,7 +352,6 @@ def _own_invoice(request, pk: int) -> Invoice:
 @supplier_required
 def invoice_detail(request, pk: int):
     invoice = _own_invoice(request, pk)
-    item = getattr(invoice, "payment_item", None)
     return render(
         request,
         "suppliers/invoice.html",
@@ -363,7 +360,6 @@ def invoice_detail(request, pk: int):
             "lines": invoice.lines.select_related("po_line"),
             "holds": invoice.holds.filter(released_at__isnull=True),
             "events": invoice.events.filter(public=True),
-            "payment": item.order if item else None,
             "reply_form": ReplyForm(),
         },
     )
@@ -407,17 +403,3 @@ def invoice_withdraw(request, pk: int):
     else:
         messages.success(request, _("Invoice withdrawn. You may submit a corrected one."))
     return redirect("suppliers:invoice", pk)
-
-
-@supplier_required
-def payment_notice(request, pk: int):
-    order = get_object_or_404(
-        PaymentOrder.objects.select_related("supplier"),
-        pk=pk,
-        supplier=request.supplier,
-        status=PaymentOrder.Status.PAID,
-    )
-    response = HttpResponse(render_payment_notice(order), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{order.reference}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response

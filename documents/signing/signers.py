@@ -2,21 +2,22 @@
 
 Every backend hands out a pyHanko ``Signer`` inside a context manager::
 
-    backend = get_signer_backend("pkcs11")(module_path=..., token_label=..., key_label=...)
+    backend = Pkcs11Signer(module_path=..., token_label=..., key_label=...)
     with backend.session(pin=pin) as signer:
         signed = sign_pdf(pdf, signer, ...)
 
 ``pkcs12`` is the municipal seal (file-based key, no PIN); ``pkcs11`` is a
 token (an official's key, unlocked by their PIN for each session, or the
 seal's); ``pkcs12-pin`` is a personal key in a file whose password is the
-PIN, the embedded stand-in for an official's token.
+PIN, the embedded stand-in for an official's token. The Django app chooses
+among them by settings (``documents.keys.SEALS`` and ``OFFICIAL_SIGNERS``).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -41,9 +42,6 @@ class SignerBackend(Protocol):
     def session(self, pin: str | None = None) -> AbstractContextManager[Signer]:
         """A ready signer for the duration of the ``with`` block."""
         ...
-
-
-SignerBackendFactory = Callable[..., SignerBackend]
 
 
 class TokenError(Exception):
@@ -245,25 +243,3 @@ class Pkcs11Signer:
                 f"no single certificate labelled {self.cert_label!r} on {self.token_label!r}"
             )
         return x509.Certificate.load(found[0][Attribute.VALUE])
-
-
-_backends: dict[str, SignerBackendFactory] = {}
-
-
-def register_signer_backend(name: str, factory: SignerBackendFactory) -> None:
-    if _backends.get(name, factory) is not factory:
-        raise ValueError(f"signer backend {name!r} is already registered")
-    _backends[name] = factory
-
-
-def get_signer_backend(name: str) -> SignerBackendFactory:
-    try:
-        return _backends[name]
-    except KeyError:
-        known = ", ".join(sorted(_backends))
-        raise LookupError(f"unknown signer backend {name!r} (known: {known})") from None
-
-
-register_signer_backend("pkcs12", Pkcs12SealSigner)
-register_signer_backend("pkcs11", Pkcs11Signer)
-register_signer_backend("pkcs12-pin", Pkcs12PinSigner)

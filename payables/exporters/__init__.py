@@ -1,7 +1,8 @@
-"""Bank file exporters: a registry of plugins that turn a payment batch into a file.
+"""Bank file exporters: plugins (``core.registry``) that turn a payment batch into a file.
 
 ISO 20022 pain.001 is the real one; ``demo-csv`` is a plain list for trying the portal
-without a bank. A bank-specific format is one more class registered in ``EXPORTERS``.
+without a bank. A bank-specific format is one more plugin registered in ``BANK_FILES``;
+``PAYABLES_EXPORTER`` names the default, and ``check --deploy`` refuses a demo one.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
+
+from core.registry import PluginRegistry
 
 if TYPE_CHECKING:
     from ..models import PaymentBatch, PaymentOrder
@@ -37,8 +40,11 @@ class ExportRefused(Exception):
 
 
 class Exporter(Protocol):
-    code: str
+    key: str
     label: str
+    demo: bool
+
+    def problems(self) -> list[str]: ...
 
     def export(
         self, batch: PaymentBatch, orders: list[PaymentOrder], debtor: Debtor
@@ -54,16 +60,23 @@ def debtor_from_settings() -> Debtor:
     )
 
 
-def registry() -> dict[str, Exporter]:
+BANK_FILES: PluginRegistry[Exporter] = PluginRegistry(
+    "bank file format", settings=("PAYABLES_EXPORTER",)
+)
+
+
+def register_plugins() -> None:
     from .demo_csv import DemoCsvExporter
     from .pain001 import Pain001Exporter
 
-    return {exporter.code: exporter for exporter in (Pain001Exporter(), DemoCsvExporter())}
+    BANK_FILES.register(Pain001Exporter())
+    BANK_FILES.register(DemoCsvExporter())
 
 
-def get_exporter(code: str | None = None) -> Exporter:
-    exporters = registry()
-    code = code or settings.PAYABLES_EXPORTER
-    if code not in exporters:
-        raise ExportRefused(f"Unknown bank file format {code!r}; known: {', '.join(exporters)}.")
-    return exporters[code]
+def get_exporter(key: str | None = None) -> Exporter:
+    """The format ``key`` names (``PAYABLES_EXPORTER`` by default), if it may be used here."""
+    key = key or settings.PAYABLES_EXPORTER
+    usable = {exporter.key: exporter for exporter in BANK_FILES.usable()}
+    if key not in usable:
+        raise ExportRefused(f"Unknown bank file format {key!r}; known: {', '.join(usable)}.")
+    return usable[key]

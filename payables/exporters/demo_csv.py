@@ -9,8 +9,12 @@ from . import BankFile, Debtor
 
 
 class DemoCsvExporter:
-    code = "demo-csv"
+    key = "demo-csv"
     label = "CSV (demo)"
+    demo = True  # no bank reads it
+
+    def problems(self) -> list[str]:
+        return []
 
     def export(self, batch, orders, debtor: Debtor) -> BankFile:
         buffer = io.StringIO()

@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import cache
 from importlib.resources import files
 
+from django.conf import settings
 from django.utils import timezone
 from lxml import etree
 
@@ -64,8 +65,14 @@ def _text(value: str, limit: int) -> str:
 
 
 class Pain001Exporter:
-    code = MESSAGE
+    key = MESSAGE
     label = "ISO 20022 pain.001.001.09"
+    demo = False
+
+    def problems(self) -> list[str]:
+        if not settings.PAYABLES_DEBTOR_CBU:
+            return ["PAYABLES_DEBTOR_CBU is not set: files cannot name the paying account."]
+        return []
 
     def export(self, batch, orders, debtor: Debtor) -> BankFile:
         if not debtor.cbu:

@@ -162,7 +162,7 @@ def submit(*, case: Case, actor: User) -> Case:
         now = timezone.now()
         case.reference = _unused_reference()
         case.fee_amount = definition.fee.compute(case.answers)
-        case.status = Case.Status.SUBMITTED
+        Case.STATES.move(case, Case.Status.SUBMITTED)
         case.submitted_at = now
         case.due_date = add_business_days(
             timezone.localdate(now), definition.deadline_business_days
@@ -218,7 +218,7 @@ def resubmit(*, case: Case, actor: User, answers: dict[str, Any]) -> Case:
         paused = business_days_between(case.paused_since, today) if case.paused_since else 0
         case.due_date = add_business_days(case.due_date, paused) if paused else case.due_date
         case.paused_since = None
-        case.status = Case.Status.SUBMITTED
+        Case.STATES.move(case, Case.Status.SUBMITTED)
         case.correction_fields = []
         case.save()
         CaseEvent.objects.create(case=case, actor=actor, kind=CaseEvent.Kind.RESUBMITTED)
@@ -249,7 +249,7 @@ def withdraw(*, case: Case, actor: User) -> Case:
             raise ActionRefused(_("This case is already closed."))
         before = {"status": case.status}
         StandardProcedureFlow.instance.cancel(case.process)
-        case.status = Case.Status.WITHDRAWN
+        Case.STATES.move(case, Case.Status.WITHDRAWN)
         case.resolved_at = timezone.now()
         case.paused_since = None
         case.save()

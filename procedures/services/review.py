@@ -141,7 +141,7 @@ def _decide(
             following = definition.review_steps[case.current_step : case.current_step + 1]
             case.current_department = following[0].department if following else ""
         elif decision == Decision.CORRECTION:
-            case.status = Case.Status.CORRECTION
+            Case.STATES.move(case, Case.Status.CORRECTION)
             case.correction_message = message.strip()
             case.correction_fields = list(correction_fields or [])
             case.paused_since = today
@@ -154,7 +154,7 @@ def _decide(
             )
             work.notify_later(case, "correction")
         else:
-            case.status = Case.Status.REJECTED
+            Case.STATES.move(case, Case.Status.REJECTED)
             case.decision_reason = message.strip()
             case.resolved_at = timezone.now()
             case.current_department = ""
@@ -187,7 +187,7 @@ def _decide(
 def complete_approved_case(case: Case) -> None:
     """The last step approved: close the case and produce its output (called by the flow)."""
     case = Case.objects.select_for_update().select_related("version").get(pk=case.pk)
-    case.status = Case.Status.APPROVED
+    Case.STATES.move(case, Case.Status.APPROVED)
     case.resolved_at = timezone.now()
     case.current_department = ""
     case.save(update_fields=["status", "resolved_at", "current_department", "updated_at"])

@@ -129,8 +129,7 @@ def set_supplier_status(*, supplier: Supplier, status: str, actor: User) -> Supp
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
         if supplier.status == status:
             raise ActionRefused(_("The supplier already has that status."))
-        before = supplier.status
-        supplier.status = status
+        before = Supplier.STATES.move(supplier, status)
         supplier.save(update_fields=["status"])
         audit.record(
             actor=actor,
@@ -321,9 +320,11 @@ def decide_bank_account(
                 status=BankAccount.Status.ACTIVE
             ).first()
             if previous:
-                previous.status = BankAccount.Status.REPLACED
+                BankAccount.STATES.move(previous, BankAccount.Status.REPLACED)
                 previous.save(update_fields=["status"])
-        account.status = BankAccount.Status.ACTIVE if approve else BankAccount.Status.REJECTED
+        BankAccount.STATES.move(
+            account, BankAccount.Status.ACTIVE if approve else BankAccount.Status.REJECTED
+        )
         account.decided_by = actor
         account.decided_at = timezone.now()
         account.decision_note = note.strip()

@@ -145,8 +145,7 @@ def set_order_status(*, order: PurchaseOrder, status: str, actor: User) -> Purch
         order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
         if order.status == status:
             raise ActionRefused(_("The order already has that status."))
-        before = order.status
-        order.status = status
+        before = PurchaseOrder.STATES.move(order, status)
         order.save(update_fields=["status"])
         audit.record(
             actor=actor,

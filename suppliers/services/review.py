@@ -120,7 +120,7 @@ def decide(
                 raise ActionRefused(
                     _("The invoice has holds: resolve them, or release it with a reason.")
                 )
-            invoice.status = Invoice.Status.APPROVED
+            Invoice.STATES.move(invoice, Invoice.Status.APPROVED)
             invoice.approved_by, invoice.approved_at = user, now
             InvoiceEvent.objects.create(
                 invoice=invoice, kind=InvoiceEvent.Kind.APPROVED, actor=user, message=message
@@ -134,7 +134,7 @@ def decide(
                 open_holds, ["released_at", "released_by", "release_reason"]
             )
             count_released(invoice)
-            invoice.status = Invoice.Status.APPROVED
+            Invoice.STATES.move(invoice, Invoice.Status.APPROVED)
             invoice.released = True
             invoice.approved_by, invoice.approved_at = user, now
             InvoiceEvent.objects.create(
@@ -149,7 +149,7 @@ def decide(
             )
         else:
             take_back(invoice)
-            invoice.status = Invoice.Status.RETURNED
+            Invoice.STATES.move(invoice, Invoice.Status.RETURNED)
             InvoiceEvent.objects.create(
                 invoice=invoice, kind=InvoiceEvent.Kind.RETURNED, actor=user, message=message
             )
@@ -186,7 +186,7 @@ def supplier_reply(*, invoice: Invoice, user: User, message: str) -> Invoice:
     if not message.strip():
         raise ActionRefused(_("Write your answer."))
     with _returned_invoice(invoice) as (invoice, task):
-        invoice.status = Invoice.Status.ON_HOLD
+        Invoice.STATES.move(invoice, Invoice.Status.ON_HOLD)
         invoice.save(update_fields=["status"])
         InvoiceEvent.objects.create(
             invoice=invoice, kind=InvoiceEvent.Kind.REPLIED, actor=user, message=message.strip()
@@ -206,7 +206,7 @@ def supplier_reply(*, invoice: Invoice, user: User, message: str) -> Invoice:
 
 def withdraw(*, invoice: Invoice, user: User) -> Invoice:
     with _returned_invoice(invoice) as (invoice, task):
-        invoice.status = Invoice.Status.WITHDRAWN
+        Invoice.STATES.move(invoice, Invoice.Status.WITHDRAWN)
         invoice.save(update_fields=["status"])
         InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.WITHDRAWN, actor=user)
         InvoiceFlow.await_supplier.run(task)

@@ -28,9 +28,12 @@ PRODUCTION_ENV = {
     "SIGNING_SEAL_BACKEND": "pkcs11",
     "SIGNING_OFFICIAL_BACKEND": "pkcs11",
     "SIGNING_PKCS11_MODULE": "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+    "SIGNING_SEAL_PKCS11_TOKEN": "municipalidad",
+    "SIGNING_SEAL_PKCS11_KEY": "sello",
     "SIGNING_SEAL_PKCS11_PIN": "seal-pin",
     "SIGNING_CA_CHAIN": "/etc/tramites/signing/chain.pem",
     "SIGNING_TRUST_ROOTS_DIR": "/etc/tramites/signing/trust",
+    "PAYABLES_DEBTOR_CBU": "2850590940090418135201",
 }
 SIGNING_SETTINGS = tuple(name for name in PRODUCTION_ENV if name.startswith("SIGNING_"))
 # Settings the test environment adds for itself, which production never has.

@@ -40,3 +40,15 @@ def test_check_deploy_refuses_the_demo_signing_keys(collected_static):
 
     result = _check_deploy({**env, "SIGNING_DEMO_PKI": "1"})  # asking for it changes nothing
     assert "documents.E001" in result.stderr
+
+
+def test_check_deploy_refuses_demo_plugins_and_names_each(collected_static):
+    env = production_env(
+        STATIC_ROOT=str(collected_static),
+        SIGNING_OFFICIAL_BACKEND="pkcs12-pin",
+        PAYABLES_EXPORTER="demo-csv",
+    )
+    result = _check_deploy(env)
+    assert result.returncode != 0
+    for plugin in ("officials' signer 'pkcs12-pin'", "bank file format 'demo-csv'"):
+        assert plugin in result.stderr, result.stderr

@@ -1,4 +1,4 @@
-"""Signer backends: the registry, and a real PKCS#11 token (SoftHSM2) holding an official's key."""
+"""Signer backends: the seal takes no PIN, and a real PKCS#11 token (SoftHSM2) holds an official's key."""
 
 from __future__ import annotations
 
@@ -21,25 +21,12 @@ from documents.signing.signers import (
     TokenKeyNotFound,
     TokenPinIncorrect,
     TokenUnavailable,
-    get_signer_backend,
-    register_signer_backend,
 )
 from documents.signing.verify import verify_pdf
 
 from .support import SOFTHSM_MODULE, Token
 
 TOKEN_LABEL = "officials"
-
-
-def test_registry() -> None:
-    assert get_signer_backend("pkcs12") is Pkcs12SealSigner
-    assert get_signer_backend("pkcs11") is Pkcs11Signer
-    register_signer_backend("pkcs12", Pkcs12SealSigner)  # same factory again is harmless
-    with pytest.raises(ValueError, match="already registered"):
-        register_signer_backend("pkcs12", Pkcs11Signer)
-    assert get_signer_backend("pkcs12-pin") is Pkcs12PinSigner
-    with pytest.raises(LookupError, match="pkcs11, pkcs12"):
-        get_signer_backend("hsm-in-the-cloud")
 
 
 def test_seal_takes_no_pin(seal: Pkcs12SealSigner) -> None:
@@ -49,8 +36,7 @@ def test_seal_takes_no_pin(seal: Pkcs12SealSigner) -> None:
 
 @pytest.fixture(scope="session")
 def official_backend(softhsm: Token, pki: DemoPki) -> Pkcs11Signer:
-    factory = get_signer_backend("pkcs11")
-    backend = factory(
+    backend = Pkcs11Signer(
         module_path=SOFTHSM_MODULE,
         token_label=TOKEN_LABEL,
         key_label=softhsm.key_label,
@@ -165,13 +151,13 @@ def test_pkcs12_file_unlocked_by_a_pin(
             b"carla", key, cert, chain, BestAvailableEncryption(b"4321")
         )
     )
-    backend = get_signer_backend("pkcs12-pin")(bundle)
+    backend = Pkcs12PinSigner(bundle)
     with pytest.raises(TokenPinIncorrect) as error:
         _approve(rendered, backend, "1234", None)
     assert "1234" not in str(error.value)
     with pytest.raises(TokenPinIncorrect, match="PIN is required"):
         _approve(rendered, backend, "", None)
     with pytest.raises(TokenKeyNotFound):
-        _approve(rendered, get_signer_backend("pkcs12-pin")(tmp_path / "nobody.p12"), "4321", None)
+        _approve(rendered, Pkcs12PinSigner(tmp_path / "nobody.p12"), "4321", None)
     report = verify_pdf(_approve(rendered, backend, "4321", None), trust_roots)
     assert report.authentic and report.signer_common_name == "Carla Demo"

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.identifiers import make_cbu
 from payables import services as payments
+from payables.notices import notice_of
 from suppliers import urls as supplier_urls
 from suppliers.flows import InvoiceFlow
 from suppliers.models import SupplierInvitation
@@ -23,7 +24,7 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 
-def submit_paid_invoice(sup, user, po, clerk, second) -> tuple:
+def submit_paid_invoice(sup, user, po, clerk, second, capture) -> tuple:
     line = po.lines.get()
     invoice = intake.submit_manual(
         supplier=sup,
@@ -51,19 +52,22 @@ def submit_paid_invoice(sup, user, po, clerk, second) -> tuple:
     payments.approve_batch(batch=batch, actor=clerk)
     payments.approve_batch(batch=batch, actor=second)
     payments.export_batch(batch=batch, actor=clerk)
-    payments.confirm_paid(batch=batch, paid_on=timezone.localdate(), note="", actor=clerk)
+    with capture(execute=True):  # the signed payment notice is sealed after the commit
+        payments.confirm_paid(batch=batch, paid_on=timezone.localdate(), note="", actor=clerk)
     order.refresh_from_db()
     return invoice, order
 
 
 @pytest.fixture
-def world(buyer, clerk, second_approver, settings):
+def world(buyer, clerk, second_approver, settings, django_capture_on_commit_callbacks):
     settings.PAYABLES_DEBTOR_CBU = make_cbu("0110001", "0000000000123")
     worlds = {}
     for name, dni in (("x", "71234567"), ("y", "72345678")):
         sup, user = factories.supplier(dni, name=f"Proveedor {name.upper()}")
         po = factories.order(sup, buyer, [factories.line("Servicio", 10, 1000, kind="service")])
-        invoice, order = submit_paid_invoice(sup, user, po, clerk, second_approver)
+        invoice, order = submit_paid_invoice(
+            sup, user, po, clerk, second_approver, django_capture_on_commit_callbacks
+        )
         invitation = organisations.invite(
             supplier=sup, email=f"nuevo-{name}@example.com", actor=user
         )
@@ -87,7 +91,6 @@ def supplier_urls_for(world: dict) -> list[tuple[str, str]]:
         "invoice_pdf": world["invoice"].pk,
         "invoice_reply": world["invoice"].pk,
         "invoice_withdraw": world["invoice"].pk,
-        "payment_notice": world["order"].pk,
         "invitation": world["invitation"].token,
     }
     urls = []
@@ -104,7 +107,6 @@ OWN_OBJECT_ROUTES = {
     "invoice_pdf",
     "invoice_reply",
     "invoice_withdraw",
-    "payment_notice",
 }
 
 
@@ -131,9 +133,26 @@ def test_supplier_x_sees_its_own_pages(client, world) -> None:
         response = client.get(url)
         assert response.status_code == 200, (name, url)
         assert b"Proveedor Y" not in response.content, name
-    notice = client.get(dict(supplier_urls_for(x))["payment_notice"])
-    assert notice.status_code == 200 and notice.content.startswith(b"%PDF-")
     assert client.get(dict(supplier_urls_for(x))["invoice_pdf"]).status_code == 200
+
+
+def test_each_supplier_downloads_its_own_signed_payment_notice(client, world, clerk) -> None:
+    notices = {name: notice_of(world[name]["order"]) for name in ("x", "y")}
+    assert all(notice.status == "issued" for notice in notices.values())
+    url = f"/documentos/{notices['x'].code}/descargar/"
+    client.force_login(world["x"]["user"])
+    page = client.get(reverse("suppliers:invoice", args=[world["x"]["invoice"].pk]))
+    assert url in page.content.decode() and notices["x"].display_code in page.content.decode()
+    notice = client.get(url)
+    assert notice.status_code == 200
+    assert (
+        notice["Content-Disposition"]
+        == f'attachment; filename="{world["x"]["order"].reference}.pdf"'
+    )
+    assert b"".join(notice.streaming_content).startswith(b"%PDF-")
+    assert client.get(f"/documentos/{notices['y'].code}/descargar/").status_code == 404
+    client.force_login(clerk)  # accounts payable
+    assert client.get(url).status_code == 200
 
 
 def test_supplier_y_cannot_reach_supplier_x_objects(client, world) -> None:

@@ -347,3 +347,33 @@ def test_bank_change_takes_two_employees_on_the_supplier_page(
     client.post(url, {"approve": "1"})
     account.refresh_from_db()
     assert (account.status, account.decided_by) == (BankAccount.Status.ACTIVE, second_approver)
+
+
+def test_payables_changes_invoices_only_through_suppliers_services(setup, clerk) -> None:
+    from suppliers.services import payments as invoice_payments
+
+    sup, user, po = setup
+    approved = manual(sup, user, po, "A-1", reams=0, service=1)
+    approve(approved, clerk)
+    held = manual(sup, user, po, "A-2", reams=0, service=1)  # the service is billed already
+    assert held.status == Invoice.Status.ON_HOLD
+    with pytest.raises(ActionRefused, match="A-2"):
+        invoice_payments.put_in_payment(
+            invoice_ids=[approved.pk, held.pk], payment="OP-000009", actor=clerk
+        )
+    approved.refresh_from_db()
+    assert approved.status == Invoice.Status.APPROVED  # nothing changed
+
+    order = payments.prepare_orders(actor=clerk).orders[0]
+    approved.refresh_from_db()
+    assert approved.status == Invoice.Status.IN_PAYMENT
+    assert approved.events.filter(kind="in_payment").count() == 1
+    assert AuditEvent.objects.filter(
+        action="invoice.in_payment", object_id=str(approved.pk), after__payment=order.reference
+    ).exists()
+    payments.cancel_order(order=order, actor=clerk)
+    approved.refresh_from_db()
+    assert approved.status == Invoice.Status.APPROVED
+    assert AuditEvent.objects.filter(
+        action="invoice.payment_cancelled", object_id=str(approved.pk)
+    ).exists()

@@ -1,10 +1,5 @@
-"""Suppliers, their purchase orders, their invoices and how each invoice matched.
-
-Quantities a purchase order line has received and has been invoiced are kept on the
-line (``received_quantity``, ``invoiced_quantity``) and changed only under a row lock by
-``suppliers.services``, so partial deliveries, partial invoices and credit notes add up.
-``invoiced_quantity`` always equals the sum of ``InvoiceLine.applied_quantity`` on it.
-"""
+"""Suppliers' invoices, their lines, why they are held and their timeline; the tolerances
+matching applies."""
 
 from __future__ import annotations
 
@@ -15,305 +10,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
-from accounts.models import Department
+from core.states import StateMachine
 
-ZERO = Decimal("0")
-
-
-class Supplier(models.Model):
-    """A supplier organisation, identified by its CUIT."""
-
-    class TaxCondition(models.TextChoices):
-        REGISTERED = "ri", _("VAT registered (Responsable Inscripto)")
-        MONOTRIBUTO = "monotributo", _("Monotributo")
-        EXEMPT = "exento", _("VAT exempt")
-        FOREIGN = "foreign", _("Foreign supplier")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Awaiting verification")
-        ACTIVE = "active", _("Active")
-        SUSPENDED = "suspended", _("Suspended")
-
-    cuit = models.CharField(_("CUIT"), max_length=11, unique=True)
-    legal_name = models.CharField(_("legal name"), max_length=200)
-    tax_condition = models.CharField(
-        _("tax condition"), max_length=12, choices=TaxCondition.choices
-    )
-    email = models.EmailField(_("e-mail for payment notices"))
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        through="SupplierMember",
-        related_name="supplier_organisations",
-        verbose_name=_("users"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["legal_name"]
-        verbose_name = _("supplier")
-        verbose_name_plural = _("suppliers")
-        permissions = [
-            ("purchasing", _("Can create purchase orders and record receptions")),
-            ("accounts_payable", _("Can handle supplier invoices, bank accounts and payments")),
-            ("approve_payment_batches", _("Can approve payment batches")),
-        ]
-
-    def __str__(self) -> str:
-        return self.legal_name
-
-
-class SupplierTaxId(models.Model):
-    """Every identifier an invoice may name the supplier by: its CUIT, foreign VAT ids,
-    tax numbers. Stored normalised (upper case, no spaces) so invoices match by equality."""
-
-    class Scheme(models.TextChoices):
-        CUIT = "cuit", _("CUIT")
-        VAT = "vat", _("Foreign VAT id")
-        OTHER = "other", _("Other tax number")
-
-    supplier = models.ForeignKey(
-        Supplier, on_delete=models.CASCADE, related_name="tax_ids", verbose_name=_("supplier")
-    )
-    scheme = models.CharField(_("kind"), max_length=8, choices=Scheme.choices)
-    value = models.CharField(_("identifier"), max_length=40)
-
-    class Meta:
-        ordering = ["scheme", "value"]
-        verbose_name = _("supplier tax id")
-        verbose_name_plural = _("supplier tax ids")
-        constraints = [
-            models.UniqueConstraint(fields=["scheme", "value"], name="unique_supplier_tax_id")
-        ]
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class SupplierMember(models.Model):
-    """A user acting for a supplier; a user acts for at most one supplier."""
-
-    supplier = models.ForeignKey(
-        Supplier, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("supplier")
-    )
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="supplier_membership",
-        verbose_name=_("user"),
-    )
-    is_admin = models.BooleanField(_("can invite users and change the bank account"), default=False)
-    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["joined_at"]
-        verbose_name = _("supplier user")
-        verbose_name_plural = _("supplier users")
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.supplier})"
-
-
-class SupplierInvitation(models.Model):
-    supplier = models.ForeignKey(
-        Supplier, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("supplier")
-    )
-    email = models.EmailField(_("e-mail"))
-    token = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires"))
-    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("supplier invitation")
-        verbose_name_plural = _("supplier invitations")
-
-    def __str__(self) -> str:
-        return self.email
-
-
-def bank_document_path(instance: BankAccount, filename: str) -> str:
-    return f"suppliers/{instance.supplier_id}/bank/{instance.token}"
-
-
-class BankAccount(models.Model):
-    """A bank account a supplier asked to be paid into. Only an approved (active) account
-    receives payments; while a request is pending, the supplier's payments wait."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Awaiting approval")
-        ACTIVE = "active", _("Active")
-        REJECTED = "rejected", _("Rejected")
-        REPLACED = "replaced", _("Replaced")
-
-    supplier = models.ForeignKey(
-        Supplier, on_delete=models.CASCADE, related_name="bank_accounts", verbose_name=_("supplier")
-    )
-    cbu = models.CharField(_("CBU"), max_length=22)
-    holder_name = models.CharField(_("account holder"), max_length=200)
-    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    token = models.CharField(max_length=32, unique=True, editable=False)
-    document = models.FileField(
-        _("supporting document"), upload_to=bank_document_path, max_length=200
-    )
-    document_name = models.CharField(_("file name"), max_length=200)
-    document_type = models.CharField(_("type"), max_length=100)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    # Where the supplier's money goes: a change needs two employees, like a payment batch.
-    first_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    first_approved_at = models.DateTimeField(_("first approval"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
-    decision_note = models.TextField(_("note"), blank=True)
-
-    class Meta:
-        ordering = ["-requested_at"]
-        verbose_name = _("bank account")
-        verbose_name_plural = _("bank accounts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["supplier"], condition=models.Q(status="active"), name="one_active_account"
-            ),
-            models.UniqueConstraint(
-                fields=["supplier"],
-                condition=models.Q(status="pending"),
-                name="one_pending_account_request",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.cbu[:3]}…{self.cbu[-4:]}"
-
-    @property
-    def masked_cbu(self) -> str:
-        return f"{'•' * 18}{self.cbu[-4:]}"
-
-
-class PurchaseOrder(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    number = models.CharField(_("number"), max_length=40, unique=True)
-    supplier = models.ForeignKey(
-        Supplier,
-        on_delete=models.PROTECT,
-        related_name="purchase_orders",
-        verbose_name=_("supplier"),
-    )
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
-    )
-    currency = models.CharField(_("currency"), max_length=3, default="ARS")
-    issue_date = models.DateField(_("issue date"))
-    description = models.CharField(_("description"), max_length=300, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-issue_date", "-id"]
-        verbose_name = _("purchase order")
-        verbose_name_plural = _("purchase orders")
-        indexes = [models.Index(fields=["supplier", "status"])]
-
-    def __str__(self) -> str:
-        return self.number
-
-
-class PurchaseOrderLine(models.Model):
-    class Kind(models.TextChoices):
-        GOODS = "goods", _("Goods (3-way: ordered, received, invoiced)")
-        SERVICE = "service", _("Service (2-way: ordered, invoiced)")
-
-    order = models.ForeignKey(
-        PurchaseOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
-    )
-    line_number = models.PositiveIntegerField(_("line"))
-    item_code = models.CharField(_("item code"), max_length=60, blank=True)
-    description = models.CharField(_("description"), max_length=300)
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.GOODS)
-    quantity = models.DecimalField(_("quantity ordered"), max_digits=14, decimal_places=4)
-    unit = models.CharField(_("unit"), max_length=20, default="C62")
-    unit_price = models.DecimalField(_("unit price (net)"), max_digits=18, decimal_places=4)
-    tax_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2, default=ZERO)
-    received_quantity = models.DecimalField(
-        _("quantity received"), max_digits=14, decimal_places=4, default=ZERO
-    )
-    invoiced_quantity = models.DecimalField(
-        _("quantity invoiced"), max_digits=14, decimal_places=4, default=ZERO
-    )
-
-    class Meta:
-        ordering = ["order", "line_number"]
-        verbose_name = _("purchase order line")
-        verbose_name_plural = _("purchase order lines")
-        constraints = [
-            models.UniqueConstraint(fields=["order", "line_number"], name="unique_po_line_number")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.order_id}/{self.line_number} {self.description}"
-
-    @property
-    def net_amount(self) -> Decimal:
-        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
-
-    @property
-    def is_goods(self) -> bool:
-        return self.kind == self.Kind.GOODS
-
-
-class Reception(models.Model):
-    """Goods or work received against a purchase order line ("recepción conforme")."""
-
-    line = models.ForeignKey(
-        PurchaseOrderLine,
-        on_delete=models.PROTECT,
-        related_name="receptions",
-        verbose_name=_("line"),
-    )
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4)
-    received_on = models.DateField(_("received on"))
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["received_on", "id"]
-        verbose_name = _("reception")
-        verbose_name_plural = _("receptions")
-
-    def __str__(self) -> str:
-        return f"{self.quantity} @ {self.received_on}"
+from .organisations import Supplier
+from .purchasing import ZERO, PurchaseOrder, PurchaseOrderLine
 
 
 class MatchingTolerance(models.Model):
@@ -380,6 +80,19 @@ class Invoice(models.Model):
         IN_PAYMENT = "in_payment", _("In payment")
         PAID = "paid", _("Paid")
         WITHDRAWN = "withdrawn", _("Withdrawn by the supplier")
+
+    # Matching moves held and matched invoices between each other as often as it runs.
+    STATES = StateMachine(
+        {
+            Status.ON_HOLD: {Status.MATCHED, Status.APPROVED, Status.RETURNED},
+            Status.MATCHED: {Status.ON_HOLD, Status.APPROVED, Status.RETURNED},
+            Status.RETURNED: {Status.ON_HOLD, Status.WITHDRAWN},
+            Status.APPROVED: {Status.IN_PAYMENT},
+            Status.IN_PAYMENT: {Status.APPROVED, Status.PAID},
+            Status.PAID: set(),
+            Status.WITHDRAWN: set(),
+        }
+    )
 
     supplier = models.ForeignKey(
         Supplier, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("supplier")
@@ -563,7 +276,7 @@ class InvoiceHold(models.Model):
 
     @property
     def explanation(self) -> str:
-        from .texts import hold_explanation
+        from ..texts import hold_explanation
 
         return hold_explanation(self.code, self.params)
 

@@ -1,0 +1,52 @@
+"""``manage.py check --deploy``: integrations fit for production (see ``core.registry``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+from .registry import PluginRegistry
+from .slots import undeclared_contributions
+
+
+@register(Tags.security, deploy=True)
+def plugins_fit_for_production(app_configs=None, **kwargs) -> list[Error]:
+    errors: list[Error] = []
+    for registry in PluginRegistry.every:
+        for where, key in registry.in_use():
+            plugin = registry.find(key)
+            if plugin is None:
+                errors.append(
+                    Error(
+                        f"{where}={key!r} is not a known {registry.name}.",
+                        hint=f"Known: {', '.join(sorted(registry.keys())) or 'none'}.",
+                        id="core.E001",
+                    )
+                )
+                continue
+            if plugin.demo and not settings.DEBUG:
+                errors.append(
+                    Error(
+                        f"The {registry.name} {key!r} ({plugin.label}) is a demo, in use "
+                        "with DEBUG off.",
+                        hint=f"Configure a real {registry.name} ({where}).",
+                        id="core.E002",
+                    )
+                )
+            errors.extend(
+                Error(f"{registry.name} {key!r}: {problem}", id="core.E003")
+                for problem in plugin.problems()
+            )
+    return errors
+
+
+@register()
+def slots_are_declared(app_configs=None, **kwargs) -> list[Error]:
+    return [
+        Error(
+            f"Panels are contributed to the page slot {slot!r}, which no app declares.",
+            hint="Check the slot's name against core.slots.declared.",
+            id="core.E010",
+        )
+        for slot in undeclared_contributions()
+    ]
