@@ -20,7 +20,7 @@ def plugins_fit_for_production(app_configs=None, **kwargs) -> list[Error]:
                     Error(
                         f"{where}={key!r} is not a known {registry.name}.",
                         hint=f"Known: {', '.join(sorted(registry.keys())) or 'none'}.",
-                        id="core.E001",
+                        id="core.E101",
                     )
                 )
                 continue
@@ -30,11 +30,11 @@ def plugins_fit_for_production(app_configs=None, **kwargs) -> list[Error]:
                         f"The {registry.name} {key!r} ({plugin.label}) is a demo, in use "
                         "with DEBUG off.",
                         hint=f"Configure a real {registry.name} ({where}).",
-                        id="core.E002",
+                        id="core.E102",
                     )
                 )
             errors.extend(
-                Error(f"{registry.name} {key!r}: {problem}", id="core.E003")
+                Error(f"{registry.name} {key!r}: {problem}", id="core.E103")
                 for problem in plugin.problems()
             )
     return errors
@@ -46,7 +46,7 @@ def slots_are_declared(app_configs=None, **kwargs) -> list[Error]:
         Error(
             f"Panels are contributed to the page slot {slot!r}, which no app declares.",
             hint="Check the slot's name against core.slots.declared.",
-            id="core.E010",
+            id="core.E110",
         )
         for slot in undeclared_contributions()
     ]

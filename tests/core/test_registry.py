@@ -69,9 +69,9 @@ def test_demo_plugins_in_production_are_errors(production):
     production.SIGNING_OFFICIAL_BACKEND = "pkcs12-pin"
     production.PAYABLES_EXPORTER = "demo-csv"
     assert {(code, message.split(" (")[0]) for code, message in _errors()} == {
-        ("core.E002", "The seal signer 'pkcs12'"),
-        ("core.E002", "The officials' signer 'pkcs12-pin'"),
-        ("core.E002", "The bank file format 'demo-csv'"),
+        ("core.E102", "The seal signer 'pkcs12'"),
+        ("core.E102", "The officials' signer 'pkcs12-pin'"),
+        ("core.E102", "The bank file format 'demo-csv'"),
     }
     production.DEBUG = True  # fine on a developer's machine
     assert _errors() == []
@@ -83,16 +83,16 @@ def test_misconfigured_and_unknown_plugins_are_errors(production, tmp_path):
     production.SIGNING_OFFICIAL_BACKEND = "hsm-in-the-cloud"
     assert sorted(_errors()) == [
         (
-            "core.E001",
+            "core.E101",
             "SIGNING_OFFICIAL_BACKEND='hsm-in-the-cloud' is not a known officials' signer.",
         ),
         (
-            "core.E003",
+            "core.E103",
             "bank file format 'pain.001.001.09': PAYABLES_DEBTOR_CBU is not set: files cannot "
             "name the paying account.",
         ),
         (
-            "core.E003",
+            "core.E103",
             f"seal signer 'pkcs12': SIGNING_SEAL_PKCS12_PATH {tmp_path / 'missing.p12'} is not a file.",
         ),
     ]

@@ -72,8 +72,8 @@ def test_a_panel_for_an_undeclared_slot_is_reported_by_check(panels):
     assert slots_are_declared() == []
     panels("procedures.case_pgae", "tests.typo", render=lambda request, case: "")
     [error] = slots_are_declared()
-    assert error.id == "core.E010" and "procedures.case_pgae" in error.msg
-    assert "core.E010" in {message.id for message in run_checks()}
+    assert error.id == "core.E110" and "procedures.case_pgae" in error.msg
+    assert "core.E110" in {message.id for message in run_checks()}
 
 
 def test_a_panel_has_a_template_or_a_function_not_both():
