@@ -9,7 +9,20 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.mfa.signals import authenticator_added
 
+        from core import slots
+
         authenticator_added.connect(_second_factor_set_up, weak=False)
+        slots.contribute(
+            "core.home",
+            key="accounts.greeting",
+            template="accounts/_home_greeting.html",
+            context=_greeting,
+            order=20,
+        )
+
+
+def _greeting(request):
+    return {} if request.user.is_authenticated else None
 
 
 def _second_factor_set_up(sender, request, user, authenticator, **kwargs) -> None:

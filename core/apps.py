@@ -15,4 +15,6 @@ class CoreConfig(AppConfig):
         django_checks.register(
             static_files_deploy_check, django_checks.Tags.staticfiles, deploy=True
         )
-        slots.declare("core.home", "The home page, after the search box. Gets nothing.")
+        slots.declare(
+            "core.home", "The home page, after its heading (search, greeting...). Gets nothing."
+        )

@@ -13,6 +13,9 @@ class ProceduresConfig(AppConfig):
 
         work.register_handlers()
         outputs.register_hooks()
+        slots.contribute(
+            "core.home", key="procedures.search", template="procedures/_home_search.html", order=10
+        )
         slots.declare(
             "procedures.procedure_page",
             "A procedure's catalog page, after its requirements. Gets: version, definition.",
