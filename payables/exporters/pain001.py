@@ -2,8 +2,8 @@
 
 Accounts are CBUs, given as proprietary ("Othr") account ids with the scheme name CBU,
 and parties carry their CUIT; the creditor's bank is the CBU's first three digits as a
-clearing system member id. Every file is validated against the official XSD (shipped
-by the ``sepaxml`` package) before it is handed out.
+clearing system member id. Every file is validated against the official XSD (``schemas/``,
+with its provenance) before it is handed out.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ MESSAGE = "pain.001.001.09"
 
 @cache
 def schema() -> etree.XMLSchema:
-    with (files("sepaxml") / "schemas" / f"{MESSAGE}.xsd").open("rb") as handle:
+    with (files(__package__) / "schemas" / f"{MESSAGE}.xsd").open("rb") as handle:
         return etree.XMLSchema(etree.parse(handle))
 
 
