@@ -36,7 +36,7 @@ from accounts.models import Department, User
 from accounts.services import make_employee
 from core.calendar import add_business_days
 from core.identifiers import InvalidIdentifier, make_cuit
-from procedures.catalog.schema import (
+from procedures.catalog import (
     CATALOG_DIR,
     Catalog,
     FieldSpec,

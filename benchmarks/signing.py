@@ -114,7 +114,7 @@ def _setup() -> tuple:
     """The engine's test type (a certificate) and a resident to file it."""
     from accounts.models import User
     from core.identifiers import make_cuit
-    from procedures.catalog.schema import load_catalog
+    from procedures.catalog import load_catalog
     from procedures.models import ProcedureVersion
     from procedures.services.catalog import sync_catalog
 

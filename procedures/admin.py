@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .catalog.schema import CatalogInvalid
+from .catalog import CatalogInvalid
 from .models import Case, CaseEvent, Category, ProcedureType, ProcedureVersion
 from .services import catalog as catalog_services
 

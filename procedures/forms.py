@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from core.files import check_upload, describe_types
 from core.identifiers import InvalidIdentifier, normalize_cuit, normalize_dni
 
-from .catalog.schema import DocumentSpec, FieldSpec, ProcedureDefinition, Section
+from .catalog import DocumentSpec, FieldSpec, ProcedureDefinition, Section
 
 YES_NO = (("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No")))
 PHONE = RegexValidator(

@@ -16,7 +16,7 @@ from core.files import private_file_response
 from core.views import refusal_shown
 
 from . import selectors
-from .catalog.schema import Section
+from .catalog import Section
 from .forms import DocumentsForm, SectionForm, initial_from_answers
 from .models import Case, CaseDocument, Category, ProcedureType
 from .services import cases

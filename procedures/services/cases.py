@@ -20,7 +20,7 @@ from core.calendar import add_business_days, business_days_between
 from core.errors import ActionRefused
 from core.files import sha256_of
 
-from ..catalog.schema import ProcedureDefinition
+from ..catalog import ProcedureDefinition
 from ..flows import StandardProcedureFlow
 from ..models import Case, CaseDocument, CaseEvent, ProcedureVersion
 from ..references import new_reference

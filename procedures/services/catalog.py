@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.services import ensure_department
 from core import audit
 
-from ..catalog.schema import (
+from ..catalog import (
     Catalog,
     CatalogError,
     CatalogInvalid,

@@ -12,7 +12,7 @@ from allauth.mfa.totp.internal.auth import (
 from playwright.sync_api import expect
 
 from accounts.models import Department
-from procedures.catalog.schema import load_catalog
+from procedures.catalog import load_catalog
 from procedures.services.catalog import sync_catalog
 from tests.engine.conftest import PDF_BYTES, make_catalog_dir, make_employee, make_resident
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from procedures.catalog.schema import DocumentSpec, FieldSpec, ProcedureDefinition, Section
+from procedures.catalog import DocumentSpec, FieldSpec, ProcedureDefinition, Section
 from tests.engine.conftest import PDF_BYTES, PNG_BYTES
 
 TYPED = {

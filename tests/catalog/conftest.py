@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from procedures.catalog.schema import load_catalog
+from procedures.catalog import load_catalog
 from procedures.services.catalog import sync_catalog
 
 

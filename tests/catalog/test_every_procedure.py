@@ -11,7 +11,7 @@ from viewflow.workflow.models import Task
 
 from core.models import AuditEvent
 from documents.demo import enroll_demo_official
-from procedures.catalog.schema import load_catalog
+from procedures.catalog import load_catalog
 from procedures.forms import DocumentsForm, SectionForm
 from procedures.models import Case, ProcedureVersion
 from procedures.services import cases, review

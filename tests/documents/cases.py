@@ -12,7 +12,7 @@ from core import outbox
 from core.models import OutboxItem
 from documents import selectors
 from documents.models import SignedDocument
-from procedures.catalog.schema import load_catalog
+from procedures.catalog import load_catalog
 from procedures.models import Case, ProcedureVersion
 from procedures.services import review
 from procedures.services.catalog import sync_catalog

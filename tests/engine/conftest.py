@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts import services as account_services
 from accounts.models import Department, User
 from core.identifiers import make_cuit
-from procedures.catalog.schema import load_catalog
+from procedures.catalog import load_catalog
 from procedures.models import ProcedureVersion
 from procedures.services.catalog import sync_catalog
 

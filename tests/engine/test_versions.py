@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from core.errors import ActionRefused
-from procedures.catalog.schema import CatalogInvalid, load_catalog
+from procedures.catalog import CatalogInvalid, load_catalog
 from procedures.models import Case, ProcedureVersion
 from procedures.services import cases, review
 from procedures.services import catalog as catalog_services

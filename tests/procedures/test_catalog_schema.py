@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from procedures.catalog.schema import (
+from procedures.catalog import (
     CATALOG_DIR,
     FIELD_KINDS,
     Catalog,

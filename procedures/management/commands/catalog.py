@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from procedures.catalog.schema import CATALOG_DIR, CatalogInvalid, load_catalog, validate_catalog
+from procedures.catalog import CATALOG_DIR, CatalogInvalid, load_catalog, validate_catalog
 from procedures.selectors import published_versions
 from procedures.services.catalog import sync_catalog
 

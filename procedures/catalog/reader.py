@@ -1,346 +1,55 @@
-"""The procedure catalog: typed definitions read from YAML files reviewed in the repository.
+"""Reading definitions from plain data, reporting every problem with its key and reason.
 
-Layout of a catalog directory (``CATALOG_DIR`` by default)::
-
-    categories.yaml        list of {code, name}
-    departments.yaml       list of {code, name, permission}
-    types/<code>.yaml      one procedure type per file
-
-Validation reports every problem at once, each with its file and a dotted key such as
-``sections[1].fields[0].show_if.field``, so that a reviewer can fix a pull request in one
-pass. This module is pure Python on purpose: the Django layer syncs these definitions into
-versioned rows (a new version whenever ``content_hash()`` changes) and builds forms from them.
-
-Any ``LocalizedText`` may be written as a plain string, meaning Spanish only; procedure
-names must give es, en and it.
+Each problem names the file and a dotted key such as
+``sections[1].fields[0].show_if.field``, with a suggestion when a name is close
+to a known one, so a reviewer fixes a pull request in one pass.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import re
 import string
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
-from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args
+from typing import Any, TypeVar
 
-import yaml
-
-CATALOG_DIR = Path(__file__).resolve().parent
-FieldKind = Literal[
-    "text", "textarea", "number", "money", "date", "choice", "multichoice", "yesno",
-    "email", "phone", "dni", "cuit", "address", "file",
-]  # fmt: skip
-Audience = Literal["resident", "internal"]
-FeeKind = Literal["none", "fixed", "computed"]
-ReviewKind = Literal["review", "inspection", "approval"]
-OutputKind = Literal["certificate", "resolution", "acknowledgement", "none"]
-
-FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)
-AUDIENCES: tuple[str, ...] = get_args(Audience)
-FEE_KINDS: tuple[str, ...] = get_args(FeeKind)
-REVIEW_KINDS: tuple[str, ...] = get_args(ReviewKind)
-OUTPUT_KINDS: tuple[str, ...] = get_args(OutputKind)
-CHOICE_KINDS = frozenset({"choice", "multichoice"})
-# A show_if condition can only be checked against a closed set of values.
-CONDITION_KINDS = CHOICE_KINDS | {"yesno"}
-YESNO_VALUES = ("yes", "no")
-LANGUAGES = ("es", "en", "it")
-ALLOWED_MIME_TYPES = ("application/pdf", "image/jpeg", "image/png")
-# Filled in by the Django layer when it renders an output; no field may take these names.
-SYSTEM_PLACEHOLDERS = frozenset({"applicant_name", "applicant_id", "case_number", "issued_on"})
-CENTS = Decimal("0.01")
-
-_CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_CODE_HINT = "use lowercase letters and digits separated by single hyphens"
-_NAME = re.compile(r"[a-z][a-z0-9_]{0,49}")
-_NAME_HINT = "use lowercase letters, digits and _, starting with a letter (at most 50)"
-_CHOICE_VALUE = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)*")
-_CHOICE_HINT = "use lowercase letters and digits separated by single - or _"
-_PERMISSION = re.compile(r"[a-z][a-z0-9_]{0,99}")
-_PERMISSION_HINT = "use lowercase letters, digits and _, starting with a letter"
-_MONEY = re.compile(r"\d{1,12}\.\d{2}")
-_NUMBER = re.compile(r"-?\d{1,12}(?:\.\d{1,4})?")
-_MONEY_HINT = (
-    'write money as a quoted string with two decimals, like "1500.00": an unquoted YAML '
-    "number becomes a binary float, which cannot hold every amount in cents exactly"
+from .definitions import (
+    _CHOICE_HINT,
+    _CHOICE_VALUE,
+    _CODE,
+    _CODE_HINT,
+    _MONEY,
+    _MONEY_HINT,
+    _NAME,
+    _NAME_HINT,
+    _NUMBER,
+    ALLOWED_MIME_TYPES,
+    AUDIENCES,
+    CHOICE_KINDS,
+    CONDITION_KINDS,
+    FEE_KINDS,
+    FIELD_KINDS,
+    LANGUAGES,
+    OUTPUT_KINDS,
+    REVIEW_KINDS,
+    SYSTEM_PLACEHOLDERS,
+    ByChoice,
+    CatalogError,
+    CatalogInvalid,
+    Choice,
+    DocumentSpec,
+    FeeSpec,
+    FieldSpec,
+    LocalizedText,
+    OutputSpec,
+    ProcedureDefinition,
+    ReviewStep,
+    Section,
+    ShowIf,
 )
-
-
-# --- Definitions ----------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready form; None and empty tuples are left out so the output parses back."""
-    if is_dataclass(value) and not isinstance(value, type):
-        items = ((f.name, getattr(value, f.name)) for f in fields(value))
-        return {k: _plain(v) for k, v in items if v is not None and v != ()}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-class _Model:
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data that ``parse_procedure`` (or the YAML loader) reads back unchanged."""
-        return _plain(self)
-
-    def content_hash(self) -> str:
-        """SHA-256 of the canonical JSON: stable across loads, key order and formatting."""
-        canonical = json.dumps(
-            self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class LocalizedText(_Model):
-    es: str
-    en: str | None = None
-    it: str | None = None
-
-    def get(self, lang: str) -> str:
-        """Text in ``lang`` (``"en"``, ``"it-IT"``…), falling back to Spanish."""
-        return getattr(self, lang.split("-")[0].lower(), None) or self.es
-
-
-@dataclass(frozen=True)
-class Choice(_Model):
-    value: str
-    label: LocalizedText
-
-
-@dataclass(frozen=True)
-class ShowIf(_Model):
-    """Show a field only when an earlier choice/multichoice/yesno field has one of ``equals``."""
-
-    field: str
-    equals: tuple[str, ...]
-
-    def matches(self, answer: object) -> bool:
-        if isinstance(answer, bool):  # a yes/no widget may hand back a boolean
-            answer = YESNO_VALUES[0] if answer else YESNO_VALUES[1]
-        if isinstance(answer, list | tuple | set | frozenset):  # multichoice: any selected
-            return any(a in self.equals for a in answer)
-        return answer in self.equals
-
-
-@dataclass(frozen=True)
-class FieldSpec(_Model):
-    """One form field; ``required`` applies only while the field is shown (see ``show_if``)."""
-
-    name: str
-    kind: FieldKind
-    label: LocalizedText
-    help: LocalizedText | None = None
-    required: bool = True
-    show_if: ShowIf | None = None
-    choices: tuple[Choice, ...] = ()  # choice, multichoice
-    min_value: Decimal | None = None  # number, money
-    max_value: Decimal | None = None  # number, money
-    decimal_places: int | None = None  # number (0 means whole numbers)
-    max_length: int | None = None  # text, textarea
-    accept: tuple[str, ...] | None = None  # file
-    max_size_mb: int | None = None  # file
-
-    @property
-    def choice_values(self) -> tuple[str, ...]:
-        return YESNO_VALUES if self.kind == "yesno" else tuple(c.value for c in self.choices)
-
-
-@dataclass(frozen=True)
-class DocumentSpec(_Model):
-    name: str
-    label: LocalizedText
-    help: LocalizedText | None = None
-    required: bool = True
-    accept: tuple[str, ...] = ALLOWED_MIME_TYPES
-    max_size_mb: int = 10
-
-
-@dataclass(frozen=True)
-class Section(_Model):
-    title: LocalizedText
-    fields: tuple[FieldSpec, ...]
-
-
-@dataclass(frozen=True)
-class ByChoice(_Model):
-    field: str
-    amounts: Mapping[str, Decimal]
-
-    def __hash__(self) -> int:  # the generated hash would fail on the dict
-        return hash((self.field, tuple(self.amounts.items())))
-
-
-def _as_decimal(name: str, answer: object) -> Decimal:
-    if isinstance(answer, bool) or answer is None:
-        raise ValueError(f"the fee needs a number in '{name}', got {answer!r}")
-    try:
-        # str() first so that a float typed by a form keeps its short decimal spelling
-        return answer if isinstance(answer, Decimal) else Decimal(str(answer))
-    except InvalidOperation:
-        raise ValueError(f"the fee needs a number in '{name}', got {answer!r}") from None
-
-
-@dataclass(frozen=True)
-class FeeSpec(_Model):
-    """none; fixed ``amount``; or computed: ``base + per_unit × unit_field + by_choice``."""
-
-    kind: FeeKind
-    amount: Decimal | None = None
-    base: Decimal | None = None
-    per_unit: Decimal | None = None
-    unit_field: str | None = None
-    by_choice: ByChoice | None = None
-
-    def compute(self, answers: Mapping[str, object]) -> Decimal:
-        """Amount in ARS rounded half-up to cents; ValueError if an answer it needs is off."""
-        total = self.amount or self.base or Decimal(0)
-        if self.per_unit is not None and self.unit_field is not None:
-            units = _as_decimal(self.unit_field, answers.get(self.unit_field))
-            total += self.per_unit * units
-        if self.by_choice is not None:
-            picked = answers.get(self.by_choice.field)
-            if not isinstance(picked, str) or picked not in self.by_choice.amounts:
-                raise ValueError(f"the fee has no amount for {self.by_choice.field}={picked!r}")
-            total += self.by_choice.amounts[picked]
-        return total.quantize(CENTS, rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class ReviewStep(_Model):
-    """Any step may approve, ask for corrections or reject; ``kind`` documents the intent."""
-
-    code: str
-    name: LocalizedText
-    department: str
-    kind: ReviewKind
-
-
-@dataclass(frozen=True)
-class OutputSpec(_Model):
-    """What the applicant receives; ``body`` is Spanish with ``{field_name}`` placeholders."""
-
-    kind: OutputKind
-    title: LocalizedText | None = None
-    body: str | None = None
-
-    def placeholders(self) -> tuple[str, ...]:
-        return tuple(_template_names(self.body or ""))
-
-
-@dataclass(frozen=True)
-class ProcedureDefinition(_Model):
-    code: str
-    audience: Audience
-    category: str
-    name: LocalizedText
-    summary: LocalizedText
-    description: LocalizedText
-    who_can_apply: LocalizedText
-    requirements: tuple[LocalizedText, ...]
-    steps: tuple[LocalizedText, ...]
-    result: LocalizedText
-    fee: FeeSpec
-    deadline_business_days: int
-    sections: tuple[Section, ...]
-    review_steps: tuple[ReviewStep, ...]
-    output: OutputSpec
-    documents: tuple[DocumentSpec, ...] = ()
-    keywords: tuple[str, ...] = ()
-
-    @property
-    def online_payment(self) -> bool:
-        return self.fee.kind != "none"
-
-    @property
-    def fields(self) -> tuple[FieldSpec, ...]:
-        return tuple(f for s in self.sections for f in s.fields)
-
-    def field(self, name: str) -> FieldSpec:
-        return next(f for f in self.fields if f.name == name)
-
-    def render_output(self, answers: Mapping[str, object], context: Mapping[str, str]) -> str:
-        """The output body filled in Spanish; ``context`` gives the SYSTEM_PLACEHOLDERS.
-
-        KeyError if a placeholder has no value: validation guarantees answers for all others.
-        """
-        values: dict[str, str] = dict(context)
-        for spec in self.fields:
-            if spec.name in answers:
-                values[spec.name] = _display(spec, answers[spec.name])
-        return (self.output.body or "").format_map(values)
-
-
-def _display(spec: FieldSpec, value: object) -> str:
-    """How an answer reads inside a Spanish text: labels, "sí"/"no", 1.500,00, dd/mm/aaaa."""
-    if spec.kind in CHOICE_KINDS:
-        labels = {c.value: c.label.es for c in spec.choices}
-        picked = value if isinstance(value, list | tuple) else [value]
-        return ", ".join(labels.get(str(v), str(v)) for v in picked)
-    if spec.kind == "yesno":
-        return "sí" if value in (True, "yes") else "no"
-    if spec.kind == "money" and isinstance(value, Decimal | int) and not isinstance(value, bool):
-        grouped = f"{Decimal(value).quantize(CENTS):,}"  # 1,500.00 -> Argentine 1.500,00
-        return grouped.translate(str.maketrans(",.", ".,"))
-    if spec.kind == "number" and isinstance(value, Decimal):
-        return str(value).replace(".", ",")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
-@dataclass(frozen=True)
-class Category(_Model):
-    code: str
-    name: LocalizedText
-
-
-@dataclass(frozen=True)
-class Department(_Model):
-    code: str
-    name: LocalizedText
-    permission: str
-
-
-@dataclass(frozen=True)
-class Catalog:
-    categories: Mapping[str, Category]
-    departments: Mapping[str, Department]
-    procedures: Mapping[str, ProcedureDefinition]  # by code, sorted
-
-    def for_audience(self, audience: Audience) -> tuple[ProcedureDefinition, ...]:
-        return tuple(p for p in self.procedures.values() if p.audience == audience)
-
-
-@dataclass(frozen=True)
-class CatalogError:
-    file: str  # relative to the catalog directory, e.g. "types/poda-arbol.yaml"
-    key: str  # dotted path inside the file; "" for the whole file
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.key or '(file)'}: {self.reason}"
-
-
-class CatalogInvalid(Exception):
-    def __init__(self, errors: list[CatalogError]) -> None:
-        self.errors = errors
-        super().__init__(f"{len(errors)} catalog error(s):\n" + "\n".join(map(str, errors)))
-
-
-# --- Reading ----------------------------------------------------------------------------
 
 T = TypeVar("T")
 
@@ -368,11 +77,6 @@ def _suggest(word: str, options: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _template_names(body: str) -> list[str]:
-    """Placeholder names in ``body``; ValueError if a brace is unbalanced."""
-    return [name for _, name, _, _ in string.Formatter().parse(body) if name is not None]
-
-
 def _bad_placeholders(body: str) -> list[str]:
     """Placeholders other than a plain ``{field_name}`` (formats, conversions, indexes)."""
     return [
@@ -382,7 +86,7 @@ def _bad_placeholders(body: str) -> list[str]:
     ]
 
 
-class _Reader:
+class Reader:
     """Turns the YAML of one file into definitions, collecting errors instead of stopping.
 
     Each parser returns its value, or None after reporting why it could not; callers build a
@@ -530,7 +234,7 @@ class _Reader:
         return code
 
 
-def _raw_values(value: Any, key: str, attr: str | None = None) -> Iterable[tuple[str, Any]]:
+def raw_values(value: Any, key: str, attr: str | None = None) -> Iterable[tuple[str, Any]]:
     """(dotted key, text) of each item of a raw YAML list, or of its ``attr``: for duplicates."""
     for i, item in enumerate(value if isinstance(value, list) else []):
         if attr is None and isinstance(item, str):
@@ -550,7 +254,7 @@ class _Form:
     seen: dict[str, FieldSpec | None] = field(default_factory=dict)  # None: field had errors
     where: dict[str, str] = field(default_factory=dict)
 
-    def lookup(self, r: _Reader, name: str, key: str, *, earlier: bool = False) -> FieldSpec | None:
+    def lookup(self, r: Reader, name: str, key: str, *, earlier: bool = False) -> FieldSpec | None:
         """The field called ``name``, or None after reporting (silently if it had errors)."""
         if name in self.seen:
             return self.seen[name]
@@ -576,7 +280,7 @@ _KIND_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _parse_choice(r: _Reader, value: Any, key: str) -> Choice | None:
+def _parse_choice(r: Reader, value: Any, key: str) -> Choice | None:
     mark = len(r.errors)
     m = r.mapping(value, key, ("value", "label")) or {}
     choice_value = r.get(m, key, "value", partial(r.text, pattern=_CHOICE_VALUE, hint=_CHOICE_HINT))
@@ -585,7 +289,7 @@ def _parse_choice(r: _Reader, value: Any, key: str) -> Choice | None:
 
 
 def _parse_show_if(
-    r: _Reader, form: _Form, owner: str | None, value: Any, key: str
+    r: Reader, form: _Form, owner: str | None, value: Any, key: str
 ) -> ShowIf | None:
     mark = len(r.errors)
     m = r.mapping(value, key, ("field", "equals")) or {}
@@ -622,14 +326,14 @@ def _parse_show_if(
     return ShowIf(target_name, equals) if len(r.errors) == mark else None
 
 
-def _parse_accept(r: _Reader, value: Any, key: str) -> tuple[str, ...] | None:
+def _parse_accept(r: Reader, value: Any, key: str) -> tuple[str, ...] | None:
     mark = len(r.errors)
     accept = r.items(value, key, partial(r.one_of, options=ALLOWED_MIME_TYPES), min_items=1)
-    r.unique(_raw_values(value, key), "MIME type")
+    r.unique(raw_values(value, key), "MIME type")
     return accept if len(r.errors) == mark else None
 
 
-def _parse_field(r: _Reader, form: _Form, value: Any, key: str) -> FieldSpec | None:
+def _parse_field(r: Reader, form: _Form, value: Any, key: str) -> FieldSpec | None:
     mark = len(r.errors)
     optional = ("help", "required", "show_if", *_KIND_KEYS)
     m = r.mapping(value, key, ("name", "kind", "label"), optional) or {}
@@ -660,7 +364,7 @@ def _parse_field(r: _Reader, form: _Form, value: Any, key: str) -> FieldSpec | N
                 partial(r.items, parse=partial(_parse_choice, r), min_items=2),
                 (),
             )
-            r.unique(_raw_values(m.get("choices"), _join(key, "choices"), "value"), "choice value")
+            r.unique(raw_values(m.get("choices"), _join(key, "choices"), "value"), "choice value")
         if kind in ("number", "money"):
             bound = r.money if kind == "money" else r.number
             low = values["min_value"] = r.get(m, key, "min_value", bound)
@@ -694,7 +398,7 @@ def _parse_field(r: _Reader, form: _Form, value: Any, key: str) -> FieldSpec | N
     return result
 
 
-def _parse_section(r: _Reader, form: _Form, value: Any, key: str) -> Section | None:
+def _parse_section(r: Reader, form: _Form, value: Any, key: str) -> Section | None:
     mark = len(r.errors)
     m = r.mapping(value, key, ("title", "fields")) or {}
     title = r.get(m, key, "title", r.localized)
@@ -704,7 +408,7 @@ def _parse_section(r: _Reader, form: _Form, value: Any, key: str) -> Section | N
     return Section(title, section_fields) if len(r.errors) == mark else None
 
 
-def _parse_document(r: _Reader, value: Any, key: str) -> DocumentSpec | None:
+def _parse_document(r: Reader, value: Any, key: str) -> DocumentSpec | None:
     mark = len(r.errors)
     m = r.mapping(value, key, ("name", "label"), ("help", "required", "accept", "max_size_mb"))
     m = m or {}
@@ -729,7 +433,7 @@ _FEE_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _parse_amounts(r: _Reader, value: Any, key: str) -> dict[str, Decimal] | None:
+def _parse_amounts(r: Reader, value: Any, key: str) -> dict[str, Decimal] | None:
     if not isinstance(value, dict) or not value:
         r.error(key, f"expected a mapping of choice value: amount, got {_describe(value)}")
         return None
@@ -743,7 +447,7 @@ def _parse_amounts(r: _Reader, value: Any, key: str) -> dict[str, Decimal] | Non
     return amounts if len(r.errors) == mark else None
 
 
-def _parse_by_choice(r: _Reader, value: Any, key: str) -> ByChoice | None:
+def _parse_by_choice(r: Reader, value: Any, key: str) -> ByChoice | None:
     mark = len(r.errors)
     m = r.mapping(value, key, ("field", "amounts")) or {}
     choice_field = r.get(m, key, "field", r.text)
@@ -751,7 +455,7 @@ def _parse_by_choice(r: _Reader, value: Any, key: str) -> ByChoice | None:
     return ByChoice(choice_field, amounts) if len(r.errors) == mark else None
 
 
-def _parse_fee(r: _Reader, value: Any, key: str) -> FeeSpec | None:
+def _parse_fee(r: Reader, value: Any, key: str) -> FeeSpec | None:
     mark = len(r.errors)
     m = r.mapping(value, key, ("kind",), _FEE_KEYS["computed"] + _FEE_KEYS["fixed"]) or {}
     kind = r.get(m, key, "kind", partial(r.one_of, options=FEE_KINDS))
@@ -787,12 +491,12 @@ def _parse_fee(r: _Reader, value: Any, key: str) -> FeeSpec | None:
     return fee if len(r.errors) == mark else None
 
 
-def _needed_on_every_application(r: _Reader, spec: FieldSpec, key: str, why: str) -> None:
+def _needed_on_every_application(r: Reader, spec: FieldSpec, key: str, why: str) -> None:
     if not spec.required or spec.show_if is not None:
         r.error(key, f"'{spec.name}' must be required and without show_if: {why}")
 
 
-def _check_fee(r: _Reader, fee: FeeSpec, form: _Form) -> None:
+def _check_fee(r: Reader, fee: FeeSpec, form: _Form) -> None:
     """The fee must be computable from every valid application."""
     why = "the fee is computed from it"
     if fee.unit_field is not None:
@@ -834,7 +538,7 @@ def _check_fee(r: _Reader, fee: FeeSpec, form: _Form) -> None:
                     )
 
 
-def _parse_output(r: _Reader, value: Any, key: str) -> OutputSpec | None:
+def _parse_output(r: Reader, value: Any, key: str) -> OutputSpec | None:
     mark = len(r.errors)
     m = r.mapping(value, key, ("kind",), ("title", "body")) or {}
     kind = r.get(m, key, "kind", partial(r.one_of, options=OUTPUT_KINDS))
@@ -867,7 +571,7 @@ def _parse_output(r: _Reader, value: Any, key: str) -> OutputSpec | None:
     return OutputSpec(kind, title, body) if kind != "none" else OutputSpec(kind)
 
 
-def _check_output(r: _Reader, output: OutputSpec, form: _Form) -> None:
+def _check_output(r: Reader, output: OutputSpec, form: _Form) -> None:
     for name in output.placeholders():
         if name in SYSTEM_PLACEHOLDERS:
             continue
@@ -899,7 +603,7 @@ _PROCEDURE_OPTIONAL = ("documents", "keywords")
 
 
 def _parse_review_step(
-    r: _Reader, departments: Collection[str] | None, value: Any, key: str
+    r: Reader, departments: Collection[str] | None, value: Any, key: str
 ) -> ReviewStep | None:
     mark = len(r.errors)
     m = r.mapping(value, key, ("code", "name", "department", "kind")) or {}
@@ -924,8 +628,8 @@ def _field_names(sections: Any) -> set[str]:
     }
 
 
-def _parse_procedure(
-    r: _Reader,
+def read_procedure(
+    r: Reader,
     data: Any,
     categories: Collection[str] | None,
     departments: Collection[str] | None,
@@ -968,16 +672,16 @@ def _parse_procedure(
         "output": r.get(m, "", "output", partial(_parse_output, r)),
         "keywords": r.get(m, "", "keywords", partial(r.items, parse=r.text), ()),
     }
-    for document_key, name in _raw_values(m.get("documents"), "documents", "name"):
+    for document_key, name in raw_values(m.get("documents"), "documents", "name"):
         if name in form.where:
             r.error(
                 document_key,
                 f"'{name}' is also a field name ({form.where[name]}): "
                 "documents and fields share one form",
             )
-    r.unique(_raw_values(m.get("documents"), "documents", "name"), "document name")
-    r.unique(_raw_values(m.get("review_steps"), "review_steps", "code"), "review step code")
-    r.unique(_raw_values(m.get("keywords"), "keywords"), "keyword")
+    r.unique(raw_values(m.get("documents"), "documents", "name"), "document name")
+    r.unique(raw_values(m.get("review_steps"), "review_steps", "code"), "review step code")
+    r.unique(raw_values(m.get("keywords"), "keywords"), "keyword")
     if values["fee"] is not None:
         _check_fee(r, values["fee"], form)
     if values["output"] is not None:
@@ -996,119 +700,8 @@ def parse_procedure(
 
     Category and department codes are checked only when their registries are given.
     """
-    r = _Reader(file)
-    definition = _parse_procedure(r, data, categories, departments)
+    r = Reader(file)
+    definition = read_procedure(r, data, categories, departments)
     if r.errors or definition is None:
         raise CatalogInvalid(r.errors)
     return definition
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """Safe loader (C-accelerated when available) that rejects duplicate keys.
-
-    PyYAML keeps the last of two equal keys silently, which would hide a mistake in review.
-    """
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, Hashable):
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key '{key}'", key_node.start_mark
-                    )
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _read_yaml(r: _Reader, path: Path) -> Any:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
-    except FileNotFoundError:
-        r.error("", "file not found")
-    except UnicodeDecodeError as exc:
-        r.error("", f"not UTF-8 text: {exc}")
-    except yaml.MarkedYAMLError as exc:
-        where = exc.problem_mark or exc.context_mark
-        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
-        r.error("", f"invalid YAML{at}: {exc.problem or exc.context}")
-    except yaml.YAMLError as exc:
-        r.error("", f"invalid YAML: {exc}")
-    return None
-
-
-def _read_registry(r: _Reader, path: Path, with_permission: bool) -> dict[str, Any] | None:
-    data = _read_yaml(r, path)
-    if r.errors:
-        return None
-
-    def entry(value: Any, key: str) -> Category | Department | None:
-        mark = len(r.errors)
-        required = ("code", "name", "permission") if with_permission else ("code", "name")
-        m = r.mapping(value, key, required) or {}
-        code = r.get(m, key, "code", partial(r.text, pattern=_CODE, hint=_CODE_HINT))
-        name = r.get(m, key, "name", partial(r.localized, all_languages=True))
-        if with_permission:
-            permission = r.get(
-                m, key, "permission", partial(r.text, pattern=_PERMISSION, hint=_PERMISSION_HINT)
-            )
-            built: Category | Department = Department(code, name, permission)
-        else:
-            built = Category(code, name)
-        return built if len(r.errors) == mark else None
-
-    entries = r.items(data, "", entry, min_items=1)
-    r.unique(_raw_values(data, "", "code"), "code")
-    if with_permission:
-        r.unique(_raw_values(data, "", "permission"), "permission")
-    return None if r.errors else {e.code: e for e in entries}
-
-
-def _read_catalog(directory: Path) -> tuple[Catalog, list[CatalogError]]:
-    errors: list[CatalogError] = []
-    registries = []
-    for file, with_permission in (("categories.yaml", False), ("departments.yaml", True)):
-        r = _Reader(file)
-        registries.append(_read_registry(r, directory / file, with_permission))
-        errors += r.errors
-    categories, departments = registries
-    procedures: dict[str, ProcedureDefinition] = {}
-    code_files: dict[str, str] = {}
-    types_dir = directory / "types"
-    if not types_dir.is_dir():
-        errors.append(CatalogError("types", "", "directory not found"))
-    paths = sorted(types_dir.iterdir()) if types_dir.is_dir() else []
-    for path in paths:
-        if path.name.startswith("."):
-            continue
-        r = _Reader(f"types/{path.name}")
-        if path.suffix != ".yaml" or not path.is_file():
-            r.error("", "the types directory only holds <code>.yaml files")
-        elif (data := _read_yaml(r, path)) is not None or not r.errors:
-            definition = _parse_procedure(r, data, categories, departments)
-            code = data.get("code") if isinstance(data, dict) else None
-            if isinstance(code, str):
-                if f"{code}.yaml" != path.name:
-                    r.error("code", f"the file must be named after the code: {code}.yaml")
-                if code in code_files:
-                    r.error("code", f"duplicate code '{code}' (also in {code_files[code]})")
-                code_files.setdefault(code, r.file)
-            if definition is not None and not r.errors:
-                procedures[definition.code] = definition
-        errors += r.errors
-    catalog = Catalog(categories or {}, departments or {}, procedures)
-    return catalog, errors
-
-
-def validate_catalog(directory: Path = CATALOG_DIR) -> list[CatalogError]:
-    """Every problem in the catalog; an empty list means it loads."""
-    return _read_catalog(directory)[1]
-
-
-def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
-    """The whole catalog, or ``CatalogInvalid`` listing every problem."""
-    catalog, errors = _read_catalog(directory)
-    if errors:
-        raise CatalogInvalid(errors)
-    return catalog
