@@ -122,7 +122,20 @@ def _new_sealed(
     )
 
 
-def _sign_later(document: SignedDocument) -> None:
+def _requested(document: SignedDocument, *, actor: User | None, **after: str) -> None:
+    """Audit the request; the document is signed once the transaction commits."""
+    audit.record(
+        actor=actor,
+        action="document.requested",
+        obj=document,
+        after={
+            "about": document.subject_label,
+            "kind": document.kind,
+            "key": document.key,
+            "code": document.code,
+            **after,
+        },
+    )
     outbox.enqueue(ISSUE, {"document_id": document.pk}, subject=document)
 
 
@@ -151,18 +164,7 @@ def request_document(
                 key=key,
                 content=content,
             )
-            audit.record(
-                actor=actor,
-                action="document.requested",
-                obj=document,
-                after={
-                    "about": document.subject_label,
-                    "kind": kind,
-                    "key": key,
-                    "code": document.code,
-                },
-            )
-            _sign_later(document)
+            _requested(document, actor=actor)
     except IntegrityError:
         # Requested at the same moment by someone else: theirs is the one.
         existing = current_document(subject, kind, key)
@@ -589,17 +591,6 @@ def reissue(*, document_id: int, actor: User, reason: str) -> SignedDocument:
             before={"status": Status.ISSUED},
             after={"status": old.status, "reason": old.status_reason, "by": new.code},
         )
-        audit.record(
-            actor=actor,
-            action="document.requested",
-            obj=new,
-            after={
-                "about": new.subject_label,
-                "kind": new.kind,
-                "code": new.code,
-                "replaces": old.code,
-            },
-        )
         subject_hooks.revoked(subject, old, actor=actor, reason=old.status_reason)
-        _sign_later(new)
+        _requested(new, actor=actor, replaces=old.code)
     return new
