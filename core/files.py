@@ -190,8 +190,8 @@ def read_csv(content: bytes, *, required: Iterable[str]) -> Iterator[CsvRow]:
         if len(cells) > len(header):
             yield CsvRow(
                 number,
-                error=_("The row has %(cells)d cells; the header names %(columns)d columns.")
-                % {"cells": len(cells), "columns": len(header)},
+                error=_("The row has %(count)d more values than the header has columns.")
+                % {"count": len(cells) - len(header)},
             )
             continue
         padded = cells + [""] * (len(header) - len(cells))

@@ -15,8 +15,8 @@ LOCALE = "es_AR"
 DEFAULT_CURRENCY = "ARS"
 # The currency sign, a non-breaking space, the amount with two decimals: "$ 1.234,50".
 _CURRENCY_PATTERN = "¤\u00a0#,##0.00"
-# What machines write (bank exports, spreadsheets in English): 1234.50, -12.5.
-_PLAIN_DECIMAL = re.compile(r"-?\d+\.\d{1,2}")
+# What machines write (bank exports, spreadsheets in English): 1234.50, -0.125.
+_MACHINE_DECIMAL = re.compile(r"-?\d+\.\d+")
 
 
 class UnreadableNumber(ValueError):
@@ -42,15 +42,17 @@ def format_number(value: Decimal | int | str | None) -> str:
 def parse_amount(text: str) -> Decimal:
     """A number as Argentines write it ("1.234,50", "1234,5") or as machines do ("1234.50").
 
-    Grouping must be right ("1.23.4" is refused), and so must the number: NaN,
-    infinities and exponents are refused too.
+    The Argentine reading comes first: "1.234" is one thousand two hundred and
+    thirty-four. A single dot that cannot be a thousands separator ("1234.50",
+    "0.125") is a decimal point. Wrong grouping ("1.23.4"), NaN, infinities and
+    exponents are refused.
     """
     text = (text or "").strip().replace("\u00a0", "").replace(" ", "")
-    if _PLAIN_DECIMAL.fullmatch(text):
-        return Decimal(text)
     try:
         value = parse_decimal(text, locale=LOCALE, strict=True)
     except (NumberFormatError, InvalidOperation):
+        if _MACHINE_DECIMAL.fullmatch(text):
+            return Decimal(text)
         raise UnreadableNumber(text) from None
     if not value.is_finite() or "e" in text.lower():
         raise UnreadableNumber(text)

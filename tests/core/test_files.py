@@ -117,7 +117,7 @@ def test_a_row_with_more_cells_than_columns_is_reported_not_a_crash():
     rows = list(read_csv(content, required=("order",)))
     assert [(row.number, row.error) for row in rows] == [
         (2, ""),
-        (3, "La fila tiene 4 celdas; el encabezado nombra 2 columnas."),
+        (3, "La fila tiene 2 valores más que las columnas del encabezado."),
         (4, ""),
     ]
 

@@ -43,7 +43,9 @@ def test_quantities_lose_trailing_zeros(value, text):
         ("1234,50", Decimal("1234.50")),
         ("121.000,00", Decimal("121000.00")),
         ("1.000.000", Decimal("1000000")),
+        ("1.234", Decimal("1234")),  # the Argentine reading first
         ("1234.50", Decimal("1234.50")),  # as bank exports and English spreadsheets write it
+        ("0.125", Decimal("0.125")),  # a dot that cannot group thousands is a decimal point
         ("-10,5", Decimal("-10.5")),
         (" 7 ", Decimal("7")),
         ("1\u00a0234,50", Decimal("1234.50")),
@@ -54,7 +56,7 @@ def test_amounts_are_read_as_people_and_banks_write_them(text, value):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "abc", "1.23.4", "1,234.50", "NaN", "Infinity", "1e5", "0.125"]
+    "text", ["", "abc", "1.23.4", "1,234.50", "NaN", "Infinity", "1e5", "1.2.3"]
 )
 def test_what_is_not_clearly_a_number_is_refused(text):
     with pytest.raises(UnreadableNumber):
