@@ -159,10 +159,3 @@ def complete(locked: LockedTask) -> None:
 def open_task(process_id: int, node: Any) -> Task:
     """The open (new) task of ``node`` on a process, e.g. a Handle waiting for a reply."""
     return Task.objects.get(process_id=process_id, flow_task=node, status=STATUS.NEW)
-
-
-def run_waiting(node: Any, *, process_id: int) -> None:
-    """Complete the open task of a ``flow.Handle`` node (under the flow's lock)."""
-    flow_class = node.flow_class
-    with flow_lock(flow_class, process_id):
-        node.run(open_task(process_id, node))
