@@ -39,9 +39,6 @@ class StateMachine:
     def allows(self, source: str, target: str) -> bool:
         return target in self.transitions.get(source, frozenset())
 
-    def targets(self, source: str) -> frozenset[str]:
-        return self.transitions.get(source, frozenset())
-
     def sources(self, target: str) -> list[str]:
         """The states that may move to ``target`` (for ``filter(status__in=...)`` bulk moves)."""
         return sorted(source for source, targets in self.transitions.items() if target in targets)
