@@ -18,3 +18,11 @@ class CoreConfig(AppConfig):
         slots.declare(
             "core.home", "The home page, after its heading (search, greeting...). Gets nothing."
         )
+        slots.declare(
+            "core.main_nav",
+            "Items (<li>) of the main navigation, after the resident's own pages. Gets nothing "
+            "(use request.user).",
+        )
+        slots.declare(
+            "core.footer", "Links in the site footer, above the licence line. Gets nothing."
+        )

@@ -25,6 +25,10 @@ class ProceduresConfig(AppConfig):
             "The resident's page of their case, after its status and result. Gets: case.",
         )
         slots.declare(
+            "procedures.staff_nav",
+            "Items (<li>) of the staff's work tabs, after the queues. Gets: box (the current tab).",
+        )
+        slots.declare(
             "procedures.staff_case_page",
             "The staff's case and task pages, after the answers. Gets: case.",
         )

@@ -149,6 +149,9 @@ class Case(models.Model):
         COUNTER = "counter", _("At a counter")
         PHONE = "phone", _("By phone")
         INTERNAL = "internal", _("Internal")
+        WHATSAPP = "whatsapp", _("By WhatsApp")
+        EMAIL = "email", _("By e-mail")
+        OPEN311 = "open311", _("Through another app (Open311)")
 
     STATES = StateMachine(
         {

@@ -9,6 +9,12 @@ class SuppliersConfig(AppConfig):
     def ready(self) -> None:
         from core import slots
 
+        slots.contribute(
+            "core.main_nav",
+            key="suppliers.portal",
+            template="suppliers/_main_nav_item.html",
+            context=lambda request: {} if _sees_suppliers(request.user) else None,
+        )
         slots.declare(
             "suppliers.invoice_page",
             "The supplier's page of one invoice, after its facts. Gets: invoice.",
@@ -17,3 +23,12 @@ class SuppliersConfig(AppConfig):
             "suppliers.staff_nav",
             "Items (<li>) of the staff's supplier tabs. Gets: section (the current tab).",
         )
+
+
+def _sees_suppliers(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_supplier_user or any(
+        user.has_perm(f"suppliers.{codename}")
+        for codename in ("accounts_payable", "purchasing", "approve_payment_batches")
+    )

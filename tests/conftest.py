@@ -104,6 +104,17 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _spanish_first():
+    """Each test starts in the portal's language: a request in English (the locale middleware
+    activates it for the thread and leaves it so) must not change the next test's messages."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache: no test inherits another's."""
     yield
