@@ -31,6 +31,10 @@ app.conf.update(
             "task": "core.tasks.clear_expired_sessions",
             "schedule": crontab(hour=4, minute=15),
         },
+        "close-expired-notices": {
+            "task": "notices.tasks.close_expired_notices",
+            "schedule": 300.0,
+        },
         "dispatch-outbox": {
             "task": "core.tasks.dispatch_outbox",
             "schedule": 60.0,

@@ -8,6 +8,7 @@ console. Production sets the variables documented in ``.env.example``.
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
     "payments",
     "suppliers",
     "payables",
+    "notices",
+    "open311",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "open311.middleware.Open311BodyLimitMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -247,6 +251,15 @@ SIGNING_TSA_TIMEOUT = env.int("SIGNING_TSA_TIMEOUT", default=10)
 # Wrong PINs in a row after which an official's signing is locked, and for how long.
 SIGNING_PIN_MAX_ATTEMPTS = env.int("SIGNING_PIN_MAX_ATTEMPTS", default=5)
 SIGNING_PIN_LOCK_MINUTES = env.int("SIGNING_PIN_LOCK_MINUTES", default=30)
+
+# --- Open311 --------------------------------------------------------------
+# Claims with lat/long outside this box (south, west, north, east in degrees) are refused.
+OPEN311_BOUNDS = tuple(
+    Decimal(value)
+    for value in env.list("OPEN311_BOUNDS", default=["-35.00", "-58.80", "-34.40", "-58.20"])
+)
+if len(OPEN311_BOUNDS) != 4:
+    raise ImproperlyConfigured("OPEN311_BOUNDS is south,west,north,east")
 
 # --- Security ---------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -21,6 +21,10 @@ class ProceduresConfig(AppConfig):
             "A procedure's catalog page, after its requirements. Gets: version, definition.",
         )
         slots.declare(
+            "procedures.procedure_notices",
+            "A procedure's catalog page, under its summary (service notices). Gets: version.",
+        )
+        slots.declare(
             "procedures.case_page",
             "The resident's page of their case, after its status and result. Gets: case.",
         )

@@ -35,7 +35,7 @@ LAYERS = {
     "contact": 4,
     "appointments": 4,
     "notices": 4,
-    "ivr": 4,
+    "ivr": 5,
     "open311": 4,
     # The dashboard reads every other app.
     "indicators": 5,
