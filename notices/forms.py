@@ -49,7 +49,10 @@ class NoticeForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(group__user=user)
+        departments = Department.objects.filter(group__user=user)
+        self.fields["department"].queryset = departments
+        if len(departments) == 1:
+            self.fields["department"].initial = departments[0]
         self.fields["procedure_types"].label_from_instance = self._procedure_label
 
     @staticmethod
