@@ -11,7 +11,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -167,7 +166,8 @@ def _media_url(data: QueryDict) -> str:
     url = data.get("media_url", "").strip()
     if url:
         try:
-            forms.URLField(max_length=500).clean(url)
+            if len(url) > 500:
+                raise ValidationError("too long")
             URLValidator(schemes=["http", "https"])(url)
         except ValidationError:
             raise Open311Error(400, "media_url is not a valid http(s) URL") from None
