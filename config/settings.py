@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "payables",
     "notices",
     "open311",
+    "ivr",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,10 @@ OPEN311_BOUNDS = tuple(
 )
 if len(OPEN311_BOUNDS) != 4:
     raise ImproperlyConfigured("OPEN311_BOUNDS is south,west,north,east")
+
+# --- Phone menu (Twilio Voice) ----------------------------------------------
+# Twilio signs every webhook with the account's auth token; without it every request is refused.
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 
 # --- Security ---------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

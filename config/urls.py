@@ -11,6 +11,7 @@ urlpatterns = [
     path("avisos/", include("notices.urls")),
     path("gestion/avisos/", include("notices.staff_urls")),
     path("open311/v2/", include("open311.urls")),
+    path("telefono/", include("ivr.urls")),
     path("gestion/proveedores/pagos/", include("payables.staff_urls")),
     path("gestion/proveedores/", include("suppliers.staff_urls")),
     path("proveedores/", include("suppliers.urls")),
