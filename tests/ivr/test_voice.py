@@ -228,3 +228,24 @@ def test_status_callback_records_duration_and_abandonment(client, menu_catalog):
     abandoned, served = Call.objects.get(call_sid="CA1"), Call.objects.get(call_sid="CA2")
     assert abandoned.outcome == Call.Outcome.ABANDONED and abandoned.duration_seconds == 42
     assert served.outcome == Call.Outcome.SELF_SERVICE and served.ended_at is not None
+
+
+def test_phone_figures_count_containment_abandonment_and_open_callbacks(client, menu_catalog, at):
+    from ivr.selectors import phone_figures
+
+    signed_post(client, "/telefono/voz/oficinas/", call_data("CA1"))
+    signed_post(client, "/telefono/voz/hablar_rentas/", call_data("CA2"))
+    signed_post(client, "/telefono/voz/pedir_llamada/", call_data("CA3"))
+    signed_post(client, "/telefono/voz/", call_data("CA4"))
+    signed_post(client, "/telefono/estado/", call_data("CA4", CallStatus="completed"))
+    today = timezone.localdate()
+    figures = phone_figures(today, today)
+    assert (figures.calls, figures.self_service, figures.transferred, figures.abandoned) == (
+        4,
+        1,
+        1,
+        1,
+    )
+    assert figures.containment_rate == 0.25 and figures.abandonment_rate == 0.25
+    assert figures.callbacks_open == 1
+    assert figures.per_day == {today: 4}
