@@ -73,6 +73,8 @@ def claims(query: RequestQuery) -> QuerySet[Case]:
         )
         .exclude(status=Case.Status.DRAFT)
         .select_related("version__procedure_type", "open311_request")
+        # A version's definition and a case's answers are large JSON never shown here.
+        .defer("answers", "correction_fields", "version__definition", "version__search_text")
         .order_by("-submitted_at", "-pk")
     )
     if query.ids:
