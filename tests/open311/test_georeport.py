@@ -293,3 +293,14 @@ def test_listing_requests_costs_the_same_queries_for_more_claims(client, api_key
         post(client, claim(api_key))
     assert len(json.loads(client.get(f"{BASE}/requests.json").content)) == 6
     assert queries() == few
+
+
+def test_staff_see_what_the_app_sent_on_the_case_page(client, api_key):
+    from tests.engine.conftest import make_employee
+
+    reference = post(client, claim(api_key)).json()[0]["service_request_id"]
+    client.force_login(make_employee("cuadrilla@example.com", "alumbrado"))
+    page = client.get(f"/gestion/expedientes/{reference}/").content.decode()
+    assert "Enviado a través de App Vecinal (Open311)" in page
+    assert "La luminaria de la esquina está apagada hace una semana." in page
+    assert "https://fotos.example/luminaria.jpg" in page
