@@ -228,6 +228,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["applicant", "-created_at"]),
             models.Index(fields=["status", "due_date"]),
+            # Listings by filing date (Open311 GET requests over a million claims).
+            models.Index(fields=["submitted_at"], name="case_submitted_at_idx"),
         ]
 
     def __str__(self) -> str:
