@@ -11,6 +11,7 @@ with the ``tsa_configured`` fixture).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import secrets
 import shutil
@@ -129,12 +130,14 @@ def signed(
     pki: DemoPki,
     trust_roots: list[x509.Certificate],
 ) -> SignedSet:
+    signed_at = dt.datetime.now(dt.UTC)
     b_t = seal_sign(rendered, seal, timestamper)
     context = lta_validation_context(trust_roots, crls=pki.crls())
     return SignedSet(
         b_b=seal_sign(rendered, seal, None),
         b_t=b_t,
         b_lta=extend_to_lta(b_t, context, timestamper),
+        signed_at=signed_at,
     )
 
 

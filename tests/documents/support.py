@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ class SignedSet:
     b_b: bytes
     b_t: bytes
     b_lta: bytes
+    # When the set was signed: the session fixture may be used long after (a long suite).
+    signed_at: dt.datetime
 
 
 def seal_sign(pdf: bytes, seal: Pkcs12SealSigner, timestamper: TimeStamper | None) -> bytes:
