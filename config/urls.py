@@ -8,9 +8,11 @@ urlpatterns = [
     path("cuenta/", include("allauth.urls")),
     path("cuenta/", include("accounts.urls")),
     path("gestion/", include("procedures.staff_urls")),
+    path("gestion/turnos/", include("appointments.staff_urls")),
     path("gestion/proveedores/pagos/", include("payables.staff_urls")),
     path("gestion/proveedores/", include("suppliers.staff_urls")),
     path("proveedores/", include("suppliers.urls")),
+    path("turnos/", include("appointments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
