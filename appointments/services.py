@@ -465,9 +465,9 @@ def walk_in(*, office_code: str, service: Service, priority: bool = False, now=N
     return ticket
 
 
-def _busy_ticket(desk: Desk) -> Ticket | None:
+def _busy_ticket(desk: Desk, now: datetime) -> Ticket | None:
     return Ticket.objects.filter(
-        desk=desk, day=selectors.local_today(), status__in=["called", "serving"]
+        desk=desk, day=_local(now).date(), status__in=["called", "serving"]
     ).first()
 
 
@@ -497,7 +497,7 @@ def call(*, ticket: Ticket, desk: Desk, actor, now=None) -> Ticket:
 
 def call_next(*, desk: Desk, actor, now=None) -> Ticket:
     now = now or timezone.now()
-    if _busy_ticket(desk) is not None:
+    if _busy_ticket(desk, now) is not None:
         raise ActionRefused(_("Finish with the current visitor (or mark them absent) first."))
     services = list(desk.services.values_list("pk", flat=True))
     for candidate in selectors.waiting_tickets(desk.office_code, services=services, now=now):
