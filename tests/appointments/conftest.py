@@ -63,3 +63,14 @@ def visitor(**overrides):
         "email": "ana@example.com",
         **overrides,
     }
+
+
+@pytest.fixture
+def officer(employee):
+    """An employee with an authenticator: staff pages need the second factor."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(
+        user=employee, type=Authenticator.Type.TOTP, data={"secret": "A" * 32}
+    )
+    return employee
