@@ -38,17 +38,17 @@ def test_check_in_with_the_code_or_the_dni(booking, day):
 
 
 def test_check_in_with_an_unknown_code(booking, day, setup):
-    with pytest.raises(ActionRefused, match="cannot find"):
+    with pytest.raises(ActionRefused, match="No encontramos"):
         services.check_in(office_code=OFFICE, code_or_dni="ZZZZZZZZ", now=at(day, 9, 50))
-    with pytest.raises(ActionRefused, match="cannot find"):
+    with pytest.raises(ActionRefused, match="No encontramos"):
         services.check_in(office_code="cav-sur", code_or_dni=booking.code, now=at(day, 9, 50))
-    with pytest.raises(ActionRefused, match="Enter your booking code"):
+    with pytest.raises(ActionRefused, match="Ingresá tu código"):
         services.check_in(office_code=OFFICE, code_or_dni="  ", now=at(day, 9, 50))
     assert not Ticket.objects.exists()
 
 
 def test_check_in_with_a_code_of_another_day(booking, day):
-    with pytest.raises(ActionRefused, match="not today"):
+    with pytest.raises(ActionRefused, match="no para hoy"):
         services.check_in(
             office_code=OFFICE, code_or_dni=booking.code, now=at(day, 10) - timedelta(days=1)
         )
@@ -62,7 +62,7 @@ def test_late_arrival_becomes_a_walk_in(booking, day):
 
 def test_cancelled_booking_cannot_check_in(booking, day, now):
     services.cancel(booking=booking, now=now)
-    with pytest.raises(ActionRefused, match="cancelled"):
+    with pytest.raises(ActionRefused, match="fue cancelado"):
         services.check_in(office_code=OFFICE, code_or_dni=booking.code, now=at(day, 9, 55))
 
 
@@ -96,11 +96,11 @@ def test_desk_actions_and_measured_waits(booking, licence, desks, day, employee)
     desk = desks["Box 1"]
     called = services.call_next(desk=desk, actor=employee, now=at(day, 10, 25))
     assert called.pk == ticket.pk
-    with pytest.raises(ActionRefused, match="Finish with the current visitor"):
+    with pytest.raises(ActionRefused, match="Primero terminá"):
         services.call_next(desk=desk, actor=employee, now=at(day, 10, 26))
-    with pytest.raises(ActionRefused, match="not at that step"):
+    with pytest.raises(ActionRefused, match="ya no está en ese paso"):
         services.act(ticket=ticket, desk=desk, action="finish", actor=employee)
-    with pytest.raises(ActionRefused, match="not at that step"):
+    with pytest.raises(ActionRefused, match="ya no está en ese paso"):
         services.act(ticket=ticket, desk=desks["Box 2"], action="start", actor=employee)
     services.act(ticket=ticket, desk=desk, action="recall", actor=employee, now=at(day, 10, 26))
     services.act(ticket=ticket, desk=desk, action="start", actor=employee, now=at(day, 10, 27))
@@ -144,7 +144,7 @@ def test_no_show_and_transfer(booking, licence, desks, day, employee, setup):
     moved = services.transfer(ticket=walk_in, desk=desks["Box 1"], service=rates, actor=employee)
     assert moved.status == Ticket.Status.WAITING and moved.service == rates
     assert services.call_next(desk=desks["Box 2"], actor=employee).pk == walk_in.pk
-    with pytest.raises(ActionRefused, match="Nobody is waiting"):
+    with pytest.raises(ActionRefused, match="No hay nadie esperando"):
         services.call_next(desk=desks["Box 1"], actor=employee)
 
 
