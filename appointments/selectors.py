@@ -95,33 +95,44 @@ def slots_between(
         return {}
     range_start = datetime.combine(first_day, datetime.min.time(), LOCAL_TIMEZONE)
     range_end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), LOCAL_TIMEZONE)
-    taken: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    # Intervals per (desk, local day), so a slot is checked against that day's bookings only.
+    taken: dict[tuple[int | None, date], list[tuple[datetime, datetime]]] = defaultdict(list)
+
+    def add(desk_id: int | None, begin: datetime, finish: datetime) -> None:
+        current = max(begin, range_start).astimezone(LOCAL_TIMEZONE).date()
+        last = (min(finish, range_end) - timedelta(microseconds=1)).astimezone(LOCAL_TIMEZONE)
+        while current <= last.date():
+            taken[(desk_id, current)].append((begin, finish))
+            current += timedelta(days=1)
+
     for desk_id, begin, finish in Booking.objects.filter(
         desk_id__in=desk_list,
         status__in=Booking.HOLDING,
         starts_at__lt=range_end,
         ends_at__gt=range_start,
     ).values_list("desk_id", "starts_at", "ends_at"):
-        taken[desk_id].append((begin, finish))
-    office_wide: list[tuple[datetime, datetime]] = []
+        add(desk_id, begin, finish)
     for desk_id, begin, finish in SlotBlock.objects.filter(
         Q(desk__isnull=True) | Q(desk_id__in=desk_list),
         office_code=office_code,
         starts_at__lt=range_end,
         ends_at__gt=range_start,
     ).values_list("desk_id", "starts_at", "ends_at"):
-        (taken[desk_id] if desk_id else office_wide).append((begin, finish))
+        add(desk_id, begin, finish)  # desk None: every desk of the office
     length = timedelta(minutes=service.slot_minutes)
     result: dict[date, list[Slot]] = {}
     day = first_day
     while day <= last_day:
         slots = []
+        office_wide = taken.get((None, day), [])
         for period_start, period_end in place.hours.periods_on(day):
             begin = period_start
             while begin + length <= period_end:
                 end = begin + length
                 if not _overlaps(office_wide, begin, end):
-                    free = tuple(d for d in desk_list if not _overlaps(taken[d], begin, end))
+                    free = tuple(
+                        d for d in desk_list if not _overlaps(taken.get((d, day), ()), begin, end)
+                    )
                 else:
                     free = ()
                 slots.append(Slot(begin, end, free))
