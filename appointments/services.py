@@ -69,7 +69,8 @@ def booking_from_token(token: str) -> Booking:
 def _new_code() -> str:
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-        if not Booking.objects.filter(code=code).exists():
+        # All digits would read as a DNI at the kiosk.
+        if not code.isdigit() and not Booking.objects.filter(code=code).exists():
             return code
 
 
