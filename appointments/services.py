@@ -400,7 +400,11 @@ def check_in(*, office_code: str, code_or_dni: str, priority: bool = False, now=
         .first()
     )
     if booking is None:
-        other = candidates.filter(status=Booking.Status.BOOKED).order_by("starts_at").first()
+        # Only the code (a secret) says which day it is for: a DNI typed at a public kiosk
+        # must not tell a stranger when that person comes.
+        other = None
+        if not text.isdigit():
+            other = candidates.filter(status=Booking.Status.BOOKED).order_by("starts_at").first()
         if other is not None:
             raise ActionRefused(
                 _("That appointment is for %(date)s, not today.")

@@ -52,6 +52,11 @@ def test_check_in_with_a_code_of_another_day(booking, day):
         services.check_in(
             office_code=OFFICE, code_or_dni=booking.code, now=at(day, 10) - timedelta(days=1)
         )
+    # The DNI alone does not reveal the day of someone's appointment.
+    with pytest.raises(ActionRefused, match="No encontramos"):
+        services.check_in(
+            office_code=OFFICE, code_or_dni=booking.dni, now=at(day, 10) - timedelta(days=1)
+        )
     assert not Ticket.objects.exists()
 
 

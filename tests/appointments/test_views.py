@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from appointments import services
+from appointments import selectors, services
 from appointments.models import Booking, SlotBlock, Ticket
 
 from .conftest import OFFICE, at, visitor
@@ -187,3 +187,39 @@ def test_procedure_page_offers_the_booking(client, licence):
     assert panels.procedure_page(None, Version, None) == {"service": licence}
     Version.procedure_type.code = "otra-cosa"
     assert panels.procedure_page(None, Version, None) is None
+
+
+def test_staff_pages_render(client, officer, licence, day):
+    client.force_login(officer)
+    page = client.get("/gestion/turnos/")
+    assert page.status_code == 200 and "palacio-municipal" in page.content.decode()
+    assert client.get(f"/gestion/turnos/{OFFICE}/bloquear/").status_code == 200
+    assert client.get("/gestion/turnos/no-existe/bloquear/").status_code == 404
+    page = client.get(f"/gestion/turnos/reservar/?servicio=licencia-de-conducir&oficina={OFFICE}")
+    assert f"dia={day.isoformat()}" in page.content.decode()
+
+
+def test_beat_tasks(licence, day, now):
+    from appointments import tasks
+
+    assert tasks.queue_reminders() == 0
+    assert tasks.compute_daily_waits() == 0
+
+
+def test_the_case_follows_the_visitor_to_the_desk(client, officer, licence, desks, day):
+    booking = services.book(
+        service=licence,
+        office_code=OFFICE,
+        starts_at=at(day, 10),
+        case_reference="EXP-2026-000042",
+        **visitor(),
+    )
+    ticket = services.check_in(office_code=OFFICE, code_or_dni=booking.code, now=at(day, 9, 55))
+    assert ticket.case_reference == "EXP-2026-000042"
+    Ticket.objects.filter(pk=ticket.pk).update(
+        day=selectors.local_today()
+    )  # the console shows today
+    services.call(ticket=ticket, desk=desks["Box 1"], actor=officer)
+    client.force_login(officer)
+    page = client.get(reverse("appointments_staff:console", args=[desks["Box 1"].pk]))
+    assert reverse("staff:case", args=["EXP-2026-000042"]) in page.content.decode()
