@@ -7,8 +7,6 @@ remove it. Every mail has the signed link to cancel or reschedule without loggin
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -110,9 +108,8 @@ def send_confirmation(booking_id: int) -> None:
 
 def send_reminder(booking_id: int) -> None:
     booking = Booking.objects.get(pk=booking_id)
-    if booking.status == Booking.Status.BOOKED and booking.starts_at > timezone.now() - timedelta(
-        minutes=5
-    ):
+    # Cancelled (or past) since it was queued: nothing to remind.
+    if booking.status == Booking.Status.BOOKED and booking.starts_at > timezone.now():
         _send(booking_id, "reminder")
 
 

@@ -177,16 +177,17 @@ def test_staff_books_for_a_resident(client, officer, licence, day):
     assert booking.booked_by == officer and booking.user is None
 
 
-def test_procedure_page_offers_the_booking(client, licence):
-    from appointments import panels
+def test_procedure_page_offers_the_booking(client, licence, tmp_path):
+    from procedures.catalog import load_catalog
+    from procedures.services.catalog import sync_catalog
+    from tests.engine.conftest import make_catalog_dir
 
-    class Version:
-        class procedure_type:
-            code = "licencia-de-conducir"
-
-    assert panels.procedure_page(None, Version, None) == {"service": licence}
-    Version.procedure_type.code = "otra-cosa"
-    assert panels.procedure_page(None, Version, None) is None
+    sync_catalog(load_catalog(make_catalog_dir(tmp_path / "catalog")))
+    assert "?servicio=" not in client.get("/tramites/habilitacion-de-prueba/").content.decode()
+    licence.procedure_type_code = "habilitacion-de-prueba"
+    licence.save()
+    page = client.get("/tramites/habilitacion-de-prueba/").content.decode()
+    assert "/turnos/?servicio=licencia-de-conducir" in page
 
 
 def test_staff_pages_render(client, officer, licence, day):
