@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.states import StateMachine
+
 
 class Service(models.Model):
     """Something a desk does (a driving licence renewal); its slot length and booking rules."""
@@ -123,6 +125,14 @@ class Booking(models.Model):
         CHECKED_IN = "checked_in", _("Checked in")
         NO_SHOW = "no_show", _("Did not come")
 
+    STATES = StateMachine(
+        {
+            Status.BOOKED: {Status.CANCELLED, Status.CHECKED_IN, Status.NO_SHOW},
+            Status.CHECKED_IN: {Status.NO_SHOW},  # called at the desk and did not answer
+            Status.CANCELLED: set(),
+            Status.NO_SHOW: set(),
+        }
+    )
     # Bookings that hold their desk and time.
     HOLDING = (Status.BOOKED, Status.CHECKED_IN)
 
@@ -186,6 +196,17 @@ class Ticket(models.Model):
         SERVING = "serving", _("Being served")
         DONE = "done", _("Done")
         NO_SHOW = "no_show", _("Did not answer")
+
+    STATES = StateMachine(
+        {
+            Status.WAITING: {Status.CALLED},
+            # Called again (recall) stays called; a transfer sends the visitor back to the queue.
+            Status.CALLED: {Status.CALLED, Status.SERVING, Status.NO_SHOW, Status.WAITING},
+            Status.SERVING: {Status.DONE, Status.WAITING},
+            Status.DONE: set(),
+            Status.NO_SHOW: set(),
+        }
+    )
 
     office_code = models.SlugField(_("office"), max_length=60)
     day = models.DateField(_("day"))

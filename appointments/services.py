@@ -209,7 +209,7 @@ def book(
 
 
 def _check_changeable(booking: Booking, now: datetime, *, by_staff: bool) -> None:
-    if booking.status != Booking.Status.BOOKED:
+    if not Booking.STATES.allows(booking.status, Booking.Status.CANCELLED):
         raise ActionRefused(_("This appointment is no longer active: nothing was changed."))
     deadline = booking.starts_at - timedelta(
         minutes=selectors.rules_for(booking.office_code).change_deadline_minutes
@@ -228,7 +228,7 @@ def cancel(
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         _check_changeable(booking, now, by_staff=by_staff)
-        booking.status = Booking.Status.CANCELLED
+        Booking.STATES.move(booking, Booking.Status.CANCELLED)
         booking.cancelled_at = now
         booking.save(update_fields=["status", "cancelled_at"])
         audit.record(
@@ -331,7 +331,7 @@ def block_slots(
                     after={"desk": booking.desk_id},
                 )
                 continue
-            booking.status = Booking.Status.CANCELLED
+            Booking.STATES.move(booking, Booking.Status.CANCELLED)
             booking.cancelled_at = timezone.now()
             booking.save(update_fields=["status", "cancelled_at"])
             audit.record(
@@ -418,7 +418,7 @@ def check_in(*, office_code: str, code_or_dni: str, priority: bool = False, now=
         if booking.status == Booking.Status.CHECKED_IN:
             return booking.ticket  # checked in already (a second tap)
         if booking.status != Booking.Status.BOOKED:
-            raise ActionRefused(_("That appointment was cancelled."))
+            raise ActionRefused(_("That appointment was cancelled."))  # or marked absent
         grace = timedelta(minutes=selectors.rules_for(office_code).grace_minutes)
         late = now > booking.starts_at + grace
         ticket = Ticket.objects.create(
@@ -432,7 +432,7 @@ def check_in(*, office_code: str, code_or_dni: str, priority: bool = False, now=
             case_reference=booking.case_reference,
             checked_in_at=now,
         )
-        booking.status = Booking.Status.CHECKED_IN
+        Booking.STATES.move(booking, Booking.Status.CHECKED_IN)
         booking.save(update_fields=["status"])
         audit.record(
             actor=None,
@@ -514,24 +514,24 @@ def call_next(*, desk: Desk, actor, now=None) -> Ticket:
 
 
 _MOVES = {
-    # action: (allowed from, to, timestamp field)
-    "recall": (("called",), "called", "announced_at"),
-    "no_show": (("called",), "no_show", "finished_at"),
-    "start": (("called",), "serving", "started_at"),
-    "finish": (("serving",), "done", "finished_at"),
+    # action: (target status, the moment it stamps); Ticket.STATES says from where.
+    "recall": (Ticket.Status.CALLED, "announced_at"),
+    "no_show": (Ticket.Status.NO_SHOW, "finished_at"),
+    "start": (Ticket.Status.SERVING, "started_at"),
+    "finish": (Ticket.Status.DONE, "finished_at"),
 }
 
 
 def act(*, ticket: Ticket, desk: Desk, action: str, actor, now=None) -> Ticket:
     """Recall, mark absent, start or finish the ticket at this desk."""
     now = now or timezone.now()
-    allowed, target, stamp = _MOVES[action]
+    target, stamp = _MOVES[action]
+    stale = _("This visitor is not at that step any more: nothing changed.")
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if ticket.desk_id != desk.pk or ticket.status not in allowed:
-            raise ActionRefused(_("This visitor is not at that step any more: nothing changed."))
-        before = ticket.status
-        ticket.status = target
+        if ticket.desk_id != desk.pk:
+            raise ActionRefused(stale)
+        before = Ticket.STATES.move(ticket, target, refusal=stale)
         setattr(ticket, stamp, now)
         fields = ["status", stamp]
         if action == "recall":
@@ -539,7 +539,9 @@ def act(*, ticket: Ticket, desk: Desk, action: str, actor, now=None) -> Ticket:
             fields.append("recalls")
         ticket.save(update_fields=fields)
         if action == "no_show" and ticket.booking_id:
-            Booking.objects.filter(pk=ticket.booking_id).update(status=Booking.Status.NO_SHOW)
+            Booking.objects.filter(
+                pk=ticket.booking_id, status__in=Booking.STATES.sources(Booking.Status.NO_SHOW)
+            ).update(status=Booking.Status.NO_SHOW)
         audit.record(
             actor=actor,
             action=f"appointments.{action}",
@@ -563,7 +565,7 @@ def transfer(*, ticket: Ticket, desk: Desk, service: Service, actor, now=None) -
         ).exists():
             raise ActionRefused(_("That office does not give this service."))
         before = {"status": ticket.status, "service": ticket.service_id}
-        ticket.status = Ticket.Status.WAITING
+        Ticket.STATES.move(ticket, Ticket.Status.WAITING)
         ticket.service = service
         ticket.desk = None
         ticket.save(update_fields=["status", "service", "desk"])
