@@ -224,3 +224,14 @@ def test_the_case_follows_the_visitor_to_the_desk(client, officer, licence, desk
     client.force_login(officer)
     page = client.get(reverse("appointments_staff:console", args=[desks["Box 1"].pk]))
     assert reverse("staff:case", args=["EXP-2026-000042"]) in page.content.decode()
+
+
+def test_demo_setup_is_idempotent(db):
+    from django.core.management import call_command
+
+    from appointments.models import Desk, Service
+
+    call_command("setup_appointments_demo")
+    counts = (Service.objects.count(), Desk.objects.count())
+    call_command("setup_appointments_demo")
+    assert (Service.objects.count(), Desk.objects.count()) == counts == (4, 6)
