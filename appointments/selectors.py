@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -180,6 +181,18 @@ def blocks_on(office_code: str, day: date) -> list[SlotBlock]:
         SlotBlock.objects.filter(
             office_code=office_code, starts_at__lt=start + timedelta(days=1), ends_at__gt=start
         ).select_related("desk")
+    )
+
+
+def bookings_of(user):
+    """A resident's appointments booked while logged in, upcoming first, then the past."""
+    return (
+        Booking.objects.filter(user=user)
+        .select_related("service")
+        .order_by(
+            models.Case(models.When(starts_at__gte=timezone.now(), then=0), default=1),
+            "starts_at",
+        )
     )
 
 

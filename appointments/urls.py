@@ -6,6 +6,7 @@ app_name = "appointments"
 
 urlpatterns = [
     path("", views.book, name="book"),
+    path("mis-turnos/", views.my_appointments, name="mine"),
     path("gestionar/<str:token>/", views.manage, name="manage"),
     path("gestionar/<str:token>/cancelar/", views.manage_cancel, name="manage_cancel"),
     path("recepcion/<slug:office>/", views.kiosk, name="kiosk"),

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -135,6 +137,15 @@ def booking_flow(request, *, staff: bool):
 
 def book(request):
     return booking_flow(request, staff=False)
+
+
+@login_required
+def my_appointments(request):
+    bookings = selectors.bookings_of(request.user)
+    page = Paginator(bookings, 20).get_page(request.GET.get("pagina"))
+    for booking in page:
+        booking.manage_token = services.manage_token(booking)
+    return render(request, "appointments/my_appointments.html", {"page": page})
 
 
 @never_cache

@@ -235,3 +235,17 @@ def test_demo_setup_is_idempotent(db):
     counts = (Service.objects.count(), Desk.objects.count())
     call_command("setup_appointments_demo")
     assert (Service.objects.count(), Desk.objects.count()) == counts == (4, 6)
+
+
+def test_a_resident_sees_their_appointments(client, resident, licence, day):
+    booking = services.book(
+        service=licence, office_code=OFFICE, starts_at=at(day, 10), user=resident, **visitor()
+    )
+    services.book(
+        service=licence, office_code=OFFICE, starts_at=at(day, 11), **visitor(dni="1000001")
+    )
+    assert client.get("/turnos/mis-turnos/").status_code == 302
+    client.force_login(resident)
+    page = client.get("/turnos/mis-turnos/").content.decode()
+    assert booking.code in page and page.count("/turnos/gestionar/") == 1
+    assert "/turnos/mis-turnos/" in client.get("/tramites/").content.decode()
