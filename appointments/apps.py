@@ -13,6 +13,9 @@ class AppointmentsConfig(AppConfig):
 
         notices.register_handlers()
         slots.contribute(
+            "core.home", key="appointments.book", template="appointments/_home_panel.html", order=30
+        )
+        slots.contribute(
             "core.main_nav",
             key="appointments.book",
             template="appointments/_main_nav_item.html",

@@ -249,3 +249,7 @@ def test_a_resident_sees_their_appointments(client, resident, licence, day):
     page = client.get("/turnos/mis-turnos/").content.decode()
     assert booking.code in page and page.count("/turnos/gestionar/") == 1
     assert "/turnos/mis-turnos/" in client.get("/tramites/").content.decode()
+
+
+def test_home_page_offers_appointments(client, db):
+    assert 'href="/turnos/"' in client.get("/").content.decode()
