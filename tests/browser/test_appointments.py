@@ -100,6 +100,7 @@ def test_counter_day_with_the_calling_screen(live_server, browser, assert_access
     kiosk.locator("#id_code_or_dni").fill("test7777")
     kiosk.locator("#id_code_or_dni").press("Enter")  # the keyboard is enough
     expect(kiosk.locator(".ticket-number")).to_have_text("A001")
+    expect(kiosk.locator("#print-ticket")).to_be_visible()
     assert_accessible(kiosk)
 
     desk_page = browser.new_context(locale="es-AR").new_page()
