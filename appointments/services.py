@@ -539,9 +539,16 @@ def act(*, ticket: Ticket, desk: Desk, action: str, actor, now=None) -> Ticket:
             fields.append("recalls")
         ticket.save(update_fields=fields)
         if action == "no_show" and ticket.booking_id:
-            Booking.objects.filter(
-                pk=ticket.booking_id, status__in=Booking.STATES.sources(Booking.Status.NO_SHOW)
-            ).update(status=Booking.Status.NO_SHOW)
+            booking = Booking.objects.select_for_update().get(pk=ticket.booking_id)
+            previous = Booking.STATES.move(booking, Booking.Status.NO_SHOW)
+            booking.save(update_fields=["status"])
+            audit.record(
+                actor=actor,
+                action="appointments.no_show",
+                obj=booking,
+                before={"status": previous},
+                after={"status": booking.status},
+            )
         audit.record(
             actor=actor,
             action=f"appointments.{action}",

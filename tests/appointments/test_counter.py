@@ -142,6 +142,9 @@ def test_no_show_and_transfer(booking, licence, desks, day, employee, setup):
     services.act(ticket=ticket, desk=desks["Box 1"], action="no_show", actor=employee)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.NO_SHOW
+    assert AuditEvent.objects.filter(
+        action="appointments.no_show", object_type="appointments.booking"
+    ).exists()
 
     walk_in = services.walk_in(office_code=OFFICE, service=licence)
     services.call(ticket=walk_in, desk=desks["Box 1"], actor=employee)
