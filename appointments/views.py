@@ -188,8 +188,11 @@ def _office_or_404(code: str):
 def kiosk(request, office: str):
     place = _office_or_404(office)
     check_in_form = CheckInForm(request.POST if "code_or_dni" in request.POST else None)
+    # Prefixed: both forms have a priority box, and ids must be unique on the page.
     walk_in_form = WalkInForm(
-        request.POST if "service" in request.POST else None, office_code=place.code
+        request.POST if "walk-service" in request.POST else None,
+        office_code=place.code,
+        prefix="walk",
     )
     if request.method == "POST":
         ticket = None

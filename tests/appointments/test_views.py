@@ -97,7 +97,7 @@ def test_kiosk_check_in_and_walk_in(client, licence, setup):
     page = client.post(f"/turnos/recepcion/{OFFICE}/", {"code_or_dni": "NOEXISTE"})
     assert page.status_code == 400 and not Ticket.objects.exists()
     response = client.post(
-        f"/turnos/recepcion/{OFFICE}/", {"service": licence.pk, "priority": "on"}
+        f"/turnos/recepcion/{OFFICE}/", {"walk-service": licence.pk, "walk-priority": "on"}
     )
     ticket = Ticket.objects.get()
     assert ticket.priority and response["Location"].endswith(f"/numero/{ticket.pk}/")
