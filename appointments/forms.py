@@ -45,25 +45,31 @@ def parse_start(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TIMEZONE)
 
 
+def priority_label(categories: str) -> str:
+    """The priority box's label: the office's categories (local law) or the default ones."""
+    if categories:
+        return _("I need priority (%(categories)s)") % {"categories": categories}
+    return _("I need priority (pregnant, over 65, disability or reduced mobility)")
+
+
 class CheckInForm(forms.Form):
     code_or_dni = forms.CharField(label=_("Booking code or DNI"), max_length=20)
-    priority = forms.BooleanField(
-        label=_("I need priority (pregnant, over 65, disability or reduced mobility)"),
-        required=False,
-    )
+    priority = forms.BooleanField(required=False)
+
+    def __init__(self, *args, priority_categories: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].label = priority_label(priority_categories)
 
 
 class WalkInForm(forms.Form):
     service = forms.ModelChoiceField(
         label=_("What do you come for?"), queryset=Service.objects.none(), empty_label=None
     )
-    priority = forms.BooleanField(
-        label=_("I need priority (pregnant, over 65, disability or reduced mobility)"),
-        required=False,
-    )
+    priority = forms.BooleanField(required=False)
 
-    def __init__(self, *args, office_code: str, **kwargs):
+    def __init__(self, *args, office_code: str, priority_categories: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["priority"].label = priority_label(priority_categories)
         self.fields["service"].queryset = Service.objects.filter(
             active=True, desks__office_code=office_code, desks__active=True
         ).distinct()

@@ -56,6 +56,15 @@ class OfficeRules(models.Model):
     standard_without_appointment_minutes = models.PositiveIntegerField(
         _("wait standard without appointment (minutes)"), default=60
     )
+    priority_categories = models.CharField(
+        _("who gets priority"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "As the local law says, e.g. “embarazadas, mayores de 70, personas con "
+            "discapacidad o en tratamiento oncológico”. Empty: the portal's default text."
+        ),
+    )
 
     class Meta:
         verbose_name = _("office rules")

@@ -187,11 +187,15 @@ def _office_or_404(code: str):
 @never_cache
 def kiosk(request, office: str):
     place = _office_or_404(office)
-    check_in_form = CheckInForm(request.POST if "code_or_dni" in request.POST else None)
+    categories = selectors.rules_for(place.code).priority_categories
+    check_in_form = CheckInForm(
+        request.POST if "code_or_dni" in request.POST else None, priority_categories=categories
+    )
     # Prefixed: both forms have a priority box, and ids must be unique on the page.
     walk_in_form = WalkInForm(
         request.POST if "walk-service" in request.POST else None,
         office_code=place.code,
+        priority_categories=categories,
         prefix="walk",
     )
     if request.method == "POST":

@@ -253,3 +253,14 @@ def test_a_resident_sees_their_appointments(client, resident, licence, day):
 
 def test_home_page_offers_appointments(client, db):
     assert 'href="/turnos/"' in client.get("/").content.decode()
+
+
+def test_priority_categories_follow_the_office(client, setup):
+    from appointments.models import OfficeRules
+
+    assert "mayor de 65" in client.get(f"/turnos/recepcion/{OFFICE}/").content.decode()
+    OfficeRules.objects.create(
+        office_code=OFFICE, priority_categories="embarazadas, mayores de 70, pacientes oncológicos"
+    )
+    page = client.get(f"/turnos/recepcion/{OFFICE}/").content.decode()
+    assert "mayores de 70, pacientes oncológicos" in page and "mayor de 65" not in page
