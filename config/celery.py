@@ -39,6 +39,14 @@ app.conf.update(
             "task": "core.tasks.dispatch_outbox",
             "schedule": 60.0,
         },
+        "appointments-reminders": {
+            "task": "appointments.tasks.queue_reminders",
+            "schedule": 300.0,
+        },
+        "appointments-daily-waits": {
+            "task": "appointments.tasks.compute_daily_waits",
+            "schedule": crontab(minute="*/30"),
+        },
     },
 )
 app.autodiscover_tasks()

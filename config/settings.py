@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "notices",
     "open311",
     "ivr",
+    "appointments",
 ]
 
 MIDDLEWARE = [

@@ -12,9 +12,11 @@ urlpatterns = [
     path("gestion/avisos/", include("notices.staff_urls")),
     path("open311/v2/", include("open311.urls")),
     path("telefono/", include("ivr.urls")),
+    path("gestion/turnos/", include("appointments.staff_urls")),
     path("gestion/proveedores/pagos/", include("payables.staff_urls")),
     path("gestion/proveedores/", include("suppliers.staff_urls")),
     path("proveedores/", include("suppliers.urls")),
+    path("turnos/", include("appointments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
