@@ -31,6 +31,14 @@ app.conf.update(
             "task": "core.tasks.clear_expired_sessions",
             "schedule": crontab(hour=4, minute=15),
         },
+        "contact-service-levels": {
+            "task": "contact.tasks.alert_breaches",
+            "schedule": 300.0,
+        },
+        "contact-daily-figures": {
+            "task": "contact.tasks.daily_figures",
+            "schedule": crontab(minute=5),
+        },
         "dispatch-outbox": {
             "task": "core.tasks.dispatch_outbox",
             "schedule": 60.0,
