@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from contact import services
 from contact.models import Attachment, Contact, Conversation, Message
+from contact.whatsapp import WhatsAppError
 from core import outbox
 from core.models import OutboxItem
 from tests.engine.conftest import PDF_BYTES
@@ -136,7 +137,7 @@ def test_a_reply_while_the_provider_returns_500_waits_and_is_sent_once_later(cli
     assert "se reintentará" in message.delivery_error  # what the agent sees
     item = OutboxItem.objects.get(kind="contact.send")
     assert item.done_at is None and item.attempts == 1
-    with pytest.raises(Exception):
+    with pytest.raises(WhatsAppError):
         outbox.run(item.pk)  # the second failure
     outbox.run(item.pk)  # the provider is back
     outbox.run(item.pk)  # a late duplicate delivery of the task: nothing more is sent
