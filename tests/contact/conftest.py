@@ -9,7 +9,7 @@ from django.test import Client, TestCase
 from accounts.models import Department, User
 from contact.models import Membership, SlaPolicy, Team
 from contact.whatsapp import sign
-from tests.engine.conftest import make_employee, make_resident
+from tests.engine.conftest import catalog_dir, make_employee, make_resident, version  # noqa: F401 - fixtures
 
 from . import fake_graph
 
@@ -50,16 +50,21 @@ def team(db) -> Team:
     return team
 
 
-def agent_of(team: Team, email: str, *, supervisor: bool = False) -> User:
+def employee(email: str) -> User:
+    """An employee with two-factor authentication (the catalog's departments may be absent)."""
     if not Department.objects.filter(code="mesa-de-entradas").exists():
         from django.contrib.auth.models import Group
 
         Department.objects.create(
             code="mesa-de-entradas",
             name="Mesa de Entradas",
-            group=Group.objects.create(name="Mesa de Entradas"),
+            group=Group.objects.get_or_create(name="Mesa de Entradas")[0],
         )
-    user = make_employee(email, "mesa-de-entradas")
+    return make_employee(email, "mesa-de-entradas")
+
+
+def agent_of(team: Team, email: str, *, supervisor: bool = False) -> User:
+    user = employee(email)
     Membership.objects.create(team=team, user=user, supervisor=supervisor)
     return user
 
@@ -177,3 +182,12 @@ def post_webhook(client: Client, payload: dict, *, secret: str = APP_SECRET, sig
         return client.post(
             WEBHOOK, data=body, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=header
         )
+
+
+@pytest.fixture
+def whatsapp_conversation(client, graph, team, resident):
+    """A resident's WhatsApp message, in the team's queue."""
+    from contact.models import Conversation
+
+    post_webhook(client, wa_message("wamid.START", "Hola, quiero habilitar mi kiosco"))
+    return Conversation.objects.get()

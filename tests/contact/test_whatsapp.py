@@ -17,9 +17,9 @@ from tests.engine.conftest import PDF_BYTES
 from .conftest import (
     APP_SECRET,
     RESIDENT_WA,
-    committed,
     VERIFY_TOKEN,
     WEBHOOK,
+    committed,
     post_webhook,
     wa_message,
     wa_status,
