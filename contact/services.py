@@ -402,11 +402,9 @@ def fetch_media(*, attachment_id: int) -> None:
 
 
 def _locked(conversation_id: int) -> Conversation:
-    return (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("team", "contact", "assignee")
-        .get(pk=conversation_id)
-    )
+    # The row alone: joined rows would be read from before the lock was granted (a claim
+    # that waited would see the new assignee id but not the new assignee).
+    return Conversation.objects.select_for_update().get(pk=conversation_id)
 
 
 def is_member(user: User, team: Team) -> bool:
