@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from datetime import date, datetime, time, timedelta
 
@@ -23,7 +24,8 @@ def _percentile(values: list[float], fraction: float) -> int | None:
     if not values:
         return None
     ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    # Nearest rank: the smallest value with at least `fraction` of the values at or below it.
+    index = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))
     return int(ordered[index])
 
 
