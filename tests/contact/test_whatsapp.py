@@ -246,3 +246,12 @@ def test_signed_but_malformed_body_is_acknowledged_and_stores_nothing(client, gr
         HTTP_X_HUB_SIGNATURE_256=sign(body, APP_SECRET),
     )
     assert response.status_code == 200 and not Message.objects.exists()
+
+
+def test_the_integration_is_a_plugin_with_a_real_and_a_demo_implementation(settings):
+    from contact import channels
+
+    assert {p.key for p in channels.WHATSAPP} == {"cloud-api", "demo"}
+    assert channels.WHATSAPP.get("demo").demo and not channels.WHATSAPP.get("cloud-api").demo
+    settings.WHATSAPP_ACCESS_TOKEN = ""
+    assert "WHATSAPP_ACCESS_TOKEN is not set." in channels.WHATSAPP.get("cloud-api").problems()
