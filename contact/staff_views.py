@@ -98,7 +98,7 @@ def conversation_page(request, pk: int):
         ),
         "note_form": NoteForm(),
         "case_form": CaseLinkForm(),
-        "file_form": FileCaseForm(procedures=[("", _("(choose)")), *procedures]),
+        "file_form": FileCaseForm(procedures=[("", _("(choose)")), *procedures], auto_id="file_%s"),
         "claims": claims,
         "contact_form": ContactLinkForm(),
         "supervisor": services.is_supervisor(request.user, conversation.team),

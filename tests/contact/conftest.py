@@ -9,6 +9,7 @@ from django.test import Client, TestCase
 from accounts.models import Department, User
 from contact.models import Membership, SlaPolicy, Team
 from contact.whatsapp import sign
+from tests.browser.conftest import assert_accessible, axe  # noqa: F401 - fixtures
 from tests.engine.conftest import catalog_dir, make_employee, make_resident, version  # noqa: F401 - fixtures
 
 from . import fake_graph
