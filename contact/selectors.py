@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Avg, Count, F, Q, QuerySet, Value, When
 from django.db.models import Case as SqlCase
-from django.db.models import F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -97,3 +97,19 @@ def procedure_choices() -> list[tuple[str, str]]:
 
 def conversations_of(user: User) -> QuerySet[Conversation]:
     return Conversation.objects.filter(contact__user=user).select_related("team")
+
+
+def ratings_by_agent(teams: QuerySet[Team], since) -> QuerySet:
+    """Per agent who resolved rated conversations: how many ratings, average, share of 4-5."""
+    return (
+        Conversation.objects.filter(
+            team__in=teams, csat_score__isnull=False, resolved_at__gte=since
+        )
+        .values("assignee__email", "assignee__full_name")
+        .annotate(
+            ratings=Count("pk"),
+            average=Avg("csat_score"),
+            satisfied=Count("pk", filter=Q(csat_score__gte=4)),
+        )
+        .order_by("assignee__email")
+    )

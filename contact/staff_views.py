@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -269,4 +272,7 @@ def figures(request):
         team__in=selectors.supervised_teams(request.user)
     ).select_related("team")
     page = Paginator(rows, 50).get_page(request.GET.get("pagina"))
-    return render(request, "contact/staff/figures.html", {"page": page})
+    agents = selectors.ratings_by_agent(
+        selectors.supervised_teams(request.user), timezone.now() - timedelta(days=30)
+    )
+    return render(request, "contact/staff/figures.html", {"page": page, "agents": agents})

@@ -120,9 +120,14 @@ def test_daily_figures_per_team_channel_and_day(short_hours_team):
     assert DailyContactFigures.objects.count() == 1
 
 
-def test_supervisors_see_the_figures(short_hours_team, supervisor, agent):
+def test_supervisors_see_the_figures_and_ratings_per_agent(short_hours_team, supervisor, agent):
     open_at(local(2026, 11, 4, 9, 0))
     figures.compute_day(date(2026, 11, 4))
+    rated = open_at(timezone.now(), email="rated@example.net")
+    Conversation.objects.filter(pk=rated.pk).update(
+        assignee=agent, resolved_at=timezone.now(), status="resolved", csat_score=4
+    )
     page = staff_client(supervisor).get("/gestion/contacto/indicadores/").content.decode()
     assert "Atención general" in page and "4/11/2026" in page
+    assert "Calificaciones por agente" in page and "agente@example.com" in page
     assert staff_client(agent).get("/gestion/contacto/indicadores/").status_code == 403
