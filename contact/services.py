@@ -70,14 +70,16 @@ def _digits(text: str) -> str:
 
 
 def _resident_by_phone(wa_id: str) -> User | None:
-    """A resident whose phone ends in the same ten digits (area code + number)."""
+    """The one resident whose phone ends in the same ten digits (area code + number), however
+    it was typed ("011 5555-0001", "+54 9 11 5555 0001"); none if several share it."""
     tail = _digits(wa_id)[-10:]
     if len(tail) < 10:
         return None
-    for user in User.objects.filter(role=User.Role.RESIDENT, is_active=True).exclude(phone=""):
-        if _digits(user.phone).endswith(tail):
-            return user
-    return None
+    pattern = r"\D*".join(tail) + r"\D*$"
+    matches = list(
+        User.objects.filter(role=User.Role.RESIDENT, is_active=True, phone__regex=pattern)[:2]
+    )
+    return matches[0] if len(matches) == 1 else None
 
 
 def _resident_by_email(email: str) -> User | None:
