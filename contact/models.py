@@ -209,11 +209,12 @@ class Conversation(models.Model):
 
     @property
     def due(self):
-        """The nearest service-level due time (what the queue sorts by)."""
-        dues = [d for d in (self.first_response_due, self.next_response_due) if d]
-        if self.status == self.Status.WAITING:
+        """The next service-level due time (what the queue sorts by); none while waiting."""
+        if self.status != self.Status.OPEN:
             return None
-        return min(dues) if dues else self.resolution_due
+        if self.first_response_at is None:
+            return self.first_response_due or self.resolution_due
+        return self.next_response_due or self.resolution_due
 
     @property
     def whatsapp_window_open(self) -> bool:

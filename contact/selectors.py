@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Value, When
 from django.db.models import Case as SqlCase
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -62,12 +62,12 @@ def queue(user: User, *, box: str, text: str = "", status: str = "") -> QuerySet
         due_at=SqlCase(
             When(
                 status=Conversation.Status.OPEN,
-                then=Coalesce(
-                    Least("first_response_due", "next_response_due"),
-                    "first_response_due",
-                    "next_response_due",
-                    "resolution_due",
-                ),
+                first_response_at__isnull=True,
+                then=Coalesce("first_response_due", "resolution_due"),
+            ),
+            When(
+                status=Conversation.Status.OPEN,
+                then=Coalesce("next_response_due", "resolution_due"),
             ),
             default=Value(None),
         ),

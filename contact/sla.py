@@ -58,6 +58,7 @@ def resident_wrote(conversation: Conversation, at: datetime) -> None:
         conversation.next_response_due = due_after(
             conversation.team, at, policy.next_response_minutes
         )
+        conversation.breach_alerted_at = None  # a new target: its supervisors may be alerted again
 
 
 def warn_before(conversation: Conversation) -> timedelta:

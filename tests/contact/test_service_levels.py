@@ -72,6 +72,23 @@ def test_the_clock_pauses_while_waiting_for_the_resident(short_hours_team):
     assert conversation.next_response_due == local(2026, 11, 5, 12, 0)
 
 
+def test_after_the_first_answer_the_next_response_is_what_is_due(short_hours_team, agent):
+    conversation = open_at(local(2026, 11, 4, 9, 0))
+    assert conversation.due == local(2026, 11, 4, 10, 0)
+    services.reply(conversation_id=conversation.pk, user=agent, body="Hola")
+    conversation.refresh_from_db()
+    assert conversation.status == "waiting" and conversation.due is None
+    contact = conversation.contact
+    services.receive(
+        services.Inbound(
+            channel="email", contact=contact, text="Sigo sin saber", at=local(2026, 11, 5, 9, 0)
+        )
+    )
+    conversation.refresh_from_db()
+    assert conversation.status == "open"
+    assert conversation.due == conversation.next_response_due == local(2026, 11, 5, 11, 0)
+
+
 def test_queues_sort_by_breach_time_and_flag_what_is_about_to_breach(team, agent):
     now = timezone.now()
     late = open_at(now - timedelta(hours=3), email="a@example.net")
