@@ -23,6 +23,12 @@ class ContactConfig(AppConfig):
             "core.footer", key="contact.form", template="contact/_footer_link.html", order=20
         )
         slots.contribute(
+            "procedures.staff_case_page",
+            key="contact.conversations",
+            template="contact/_case_conversations.html",
+            context=panels.case_conversations,
+        )
+        slots.contribute(
             "procedures.staff_nav",
             key="contact.inbox",
             template="contact/_staff_nav_item.html",

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.files import check_upload
 
-from .models import CannedReply
+from .models import CannedReply, Conversation
 
 ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 ATTACHMENT_MAX_MB = 10
@@ -33,6 +33,18 @@ class ReplyForm(forms.Form):
         self.fields["canned"].queryset = canned
         self.fields["procedure"].choices = [("", _("(none)")), *procedures]
         self.fields["template"].choices = [("", _("(none)")), *templates]
+
+
+class ClassifyForm(forms.Form):
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), coerce=int, choices=Conversation.Priority.choices
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separated by commas."),
+    )
 
 
 class NoteForm(forms.Form):

@@ -577,6 +577,29 @@ def reply(
     return message
 
 
+def classify(*, conversation_id: int, user: User, priority: int, tags: list[str]) -> Conversation:
+    """Priority and tags (lower case, no repeats), audited."""
+    if priority not in Conversation.Priority.values:
+        raise ActionRefused(_("Choose a priority from the list."))
+    clean = list(dict.fromkeys(t.strip().lower()[:40] for t in tags if t.strip()))[:20]
+    with transaction.atomic():
+        conversation = _locked(conversation_id)
+        if not is_member(user, conversation.team):
+            raise ActionRefused(_("You are not in the team of this conversation."))
+        before, after = audit.changed_fields(conversation, {"priority": priority, "tags": clean})
+        if after:
+            conversation.priority, conversation.tags = priority, clean
+            conversation.save(update_fields=["priority", "tags"])
+            audit.record(
+                actor=user,
+                action="conversation.classified",
+                obj=conversation,
+                before=before,
+                after=after,
+            )
+    return conversation
+
+
 def add_note(*, conversation_id: int, user: User, text: str) -> Message:
     if not text.strip():
         raise ActionRefused(_("The note is empty."))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/tomar/", staff_views.claim, name="claim"),
     path("<int:pk>/responder/", staff_views.reply, name="reply"),
     path("<int:pk>/nota/", staff_views.note, name="note"),
+    path("<int:pk>/clasificar/", staff_views.classify, name="classify"),
     path("<int:pk>/asignar/", staff_views.assign, name="assign"),
     path("<int:pk>/expediente/", staff_views.link_case, name="link_case"),
     path("<int:pk>/iniciar-tramite/", staff_views.file_case, name="file_case"),

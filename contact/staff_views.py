@@ -19,7 +19,15 @@ from core.files import private_file_response
 from core.views import refusal_shown
 
 from . import selectors, services
-from .forms import AssignForm, CaseLinkForm, ContactLinkForm, FileCaseForm, NoteForm, ReplyForm
+from .forms import (
+    AssignForm,
+    CaseLinkForm,
+    ClassifyForm,
+    ContactLinkForm,
+    FileCaseForm,
+    NoteForm,
+    ReplyForm,
+)
 from .models import Attachment, CannedReply, Channel, Conversation, DailyContactFigures
 
 PAGE_SIZE = 25
@@ -100,6 +108,9 @@ def conversation_page(request, pk: int):
             templates=_templates(conversation),
         ),
         "note_form": NoteForm(),
+        "classify_form": ClassifyForm(
+            initial={"priority": conversation.priority, "tags": ", ".join(conversation.tags)}
+        ),
         "case_form": CaseLinkForm(),
         "file_form": FileCaseForm(procedures=[("", _("(choose)")), *procedures], auto_id="file_%s"),
         "claims": claims,
@@ -155,6 +166,26 @@ def reply(request, pk: int):
         services.reply(conversation_id=pk, user=request.user, body=body, template=template)
     if attempt.ok:
         messages.success(request, _("Answer queued for sending."))
+    return redirect("contact_staff:conversation", pk)
+
+
+@login_required
+@require_POST
+def classify(request, pk: int):
+    _conversation(request, pk)
+    form = ClassifyForm(request.POST)
+    if form.is_valid():
+        with refusal_shown(request) as attempt:
+            services.classify(
+                conversation_id=pk,
+                user=request.user,
+                priority=form.cleaned_data["priority"],
+                tags=form.cleaned_data["tags"].split(","),
+            )
+        if attempt.ok:
+            messages.success(request, _("Priority and tags saved."))
+    else:
+        messages.error(request, _("Choose a priority from the list."))
     return redirect("contact_staff:conversation", pk)
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accounts.models import Department
 from contact import services
 from contact.models import CannedReply, Conversation, Message
 from core.errors import ActionRefused
@@ -93,6 +94,24 @@ def test_an_agent_answers_with_a_canned_reply_and_a_procedure_page(
     assert whatsapp_conversation.first_response_at is not None
 
 
+def test_priority_and_tags_are_set_and_audited(whatsapp_conversation, agent):
+    client = staff_client(agent)
+    client.post(
+        f"/gestion/contacto/{whatsapp_conversation.pk}/clasificar/",
+        {"priority": "3", "tags": "Bache, urgente, bache"},
+    )
+    whatsapp_conversation.refresh_from_db()
+    assert whatsapp_conversation.priority == 3 and whatsapp_conversation.tags == [
+        "bache",
+        "urgente",
+    ]
+    assert AuditEvent.objects.filter(action="conversation.classified").count() == 1
+    bad = client.post(
+        f"/gestion/contacto/{whatsapp_conversation.pk}/clasificar/", {"priority": "9"}, follow=True
+    )
+    assert "Elegí una prioridad de la lista." in bad.content.decode()
+
+
 def test_an_empty_answer_is_refused_and_nothing_sent(whatsapp_conversation, agent, graph):
     response = staff_client(agent).post(
         f"/gestion/contacto/{whatsapp_conversation.pk}/responder/", {"text": "  "}, follow=True
@@ -139,6 +158,12 @@ def test_linking_a_case_puts_the_messages_on_its_staff_timeline(
     services.link_case(conversation_id=whatsapp_conversation.pk, user=agent, reference="abc-123")
     note = CaseEvent.objects.get(case=case)
     assert note.public is False and "quiero habilitar mi kiosco" in note.message
+    agent.groups.add(Department.objects.get(code="rentas").group)  # a department of its steps
+    response = staff_client(agent).get("/gestion/expedientes/ABC-123/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Conversaciones del centro de atención" in page
+    assert f"/gestion/contacto/{whatsapp_conversation.pk}/" in page
 
 
 def test_resolving_asks_for_a_rating_once_and_a_whatsapp_5_records_it(
