@@ -45,7 +45,7 @@ def queue(user: User, *, box: str, text: str = "", status: str = "") -> QuerySet
         conversations = conversations.filter(team__in=teams_of(user), assignee__isnull=True)
     if status:
         conversations = conversations.filter(status=status)
-    elif box != "all":
+    else:  # resolved ones on request (the status filter): queues are about work to do
         conversations = conversations.exclude(status=Conversation.Status.RESOLVED)
     if text:
         term = text.strip()
