@@ -35,6 +35,14 @@ app.conf.update(
             "task": "notices.tasks.close_expired_notices",
             "schedule": 300.0,
         },
+        "contact-service-levels": {
+            "task": "contact.tasks.alert_breaches",
+            "schedule": 300.0,
+        },
+        "contact-daily-figures": {
+            "task": "contact.tasks.daily_figures",
+            "schedule": crontab(minute=5),
+        },
         "dispatch-outbox": {
             "task": "core.tasks.dispatch_outbox",
             "schedule": 60.0,

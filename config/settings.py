@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "open311",
     "ivr",
     "appointments",
+    "anymail",
+    "contact",
 ]
 
 MIDDLEWARE = [
@@ -310,6 +312,21 @@ PAYABLES_DEBTOR_BIC = env.str("PAYABLES_DEBTOR_BIC", default="")
 PAYABLES_EXPORTER = env.str("PAYABLES_EXPORTER", default="pain.001.001.09")
 # Days a supplier user invitation stays valid.
 SUPPLIER_INVITATION_DAYS = env.int("SUPPLIER_INVITATION_DAYS", default=14)
+
+# --- Contact centre ------------------------------------------------------------------
+# WhatsApp Business Cloud API: "cloud-api" (Meta's Graph API) or "demo" (nothing is sent).
+CONTACT_WHATSAPP_BACKEND = env.str(
+    "CONTACT_WHATSAPP_BACKEND", default="demo" if DEBUG else "cloud-api"
+)
+WHATSAPP_API_URL = env.str("WHATSAPP_API_URL", default="https://graph.facebook.com/v23.0")
+WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="")
+WHATSAPP_ACCESS_TOKEN = env.str("WHATSAPP_ACCESS_TOKEN", default="")
+WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="")
+WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")
+# Inbound e-mail through django-anymail: the ESP whose inbound webhook is mounted at
+# /anymail/<esp>/inbound/, and the basic-auth "user:password" it must send.
+CONTACT_EMAIL_INBOUND_ESP = env.str("CONTACT_EMAIL_INBOUND_ESP", default="postmark")
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None}
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,9 @@ urlpatterns = [
     path("gestion/proveedores/", include("suppliers.staff_urls")),
     path("proveedores/", include("suppliers.urls")),
     path("turnos/", include("appointments.urls")),
+    path("contacto/", include("contact.urls")),
+    path("gestion/contacto/", include("contact.staff_urls")),
+    path("anymail/", include("contact.inbound_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,9 @@ MB = 1024 * 1024
 # Without a session a visitor only logs in, signs up, or checks one PDF of up to 10 MB on
 # /verificar/ (documents.forms.MAX_UPLOAD_MB): that and the form around it.
 ANONYMOUS_REQUEST_MAX_MB = 11
+# Providers' webhooks carry whole e-mails with attachments: the app refuses what is too large
+# and keeps the message; a 413 here would lose it (the provider gives up after its retries).
+WEBHOOK_PATH_PREFIXES = ("/anymail/",)
 
 
 class SpanishFirstLocaleMiddleware:
@@ -59,7 +62,7 @@ class RequestSizeLimitMiddleware:
         if length > ANONYMOUS_REQUEST_MAX_MB * MB:
             limit_mb = (
                 settings.REQUEST_MAX_MB
-                if request.user.is_authenticated
+                if request.user.is_authenticated or request.path.startswith(WEBHOOK_PATH_PREFIXES)
                 else ANONYMOUS_REQUEST_MAX_MB
             )
             if length > limit_mb * MB:

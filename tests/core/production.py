@@ -34,6 +34,11 @@ PRODUCTION_ENV = {
     "SIGNING_CA_CHAIN": "/etc/tramites/signing/chain.pem",
     "SIGNING_TRUST_ROOTS_DIR": "/etc/tramites/signing/trust",
     "PAYABLES_DEBTOR_CBU": "2850590940090418135201",
+    "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+    "WHATSAPP_ACCESS_TOKEN": "EAAG-production-token",
+    "WHATSAPP_APP_SECRET": "whatsapp-app-secret",
+    "WHATSAPP_VERIFY_TOKEN": "whatsapp-verify-token",
+    "ANYMAIL_WEBHOOK_SECRET": "postmark:inbound-secret",
 }
 SIGNING_SETTINGS = tuple(name for name in PRODUCTION_ENV if name.startswith("SIGNING_"))
 # Settings the test environment adds for itself, which production never has.

@@ -53,6 +53,11 @@ def production(settings, tmp_path: Path):
     settings.SIGNING_CA_CHAIN = str(tmp_path / "chain.pem")
     settings.PAYABLES_EXPORTER = "pain.001.001.09"
     settings.PAYABLES_DEBTOR_CBU = make_cbu("0110001", "0000000000123")
+    settings.CONTACT_WHATSAPP_BACKEND = "cloud-api"
+    settings.WHATSAPP_PHONE_NUMBER_ID = "106540352242922"
+    settings.WHATSAPP_ACCESS_TOKEN = "EAAG-production-token"
+    settings.WHATSAPP_APP_SECRET = "app-secret"
+    settings.WHATSAPP_VERIFY_TOKEN = "verify-token"
     return settings
 
 
