@@ -8,6 +8,7 @@ urlpatterns = [
     path("cuenta/", include("allauth.urls")),
     path("cuenta/", include("accounts.urls")),
     path("gestion/", include("procedures.staff_urls")),
+    path("", include("indicators.urls")),
     path("gestion/proveedores/pagos/", include("payables.staff_urls")),
     path("gestion/proveedores/", include("suppliers.staff_urls")),
     path("proveedores/", include("suppliers.urls")),
