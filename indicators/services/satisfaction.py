@@ -32,6 +32,7 @@ def moment_to_ask(case: Case) -> str | None:
 
 def answer(*, case: Case, user, moment: str, score: int, comment: str = "") -> SatisfactionAnswer:
     """Record the applicant's answer; a second answer for the same moment is refused."""
+    case = Case.objects.get(pk=case.pk)  # the status now, not the page's
     if user.pk != case.applicant_id:
         raise ActionRefused(_("Only the applicant can answer about this case."))
     if moment != moment_due(case):
