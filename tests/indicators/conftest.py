@@ -14,15 +14,11 @@ from core.calendar import LOCAL_TIMEZONE
 from procedures.models import Case
 from procedures.services import cases as case_services
 from procedures.services import review
-from tests.engine.conftest import (  # noqa: F401 - fixtures used by the tests here
-    applicant,
-    catalog_dir,
-    desk_clerk,
-    make_employee,
-    revenue_officer,
-    version,
-)
-from tests.engine.test_resident_filing import GOOD_SECTION_0, GOOD_SECTION_1, fill_until_review
+from procedures.catalog import load_catalog
+from procedures.models import ProcedureVersion
+from procedures.services.catalog import sync_catalog
+from tests.engine.conftest import TYPE_CODE, make_catalog_dir, make_employee, make_resident
+from tests.engine.test_resident_filing import fill_until_review
 
 
 def moment(day: date, hour: int = 10) -> datetime:
@@ -87,8 +83,28 @@ class Scenario:
 
 
 @pytest.fixture
+def version(db, tmp_path) -> ProcedureVersion:
+    sync_catalog(load_catalog(make_catalog_dir(tmp_path / "catalog")))
+    return ProcedureVersion.objects.get(
+        procedure_type__code=TYPE_CODE, status=ProcedureVersion.Status.PUBLISHED
+    )
+
+
+@pytest.fixture
+def applicant(db):
+    return make_resident("vecina@example.com", "30111222")
+
+
+@pytest.fixture
+def desk_clerk(version):
+    return make_employee("mesa@example.com", "mesa-de-entradas")
+
+
+@pytest.fixture
+def revenue_officer(version):
+    return make_employee("rentas@example.com", "rentas")
+
+
+@pytest.fixture
 def scenario(client, applicant, desk_clerk, revenue_officer) -> Scenario:
     return Scenario(client, applicant, desk_clerk, revenue_officer)
-
-
-__all__ = ["GOOD_SECTION_0", "GOOD_SECTION_1", "Scenario", "at", "moment"]
