@@ -11,11 +11,10 @@ import pytest
 from viewflow.workflow.models import Task
 
 from core.calendar import LOCAL_TIMEZONE
-from procedures.models import Case
+from procedures.catalog import load_catalog
+from procedures.models import Case, ProcedureVersion
 from procedures.services import cases as case_services
 from procedures.services import review
-from procedures.catalog import load_catalog
-from procedures.models import ProcedureVersion
 from procedures.services.catalog import sync_catalog
 from tests.engine.conftest import TYPE_CODE, make_catalog_dir, make_employee, make_resident
 from tests.engine.test_resident_filing import fill_until_review
