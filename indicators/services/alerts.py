@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils import translation
 
 from accounts.models import Department, User
@@ -52,11 +53,13 @@ def send_backlog_email(*, department: str, week: str) -> None:
     heads = department_heads(unit) if unit else []
     if not heads:
         return
-    filters = Filters(first=monday - timedelta(days=7), last=monday, departments=(department,))
+    today = timezone.localdate()
+    # The newest end-of-day backlog the aggregates have (today's once the task has run).
+    filters = Filters(first=today - timedelta(days=14), last=today, departments=(department,))
     day, rows = backlog(filters)
     figures = {name: sum(row[name] for row in rows) for name in BACKLOG}
     soon = breaching_soon(
-        today=monday,
+        today=today,
         business_days=BREACH_HORIZON_BUSINESS_DAYS,
         departments=(department,),
     )
