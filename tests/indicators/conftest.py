@@ -16,6 +16,7 @@ from procedures.models import Case, ProcedureVersion
 from procedures.services import cases as case_services
 from procedures.services import review
 from procedures.services.catalog import sync_catalog
+from tests.browser.conftest import assert_accessible, axe  # noqa: F401 - for test_browser.py
 from tests.engine.conftest import TYPE_CODE, make_catalog_dir, make_employee, make_resident
 from tests.engine.test_resident_filing import fill_until_review
 
