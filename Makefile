@@ -41,6 +41,7 @@ bench: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.matching
 	$(BIN)/python -m benchmarks.signing
+	$(BIN)/python -m benchmarks.indicators
 
 messages: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py makemessages --ignore=.venv --ignore=var -l es -l en -l it
