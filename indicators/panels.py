@@ -21,7 +21,7 @@ def staff_nav_item(request: HttpRequest, box: str = "") -> dict[str, Any] | None
 
 def satisfaction_question(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     """On the applicant's case page, once after submitting and once after the result."""
-    if request.user.pk != case.applicant_id:
+    if not isinstance(case, Case) or request.user.pk != case.applicant_id:
         return None
     moment = moment_to_ask(case)
     if moment is None:
