@@ -236,13 +236,19 @@ class PublicRow:
     period: Period
 
 
+def resident_codes() -> list[str]:
+    # A list, not a subquery: PostgreSQL plans the IN (SELECT ...) over the day rows badly.
+    return list(
+        ProcedureType.objects.filter(audience=ProcedureType.Audience.RESIDENT).values_list(
+            "code", flat=True
+        )
+    )
+
+
 def public_month(month: date) -> list[PublicRow]:
     """The month's figures per resident procedure type (internal ones are not public)."""
     first, last = month_range(month)
-    resident = ProcedureType.objects.filter(audience=ProcedureType.Audience.RESIDENT)
-    rows = CaseDay.objects.filter(
-        day__gte=first, day__lte=last, procedure__in=resident.values("code")
-    )
+    rows = CaseDay.objects.filter(day__gte=first, day__lte=last, procedure__in=resident_codes())
     found: dict[str, Period] = {}
     for row in rows.values("procedure").annotate(**{name: Sum(name) for name in COUNTS}).order_by():
         found[row["procedure"]] = Period(start=first, counts=row)
@@ -263,9 +269,8 @@ def public_trend(last_month: date, months: int = 12) -> list[Period]:
     first = last_month
     for _ in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
-    resident = ProcedureType.objects.filter(audience=ProcedureType.Audience.RESIDENT)
     filters = Filters(first=first, last=month_range(last_month)[1])
-    rows = case_days(filters).filter(procedure__in=resident.values("code"))
+    rows = case_days(filters).filter(procedure__in=resident_codes())
     sums = (
         rows.annotate(period=TruncMonth("day"))
         .values("period")
