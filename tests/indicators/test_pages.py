@@ -272,3 +272,25 @@ def test_rebuild_command_refuses_bad_ranges(db, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("indicators_rebuild", *args)
     assert not CaseDay.objects.exists()
+
+
+def test_a_part_plugs_its_figures_in_through_the_source_registry(client, head):
+    from indicators import sources
+
+    placeholder = sources.SOURCES.get("contact")
+    sources.register(
+        sources.Source(
+            "contact",
+            "Centro de atención",
+            "Tiempos de respuesta.",
+            lambda filters: [("Llamadas atendidas en 20 segundos", "81 %")],
+            10,
+        )
+    )
+    try:
+        client.force_login(head)
+        page = client.get("/gestion/indicadores/").content.decode()
+        assert "Llamadas atendidas en 20 segundos" in page and "81 %" in page
+        assert page.count("Todavía no hay datos.") == 3  # phone menu, counters, payments
+    finally:
+        sources.register(placeholder)
