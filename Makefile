@@ -30,6 +30,7 @@ run: $(STAMP) $(MO_FILES)
 	$(BIN)/python manage.py setup_notices_demo
 	$(BIN)/python manage.py setup_appointments_demo
 	$(BIN)/python manage.py setup_contact_demo
+	$(BIN)/python manage.py setup_indicators_demo
 	$(BIN)/python manage.py setup_signing
 	$(BIN)/python manage.py demo_tsa --port 8318 & tsa=$$!; trap 'kill $$tsa' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -46,6 +47,7 @@ bench: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m benchmarks.signing
 	$(BIN)/python -m benchmarks.appointments
 	$(BIN)/python -m benchmarks.contact
+	$(BIN)/python -m benchmarks.indicators
 
 messages: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py makemessages --ignore=.venv --ignore=var -l es -l en -l it

@@ -55,6 +55,14 @@ app.conf.update(
             "task": "appointments.tasks.compute_daily_waits",
             "schedule": crontab(minute="*/30"),
         },
+        "refresh-indicators": {
+            "task": "indicators.tasks.refresh_indicators",
+            "schedule": crontab(minute="*/30"),
+        },
+        "weekly-backlog-emails": {
+            "task": "indicators.tasks.queue_weekly_backlog_emails",
+            "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+        },
     },
 )
 app.autodiscover_tasks()

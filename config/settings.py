@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "appointments",
     "anymail",
     "contact",
+    "indicators",
 ]
 
 MIDDLEWARE = [

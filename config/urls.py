@@ -13,6 +13,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     path("telefono/", include("ivr.urls")),
     path("gestion/turnos/", include("appointments.staff_urls")),
+    path("", include("indicators.urls")),
     path("gestion/proveedores/pagos/", include("payables.staff_urls")),
     path("gestion/proveedores/", include("suppliers.staff_urls")),
     path("proveedores/", include("suppliers.urls")),

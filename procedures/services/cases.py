@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import audit, storage
-from core.calendar import add_business_days, business_days_between
+from core.calendar import add_business_days
 from core.errors import ActionRefused
 from core.files import sha256_of
 
 from ..catalog import ProcedureDefinition
+from ..deadlines import due_after_pause
 from ..flows import StandardProcedureFlow
 from ..models import Case, CaseDocument, CaseEvent, ProcedureVersion
 from ..references import new_reference
@@ -214,9 +215,7 @@ def resubmit(*, case: Case, actor: User, answers: dict[str, Any]) -> Case:
         missing = missing_items(case, definition)
         if missing:
             raise ActionRefused(_("Still missing: %(items)s.") % {"items": ", ".join(missing)})
-        today = timezone.localdate()
-        paused = business_days_between(case.paused_since, today) if case.paused_since else 0
-        case.due_date = add_business_days(case.due_date, paused) if paused else case.due_date
+        case.due_date = due_after_pause(case.due_date, case.paused_since, timezone.localdate())
         case.paused_since = None
         Case.STATES.move(case, Case.Status.SUBMITTED)
         case.correction_fields = []

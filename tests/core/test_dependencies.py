@@ -38,7 +38,7 @@ LAYERS = {
     "ivr": 5,
     "open311": 4,
     # The dashboard reads every other app.
-    "indicators": 5,
+    "indicators": 6,
 }
 
 

@@ -1,0 +1,36 @@
+"""Arithmetic on summed aggregates: rates, medians and percentiles, small-cell suppression."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+# Public figures about fewer cases than this are not shown: with a handful of cases a
+# figure may point at a person.
+SMALL_CELL = 5
+
+
+def rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def percentile(sorted_values: Sequence[int], fraction: float) -> float | None:
+    """Nearest-rank percentile of sorted values (the median is 0.5)."""
+    if not sorted_values:
+        return None
+    if fraction == 0.5 and len(sorted_values) % 2 == 0:
+        middle = len(sorted_values) // 2
+        return (sorted_values[middle - 1] + sorted_values[middle]) / 2
+    rank = max(math.ceil(fraction * len(sorted_values)), 1)
+    return float(sorted_values[rank - 1])
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(value * 100).quantize(Decimal('1'), ROUND_HALF_UP)} %"
+
+
+def suppressed(count: int) -> bool:
+    return 0 < count < SMALL_CELL
