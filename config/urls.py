@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("procedures.urls")),
     path("", include("documents.urls")),
+    path("pagos/", include("payments.urls")),
     path("cuenta/", include("allauth.urls")),
     path("cuenta/", include("accounts.urls")),
     path("gestion/", include("procedures.staff_urls")),
