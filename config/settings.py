@@ -298,6 +298,8 @@ MERCADOPAGO_ACCESS_TOKEN = env.str("MERCADOPAGO_ACCESS_TOKEN", default="")
 MERCADOPAGO_WEBHOOK_SECRET = env.str("MERCADOPAGO_WEBHOOK_SECRET", default="")
 MERCADOPAGO_API_URL = env.str("MERCADOPAGO_API_URL", default="https://api.mercadopago.com")
 PAYMENTS_ORDER_DAYS = env.int("PAYMENTS_ORDER_DAYS", default=10)
+# The company code the cash networks (Pago Fácil, Rapipago) assigned: first 4 barcode digits.
+PAYMENTS_CASH_COMPANY_CODE = env.str("PAYMENTS_CASH_COMPANY_CODE", default="0999")
 # Fees are collected through the portal (a case with a fee waits for it, or its output does).
 # Off, fees are charged outside the portal, as before payments existed.
 PAYMENTS_COLLECT_FEES = env.bool("PAYMENTS_COLLECT_FEES", default=True)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("pagos/", include("payments.urls")),
     path("cuenta/", include("allauth.urls")),
     path("cuenta/", include("accounts.urls")),
+    path("gestion/pagos/", include("payments.staff_urls")),
     path("gestion/", include("procedures.staff_urls")),
     path("gestion/proveedores/pagos/", include("payables.staff_urls")),
     path("gestion/proveedores/", include("suppliers.staff_urls")),

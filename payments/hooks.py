@@ -16,6 +16,7 @@ subject's app writes commits or rolls back with it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -77,3 +78,26 @@ def subject_of(order: PaymentOrder) -> Any:
     except (LookupError, ValueError):
         return None
     return model._default_manager.filter(pk=order.subject_id).first()
+
+
+@dataclass(frozen=True)
+class IssuedSlip:
+    """A cash payment slip as its issuer keeps it."""
+
+    ready: bool
+    url: str
+    status: str
+
+
+class SlipIssuer:
+    """Renders and seals payment slips; registered by an app that knows the documents app
+    (payments does not: a sibling). Without one, slips are not offered."""
+
+    def request(self, order: PaymentOrder, *, facts: dict[str, Any], key: str, actor: Any) -> None:
+        raise NotImplementedError
+
+    def find(self, order: PaymentOrder, *, key: str) -> IssuedSlip | None:
+        raise NotImplementedError
+
+
+SLIP_ISSUERS: Registry[SlipIssuer] = Registry("payment slip issuer")

@@ -236,3 +236,58 @@ class DemoCharge(models.Model):
 
     def __str__(self) -> str:
         return f"demo {self.pk}"
+
+
+class SettlementFile(models.Model):
+    """A collection network's settlement file, imported once (by its SHA-256)."""
+
+    class Network(models.TextChoices):
+        PAGOFACIL = "pagofacil", _("Pago Fácil")
+        RAPIPAGO = "rapipago", _("Rapipago")
+
+    network = models.CharField(_("network"), max_length=20, choices=Network.choices)
+    name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    file_date = models.DateField(_("settlement date"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    applied = models.PositiveIntegerField(_("applied"), default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        verbose_name = _("settlement file")
+        verbose_name_plural = _("settlement files")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SettlementRow(models.Model):
+    """One line of a settlement file and what became of it."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        ALREADY = "already", _("Already applied")
+        UNKNOWN = "unknown", _("Unknown reference")
+        MALFORMED = "malformed", _("Malformed")
+
+    file = models.ForeignKey(SettlementFile, on_delete=models.CASCADE, related_name="lines")
+    line = models.PositiveIntegerField(_("line"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    barcode = models.CharField(_("barcode"), max_length=60, blank=True)
+    amount = models.DecimalField(
+        _("amount (ARS)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["file", "line"]
+
+    def __str__(self) -> str:
+        return f"{self.file_id}:{self.line}"

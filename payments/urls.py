@@ -9,5 +9,6 @@ urlpatterns = [
     path("webhooks/mercadopago/", views.webhook_mercadopago, name="webhook_mercadopago"),
     path("<str:reference>/", views.order_detail, name="order"),
     path("<str:reference>/pagar/", views.pay, name="pay"),
+    path("<str:reference>/boleta/", views.slip, name="slip"),
     path("demo/<str:reference>/", views.demo_checkout, name="demo_checkout"),
 ]

@@ -7,18 +7,20 @@ import secrets
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.views import refusal_shown
 
-from . import selectors, services, signature, webhooks
+from . import cash, selectors, services, signature, webhooks
 from .models import DemoCharge
 from .providers import ProviderUnavailable, Urls, online_provider
 
@@ -51,8 +53,23 @@ def order_detail(request, reference):
             "payments": order.payments.all(),
             "events": order.events.all(),
             "returned": returned,
+            "slip": cash.slip_of(order),
+            "slips_offered": cash.slips_offered(),
         },
     )
+
+
+@login_required
+@require_POST
+def slip(request, reference):
+    order = _order(request, reference)
+    with refusal_shown(request) as attempt:
+        cash.request_slip(order=order, actor=request.user)
+    if attempt.ok:
+        messages.success(
+            request, _("Your payment slip is being prepared. It appears here in a moment.")
+        )
+    return redirect("payments:order", order.external_reference)
 
 
 @login_required
@@ -69,9 +86,6 @@ def pay(request, reference):
         try:
             url = services.start_checkout(order=order, urls=urls)
         except ProviderUnavailable:
-            from django.contrib import messages
-            from django.utils.translation import gettext as _
-
             messages.error(request, _("The payment service does not answer. Try again later."))
             url = ""
     if attempt.ok and url:

@@ -9,11 +9,12 @@ class ProceduresConfig(AppConfig):
     def ready(self) -> None:
         from core import slots
 
-        from .services import fees, outputs, work
+        from .services import fees, outputs, payment_documents, work
 
         work.register_handlers()
         outputs.register_hooks()
         fees.register_hooks()
+        payment_documents.register()
         slots.contribute(
             "core.home", key="procedures.search", template="procedures/_home_search.html", order=10
         )

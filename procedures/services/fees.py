@@ -157,10 +157,29 @@ def panel_context(request, case: Case) -> dict | None:
 
     from .outputs import PAYMENT_RECEIPT
 
+    if not isinstance(case, Case):
+        return None
     orders = list(payment_selectors.orders_for(case))
     if not orders:
         return None
     return {"orders": orders, "receipts": documents_of(case).filter(kind=PAYMENT_RECEIPT)}
+
+
+# Departments whose staff record, reconcile and refund payments (payments.manage_payments).
+TREASURY_DEPARTMENTS = ("tesoreria", "rentas")
+
+
+def grant_treasury_permission() -> None:
+    """Called by the catalog sync, after it creates the departments; idempotent."""
+    from django.contrib.auth.models import Permission
+
+    from accounts.models import Department
+
+    permission = Permission.objects.get(
+        content_type__app_label="payments", codename="manage_payments"
+    )
+    for department in Department.objects.filter(code__in=TREASURY_DEPARTMENTS):
+        department.group.permissions.add(permission)
 
 
 def register_hooks() -> None:
