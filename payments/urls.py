@@ -10,5 +10,6 @@ urlpatterns = [
     path("<str:reference>/", views.order_detail, name="order"),
     path("<str:reference>/pagar/", views.pay, name="pay"),
     path("<str:reference>/boleta/", views.slip, name="slip"),
+    path("<str:reference>/continuar/", views.checkout, name="checkout"),
     path("demo/<str:reference>/", views.demo_checkout, name="demo_checkout"),
 ]

@@ -89,8 +89,19 @@ def pay(request, reference):
             messages.error(request, _("The payment service does not answer. Try again later."))
             url = ""
     if attempt.ok and url:
-        return redirect(url)
+        # Not a redirect to the provider: the CSP's form-action allows only this site, and
+        # browsers apply it to a form's redirects too.
+        return redirect("payments:checkout", order.external_reference)
     return redirect("payments:order", order.external_reference)
+
+
+@login_required
+@require_GET
+def checkout(request, reference):
+    order = _order(request, reference)
+    if not order.is_open or not order.checkout_url:
+        return redirect("payments:order", order.external_reference)
+    return render(request, "payments/checkout.html", {"order": order})
 
 
 @csrf_exempt
