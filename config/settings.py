@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "payments",
     "suppliers",
     "payables",
+    "rates",
 ]
 
 MIDDLEWARE = [

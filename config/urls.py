@@ -9,6 +9,7 @@ urlpatterns = [
     path("cuenta/", include("allauth.urls")),
     path("cuenta/", include("accounts.urls")),
     path("gestion/pagos/", include("payments.staff_urls")),
+    path("gestion/tributos/", include("rates.staff_urls")),
     path("gestion/", include("procedures.staff_urls")),
     path("gestion/proveedores/pagos/", include("payables.staff_urls")),
     path("gestion/proveedores/", include("suppliers.staff_urls")),

@@ -13,6 +13,10 @@ class PaymentsConfig(AppConfig):
 
         providers.register_plugins()
         services.register_handlers()
+        slots.declare(
+            "payments.staff_nav",
+            "Items (<li>) of treasury's tabs, after the payments ones. Gets: section.",
+        )
         slots.contribute(
             "core.main_nav", key="payments.what_i_owe", template="payments/_nav.html", order=40
         )
