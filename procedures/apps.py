@@ -41,3 +41,9 @@ class ProceduresConfig(AppConfig):
             context=fees.panel_context,
             order=10,
         )
+        slots.contribute(
+            "procedures.staff_case_page",
+            key="payments.orders",
+            template="procedures/staff/_payments.html",
+            context=fees.staff_panel_context,
+        )

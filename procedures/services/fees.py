@@ -182,6 +182,22 @@ def grant_treasury_permission() -> None:
         department.group.permissions.add(permission)
 
 
+def staff_panel_context(request, case: Case) -> dict | None:
+    """The staff case page: the case's orders, or for an adjustment case the order it adjusts
+    (treasury refunds or credits it from the order's page)."""
+    if not isinstance(case, Case):
+        return None
+    orders = list(payment_selectors.orders_for(case))
+    adjusted = (
+        (case.answers or {}).get("orden")
+        if case.version.procedure_type.code == ("ajuste-pago-duplicado")
+        else None
+    )
+    if adjusted:
+        orders += list(PaymentOrder.objects.filter(external_reference=adjusted))
+    return {"orders": orders} if orders else None
+
+
 def register_hooks() -> None:
     hooks.register(Case, CaseFees())
 

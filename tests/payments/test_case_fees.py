@@ -143,3 +143,19 @@ def test_a_second_payment_opens_an_adjustment_case_for_treasury(tmp_path):
     case.refresh_from_db()
     assert case.status == Case.Status.SUBMITTED
     assert case.events.filter(kind=CaseEvent.Kind.PAYMENT_RECEIVED).count() == 1
+
+
+def test_the_adjustment_case_page_links_treasury_to_the_order(tmp_path, client):
+
+    applicant = make_resident("vecina@example.com", "30111222")
+    case = submitted_case(_catalog(tmp_path), applicant)
+    order = payment_selectors.open_order_for(case)
+    _pay(order, payment_id="1")
+    _pay(order, payment_id="2")
+    adjustment = Case.objects.get(version__procedure_type__code=ADJUSTMENT_TYPE)
+    treasurer = make_employee("tesoreria@example.com", "tesoreria")
+    assert treasurer.has_perm("payments.manage_payments")  # granted by the catalog sync
+    task = Task.objects.get(process_id=adjustment.process_id, status="NEW", flow_task_type="HUMAN")
+    client.force_login(treasurer)
+    page = client.get(f"/gestion/tareas/{task.pk}/").content.decode()
+    assert f"/gestion/pagos/orden/{order.external_reference}/" in page
