@@ -27,6 +27,7 @@ run: $(STAMP) $(MO_FILES)
 	$(BIN)/python manage.py catalog sync
 	$(BIN)/python manage.py setup_demo
 	$(BIN)/python manage.py setup_supplier_demo
+	$(BIN)/python manage.py setup_rates_demo
 	$(BIN)/python manage.py setup_signing
 	$(BIN)/python manage.py demo_tsa --port 8318 & tsa=$$!; trap 'kill $$tsa' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -24,6 +24,7 @@ Settlement file (ASCII, one record per line, fixed width):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 from collections.abc import Iterator
@@ -222,20 +223,19 @@ def parse_settlement(content: bytes) -> ParsedFile:
     return ParsedFile(company=header[1:5], settled_on=settled_on, details=details)
 
 
-def _apply(network: str, detail: Detail, actor) -> tuple[str, str, Payment | None]:
+def _apply(network: str, detail: Detail, actor, known: _Known) -> tuple[str, str, Payment | None]:
     """(outcome, message, payment) of one readable detail line."""
     try:
         code = read_code(detail.barcode)
     except ValueError as exc:
         return SettlementRow.Outcome.UNKNOWN, str(exc), None
-    order = PaymentOrder.objects.filter(pk=code.order_id).first()
+    order = known.orders.get(code.order_id)
     if order is None:
         return SettlementRow.Outcome.UNKNOWN, _("No payment order has this number."), None
     payment_id = f"{network}:{detail.transaction_id}"
-    if Payment.objects.filter(
-        channel=Payment.Channel.CASH_NETWORK, provider_payment_id=payment_id
-    ).exists():
+    if payment_id in known.applied:
         return SettlementRow.Outcome.ALREADY, _("This collection was applied before."), None
+    known.applied.add(payment_id)
     paid_at = timezone.make_aware(datetime.combine(detail.paid_on, time(12)))
     payment = services.record_provider_payment(
         channel=Payment.Channel.CASH_NETWORK,
@@ -257,6 +257,31 @@ def _apply(network: str, detail: Detail, actor) -> tuple[str, str, Payment | Non
             "owed": code.amount,
         }
     return SettlementRow.Outcome.APPLIED, message, payment
+
+
+@dataclass
+class _Known:
+    """The file's orders and the collections already applied, read once for all its lines."""
+
+    orders: dict[int, PaymentOrder]
+    applied: set[str]
+
+    @classmethod
+    def of(cls, network: str, details: list[Detail]) -> _Known:
+        ids = set()
+        for detail in details:
+            with contextlib.suppress(ValueError):
+                ids.add(read_code(detail.barcode).order_id)
+        wanted = [f"{network}:{d.transaction_id}" for d in details if not d.error]
+        applied = set()
+        for start in range(0, len(wanted), 5000):
+            applied |= set(
+                Payment.objects.filter(
+                    channel=Payment.Channel.CASH_NETWORK,
+                    provider_payment_id__in=wanted[start : start + 5000],
+                ).values_list("provider_payment_id", flat=True)
+            )
+        return cls(orders=PaymentOrder.objects.in_bulk(list(ids)), applied=applied)
 
 
 def import_settlement(*, network: str, name: str, content: bytes, actor) -> SettlementFile:
@@ -281,11 +306,12 @@ def import_settlement(*, network: str, name: str, content: bytes, actor) -> Sett
                 imported_by=actor,
             )
             rows = []
+            known = _Known.of(network, parsed.details)
             for detail in parsed.details:
                 if detail.error:
                     outcome, message, payment = SettlementRow.Outcome.MALFORMED, detail.error, None
                 else:
-                    outcome, message, payment = _apply(network, detail, actor)
+                    outcome, message, payment = _apply(network, detail, actor, known)
                 rows.append(
                     SettlementRow(
                         file=settlement,
