@@ -34,6 +34,8 @@ PRODUCTION_ENV = {
     "SIGNING_CA_CHAIN": "/etc/tramites/signing/chain.pem",
     "SIGNING_TRUST_ROOTS_DIR": "/etc/tramites/signing/trust",
     "PAYABLES_DEBTOR_CBU": "2850590940090418135201",
+    "MERCADOPAGO_ACCESS_TOKEN": "APP_USR-0000000000000000-000000-production",
+    "MERCADOPAGO_WEBHOOK_SECRET": "production-webhook-secret",
 }
 SIGNING_SETTINGS = tuple(name for name in PRODUCTION_ENV if name.startswith("SIGNING_"))
 # Settings the test environment adds for itself, which production never has.
