@@ -47,6 +47,7 @@ class ManualPaymentForm(forms.Form):
 class RefundForm(forms.Form):
     amount = AmountField(label=_("Amount to refund (ARS)"), max_length=20)
     reason = forms.CharField(label=_("Reason"), max_length=300)
+    as_credit = forms.BooleanField(required=False)
 
 
 class OrderFilterForm(forms.Form):

@@ -101,6 +101,7 @@ class Payment(models.Model):
         CASH_NETWORK = "cash_network", _("Cash network (Pago Fácil, Rapipago)")
         TRANSFER = "transfer", _("Bank transfer")
         CASH_DESK = "cash_desk", _("Municipal cash desk")
+        CREDIT = "credit", _("Credit from an earlier payment")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -183,6 +184,26 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return self.idempotency_key
+
+
+class Credit(models.Model):
+    """Money a payer overpaid, kept for their next orders instead of being refunded."""
+
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payment_credits"
+    )
+    source = models.OneToOneField(Refund, on_delete=models.PROTECT, related_name="credit")
+    amount = models.DecimalField(_("amount (ARS)"), max_digits=12, decimal_places=2)
+    remaining = models.DecimalField(_("still to use (ARS)"), max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("credit")
+        verbose_name_plural = _("credits")
+
+    def __str__(self) -> str:
+        return f"{self.payer_id}: {self.remaining}"
 
 
 class OrderEvent(models.Model):

@@ -24,7 +24,7 @@ from core.errors import ActionRefused
 from core.money import format_money
 
 from . import hooks
-from .models import ZERO, Notification, OrderEvent, Payment, PaymentOrder, Refund
+from .models import ZERO, Credit, Notification, OrderEvent, Payment, PaymentOrder, Refund
 from .providers import ProviderPayment, UnknownPayment, Urls, online_provider
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,31 @@ def create_order(
             obj=order,
             after={"amount": str(amount), "concept": order.concept, "subject": order.subject_type},
         )
+        _use_credits(order)
     return order
+
+
+def _use_credits(order: PaymentOrder) -> None:
+    """The payer's credits pay what they can of a new order (oldest first)."""
+    credits = Credit.objects.select_for_update().filter(payer=order.payer, remaining__gt=ZERO)
+    for credit in credits:
+        order.refresh_from_db()
+        if order.balance <= ZERO:
+            return
+        used = min(credit.remaining, order.balance)
+        credit.remaining -= used
+        credit.save(update_fields=["remaining"])
+        record_provider_payment(
+            channel=Payment.Channel.CREDIT,
+            fetched=ProviderPayment(
+                id=f"credit-{credit.pk}-order-{order.pk}",
+                status=Payment.Status.APPROVED,
+                external_reference=order.external_reference,
+                amount=used,
+                paid_at=timezone.now(),
+                details={"credit": credit.pk},
+            ),
+        )
 
 
 def cancel_order(*, order: PaymentOrder, actor: Any, reason: str) -> PaymentOrder:
@@ -294,9 +318,12 @@ def _settle(order: PaymentOrder, payment: Payment) -> None:
         subject_hooks.overpaid(subject, order, payment, excess)
 
 
-def refund_payment(*, payment: Payment, amount: Decimal, reason: str, actor: Any) -> Refund:
+def refund_payment(
+    *, payment: Payment, amount: Decimal, reason: str, actor: Any, as_credit: bool = False
+) -> Refund:
     """Give back part or all of a payment through its provider (a stable idempotency key:
-    a retry after a failure is the same refund at the provider)."""
+    a retry after a failure is the same refund at the provider), or, ``as_credit``, keep it
+    as a credit the payer's next orders use."""
     with transaction.atomic():
         order = PaymentOrder.objects.select_for_update().get(pk=payment.order_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -310,7 +337,7 @@ def refund_payment(*, payment: Payment, amount: Decimal, reason: str, actor: Any
             )
         key = f"refund-{payment.pk}-{payment.refunds.count() + 1}"
         provider_refund_id = ""
-        if payment.channel in ONLINE_CHANNELS:
+        if payment.channel in ONLINE_CHANNELS and not as_credit:
             provider = online_provider(payment.channel)
             provider_refund_id = provider.refund(
                 payment.provider_payment_id, amount, idempotency_key=key
@@ -323,13 +350,15 @@ def refund_payment(*, payment: Payment, amount: Decimal, reason: str, actor: Any
             reason=reason[:300],
             done_by=actor,
         )
+        if as_credit:
+            Credit.objects.create(payer=order.payer, source=refund, amount=amount, remaining=amount)
         audit.record(
             actor=actor,
-            action="payments.refunded",
+            action="payments.credited" if as_credit else "payments.refunded",
             obj=payment,
             after={"amount": str(amount), "reason": reason, "key": key},
         )
-        _event(order, "refund", format_money(amount))
+        _event(order, "credit" if as_credit else "refund", format_money(amount))
         _settle(order, payment)
         hooks.hooks_for(order).refunded(hooks.subject_of(order), order, payment, amount)
     return refund

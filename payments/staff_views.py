@@ -94,10 +94,12 @@ def refund(request, payment_id):
     with refusal_shown(request) as attempt:
         services.refund_payment(payment=payment, actor=request.user, **form.cleaned_data)
     if attempt.ok:
-        messages.success(
-            request,
-            _("%(amount)s refunded.") % {"amount": format_money(form.cleaned_data["amount"])},
+        done = (
+            _("%(amount)s kept as a credit for the payer's next orders.")
+            if form.cleaned_data["as_credit"]
+            else _("%(amount)s refunded.")
         )
+        messages.success(request, done % {"amount": format_money(form.cleaned_data["amount"])})
     return redirect("payments_staff:order", payment.order.external_reference)
 
 

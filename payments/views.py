@@ -50,7 +50,7 @@ def order_detail(request, reference):
         "payments/order_detail.html",
         {
             "order": order,
-            "payments": order.payments.all(),
+            "payments": order.payments.prefetch_related("refunds"),
             "events": order.events.all(),
             "returned": returned,
             "slip": cash.slip_of(order),

@@ -81,7 +81,9 @@ def test_pay_a_fee_online_then_treasury_refunds_a_duplicate(
     treasurer.get_by_role("link", name=order.external_reference).click()
     assert_accessible(treasurer)
     treasurer.locator(f"#refund-reason-{duplicate.pk}").fill("Pago duplicado")
-    treasurer.locator(f"form[action$='/pago/{duplicate.pk}/devolver/'] button").click()
+    treasurer.locator(f"form[action$='/pago/{duplicate.pk}/devolver/']").get_by_role(
+        "button", name="Devolver por el mismo medio"
+    ).click()
     expect(treasurer.locator(".messages")).to_contain_text("devolvieron")
     assert mercadopago.payments[str(second["id"])]["status"] == "refunded"
     order = PaymentOrder.objects.get(pk=order.pk)

@@ -173,3 +173,34 @@ def test_settlement_upload_and_the_daily_reconciliation(client, treasurer, order
     lines = csv_report.content.decode().splitlines()
     assert lines[0] == "day,channel,count,gross,fees,net"
     assert lines[1] == "2026-11-20,cash_network,1,1500.00,30.00,1470.00"
+
+
+def test_a_duplicate_kept_as_credit_pays_the_next_order(client, treasurer, order, resident):
+    for evidence in ("R1", "R2"):
+        payments.record_manual_payment(
+            order=order,
+            channel="cash_desk",
+            amount=Decimal("1500.00"),
+            paid_on=timezone.localdate(),
+            evidence=evidence,
+            actor=treasurer,
+        )
+    duplicate = Payment.objects.get(is_duplicate=True)
+    client.force_login(treasurer)
+    client.post(
+        f"/gestion/pagos/pago/{duplicate.pk}/devolver/",
+        {"amount": "1500,00", "reason": "Pago doble", "as_credit": "1"},
+    )
+    assert duplicate.refunds.get().credit.remaining == Decimal("1500.00")
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.PAID and order.amount_paid == Decimal("1500.00")
+
+    following = payments.create_order(
+        subject=resident, payer=resident, amount=Decimal("1000.00"), concept="Siguiente"
+    )
+    assert following.payments.get().channel == Payment.Channel.CREDIT
+    assert PaymentOrder.objects.get(pk=following.pk).status == PaymentOrder.Status.PAID
+    assert duplicate.refunds.get().credit.remaining == Decimal("500.00")
+    client.force_login(resident)
+    page = client.get(f"/pagos/{order.external_reference}/").content.decode()
+    assert "1.500,00" in page and "crédito" in page
