@@ -31,6 +31,7 @@ run: $(STAMP) $(MO_FILES)
 	$(BIN)/python manage.py setup_appointments_demo
 	$(BIN)/python manage.py setup_contact_demo
 	$(BIN)/python manage.py setup_indicators_demo
+	$(BIN)/python manage.py setup_rates_demo
 	$(BIN)/python manage.py setup_signing
 	$(BIN)/python manage.py demo_tsa --port 8318 & tsa=$$!; trap 'kill $$tsa' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "anymail",
     "contact",
     "indicators",
+    "rates",
 ]
 
 MIDDLEWARE = [
@@ -311,6 +312,20 @@ PAYABLES_DEBTOR_CBU = env.str("PAYABLES_DEBTOR_CBU", default="")
 PAYABLES_DEBTOR_BIC = env.str("PAYABLES_DEBTOR_BIC", default="")
 # Bank file format (payables.exporters): "pain.001.001.09" or "demo-csv".
 PAYABLES_EXPORTER = env.str("PAYABLES_EXPORTER", default="pain.001.001.09")
+# Payments: the online provider ("mercadopago"; "demo" is a local checkout page, DEBUG only),
+# Mercado Pago's credentials and API address (a local fake in the tests), days to pay an order.
+PAYMENTS_ONLINE_PROVIDER = env.str(
+    "PAYMENTS_ONLINE_PROVIDER", default="demo" if DEBUG else "mercadopago"
+)
+MERCADOPAGO_ACCESS_TOKEN = env.str("MERCADOPAGO_ACCESS_TOKEN", default="")
+MERCADOPAGO_WEBHOOK_SECRET = env.str("MERCADOPAGO_WEBHOOK_SECRET", default="")
+MERCADOPAGO_API_URL = env.str("MERCADOPAGO_API_URL", default="https://api.mercadopago.com")
+PAYMENTS_ORDER_DAYS = env.int("PAYMENTS_ORDER_DAYS", default=10)
+# The company code the cash networks (Pago Fácil, Rapipago) assigned: first 4 barcode digits.
+PAYMENTS_CASH_COMPANY_CODE = env.str("PAYMENTS_CASH_COMPANY_CODE", default="0999")
+# Fees are collected through the portal (a case with a fee waits for it, or its output does).
+# Off, fees are charged outside the portal, as before payments existed.
+PAYMENTS_COLLECT_FEES = env.bool("PAYMENTS_COLLECT_FEES", default=True)
 # Days a supplier user invitation stays valid.
 SUPPLIER_INVITATION_DAYS = env.int("SUPPLIER_INVITATION_DAYS", default=14)
 

@@ -9,10 +9,12 @@ class ProceduresConfig(AppConfig):
     def ready(self) -> None:
         from core import slots
 
-        from .services import outputs, work
+        from .services import fees, outputs, payment_documents, work
 
         work.register_handlers()
         outputs.register_hooks()
+        fees.register_hooks()
+        payment_documents.register()
         slots.contribute(
             "core.home", key="procedures.search", template="procedures/_home_search.html", order=10
         )
@@ -35,4 +37,17 @@ class ProceduresConfig(AppConfig):
         slots.declare(
             "procedures.staff_case_page",
             "The staff's case and task pages, after the answers. Gets: case.",
+        )
+        slots.contribute(
+            "procedures.case_page",
+            key="payments.orders",
+            template="procedures/_payments.html",
+            context=fees.panel_context,
+            order=10,
+        )
+        slots.contribute(
+            "procedures.staff_case_page",
+            key="payments.orders",
+            template="procedures/staff/_payments.html",
+            context=fees.staff_panel_context,
         )

@@ -138,6 +138,7 @@ class Case(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        PAYMENT_PENDING = "fee_pending", _("Payment pending")
         SUBMITTED = "submitted", _("Under review")
         CORRECTION = "correction", _("Correction requested")
         APPROVED = "approved", _("Approved")
@@ -155,7 +156,9 @@ class Case(models.Model):
 
     STATES = StateMachine(
         {
-            Status.DRAFT: {Status.SUBMITTED},
+            Status.DRAFT: {Status.SUBMITTED, Status.PAYMENT_PENDING},
+            # The fee is paid on filing: review starts, and the deadline runs, once it is paid.
+            Status.PAYMENT_PENDING: {Status.SUBMITTED, Status.WITHDRAWN},
             Status.SUBMITTED: {
                 Status.CORRECTION,
                 Status.APPROVED,
@@ -168,7 +171,7 @@ class Case(models.Model):
             Status.WITHDRAWN: set(),
         }
     )
-    OPEN_STATUSES = (Status.SUBMITTED, Status.CORRECTION)
+    OPEN_STATUSES = (Status.PAYMENT_PENDING, Status.SUBMITTED, Status.CORRECTION)
     CLOSED_STATUSES = (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)
 
     reference = models.CharField(_("reference"), max_length=24, unique=True, null=True, blank=True)
@@ -311,6 +314,7 @@ class CaseEvent(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         NOTE = "note", _("Internal note")
         OUTPUT_READY = "output_ready", _("Document ready")
+        PAYMENT_RECEIVED = "payment_received", _("Payment received")
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")

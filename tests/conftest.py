@@ -23,6 +23,14 @@ settings.PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # for users a production process reads
 ]
 settings.MFA_TOTP_TOLERANCE = 1
+# Tests of review, documents and the engine file cases with fees without paying them; the
+# payments tests and the every-procedure walk switch collection on (``collect_fees``).
+settings.PAYMENTS_COLLECT_FEES = False
+
+
+@pytest.fixture
+def collect_fees(settings):
+    settings.PAYMENTS_COLLECT_FEES = True
 
 
 @pytest.hookimpl(hookwrapper=True)

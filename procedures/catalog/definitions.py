@@ -23,12 +23,15 @@ FieldKind = Literal[
 ]  # fmt: skip
 Audience = Literal["resident", "internal"]
 FeeKind = Literal["none", "fixed", "computed"]
+# on_filing: the case waits for the payment before review; before_output: the output does.
+FeeWhen = Literal["on_filing", "before_output"]
 ReviewKind = Literal["review", "inspection", "approval"]
 OutputKind = Literal["certificate", "resolution", "acknowledgement", "none"]
 
 FIELD_KINDS: tuple[str, ...] = get_args(FieldKind)
 AUDIENCES: tuple[str, ...] = get_args(Audience)
 FEE_KINDS: tuple[str, ...] = get_args(FeeKind)
+FEE_WHENS: tuple[str, ...] = get_args(FeeWhen)
 REVIEW_KINDS: tuple[str, ...] = get_args(ReviewKind)
 OUTPUT_KINDS: tuple[str, ...] = get_args(OutputKind)
 CHOICE_KINDS = frozenset({"choice", "multichoice"})
@@ -187,6 +190,12 @@ class FeeSpec(_Model):
     per_unit: Decimal | None = None
     unit_field: str | None = None
     by_choice: ByChoice | None = None
+    when: FeeWhen | None = None
+    """Unset means on_filing (left out, so files written before it keep their hash)."""
+
+    @property
+    def paid_when(self) -> FeeWhen:
+        return self.when or "on_filing"
 
     def compute(self, answers: Mapping[str, object]) -> Decimal:
         """Amount in ARS rounded half-up to cents; ValueError if an answer it needs is off."""

@@ -31,6 +31,7 @@ from .definitions import (
     CHOICE_KINDS,
     CONDITION_KINDS,
     FEE_KINDS,
+    FEE_WHENS,
     FIELD_KINDS,
     LANGUAGES,
     OUTPUT_KINDS,
@@ -457,10 +458,16 @@ def _parse_by_choice(r: Reader, value: Any, key: str) -> ByChoice | None:
 
 def _parse_fee(r: Reader, value: Any, key: str) -> FeeSpec | None:
     mark = len(r.errors)
-    m = r.mapping(value, key, ("kind",), _FEE_KEYS["computed"] + _FEE_KEYS["fixed"]) or {}
+    m = (
+        r.mapping(value, key, ("kind",), (*_FEE_KEYS["computed"], *_FEE_KEYS["fixed"], "when"))
+        or {}
+    )
     kind = r.get(m, key, "kind", partial(r.one_of, options=FEE_KINDS))
     if kind is None:
         return None
+    when = r.get(m, key, "when", partial(r.one_of, options=FEE_WHENS))
+    if kind == "none" and "when" in m:
+        r.error(_join(key, "when"), "'when' does not apply to a fee of kind none: nothing is paid")
     for extra in m:
         if extra in _FEE_KEYS["fixed"] + _FEE_KEYS["computed"] and extra not in _FEE_KEYS[kind]:
             r.error(_join(key, extra), f"'{extra}' does not apply to a fee of kind {kind}")
@@ -487,6 +494,7 @@ def _parse_fee(r: Reader, value: Any, key: str) -> FeeSpec | None:
         per_unit=per_unit,
         unit_field=unit_field,
         by_choice=r.get(m, key, "by_choice", partial(_parse_by_choice, r)),
+        when=when,
     )
     return fee if len(r.errors) == mark else None
 

@@ -25,7 +25,7 @@ from ..deadlines import due_after_pause
 from ..flows import StandardProcedureFlow
 from ..models import Case, CaseDocument, CaseEvent, ProcedureVersion
 from ..references import new_reference
-from . import work
+from . import fees, work
 from .catalog import definition_of
 
 
@@ -163,14 +163,21 @@ def submit(*, case: Case, actor: User) -> Case:
         now = timezone.now()
         case.reference = _unused_reference()
         case.fee_amount = definition.fee.compute(case.answers)
-        Case.STATES.move(case, Case.Status.SUBMITTED)
         case.submitted_at = now
-        case.due_date = add_business_days(
-            timezone.localdate(now), definition.deadline_business_days
-        )
-        case.current_step = 0
-        case.current_department = definition.review_steps[0].department
-        case.save()
+        waits = fees.waits_for_payment(case)
+        if waits:  # the deadline starts once the fee is paid (fees.start_review)
+            Case.STATES.move(case, Case.Status.PAYMENT_PENDING)
+            case.save()
+        else:
+            Case.STATES.move(case, Case.Status.SUBMITTED)
+            case.due_date = add_business_days(
+                timezone.localdate(now), definition.deadline_business_days
+            )
+            case.current_step = 0
+            case.current_department = definition.review_steps[0].department
+            case.save()
+        if fees.collects(case):
+            fees.open_order(case, actor=actor)
         assisted = case.filed_by_id != case.applicant_id and case.channel != Case.Channel.INTERNAL
         CaseEvent.objects.create(
             case=case,
@@ -186,7 +193,8 @@ def submit(*, case: Case, actor: User) -> Case:
             if assisted
             else "",
         )
-        StandardProcedureFlow.start.run(case=case)
+        if not waits:
+            StandardProcedureFlow.start.run(case=case)
         audit.record(
             actor=actor,
             action="case.submitted",
@@ -195,7 +203,7 @@ def submit(*, case: Case, actor: User) -> Case:
             after={
                 "status": case.status,
                 "reference": case.reference,
-                "due_date": case.due_date.isoformat(),
+                "due_date": case.due_date.isoformat() if case.due_date else None,
                 "fee": str(case.fee_amount),
             },
         )
@@ -247,7 +255,9 @@ def withdraw(*, case: Case, actor: User) -> Case:
         if not case.is_open:
             raise ActionRefused(_("This case is already closed."))
         before = {"status": case.status}
-        StandardProcedureFlow.instance.cancel(case.process)
+        if case.process is not None:  # a case waiting for its fee has no process yet
+            StandardProcedureFlow.instance.cancel(case.process)
+        fees.cancel_open_orders(case, actor=actor)
         Case.STATES.move(case, Case.Status.WITHDRAWN)
         case.resolved_at = timezone.now()
         case.paused_since = None

@@ -226,6 +226,9 @@ def sync_catalog(catalog: Catalog) -> SyncReport:
             ensure_department(
                 code=department.code, name=department.name.es, permissions=[permission]
             )
+        from .fees import grant_treasury_permission  # fees reads definitions from here
+
+        grant_treasury_permission()
     for definition in catalog.procedures.values():
         _sync_procedure(definition, categories, report)
     gone = ProcedureVersion.objects.filter(status=ProcedureVersion.Status.PUBLISHED).exclude(

@@ -117,8 +117,10 @@ def _announce_output(case: Case, document: SignedDocument, actor: User | None) -
 
 def produce_output(case: Case) -> SignedDocument | None:
     """After approval (the outbox runs it once): the case's output document. Idempotent."""
+    from .fees import output_waits_for_payment
+
     kind = definition_of(case.version).output.kind
-    if kind == "none":
+    if kind == "none" or output_waits_for_payment(case):  # produced once paid (fees.CaseFees)
         return None
     if kind == "resolution":
         resolution = documents.current_document(case, kind)

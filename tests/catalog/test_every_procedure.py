@@ -8,11 +8,15 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 import yaml
 from django.http import QueryDict
+from django.utils import timezone
 from pypdf import PdfReader
 from viewflow.workflow.models import Task
 
 from core.models import AuditEvent
 from documents.demo import enroll_demo_official
+from payments import selectors as payment_selectors
+from payments import services as payments
+from payments.models import Payment
 from procedures.catalog import CATALOG_DIR, load_catalog
 from procedures.forms import DocumentsForm, SectionForm
 from procedures.models import Case, ProcedureVersion
@@ -52,6 +56,19 @@ def fee_as_the_file_states_it(code: str, answers: dict) -> Decimal:
     return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def pay_at_the_cash_desk(case: Case) -> None:
+    """Treasury records the fee paid at the municipal cash desk: the case goes to review."""
+    order = payment_selectors.open_order_for(case)
+    payments.record_manual_payment(
+        order=order,
+        channel=Payment.Channel.CASH_DESK,
+        amount=order.amount,
+        paid_on=timezone.localdate(),
+        evidence=f"Caja 1, recibo {case.pk}",
+        actor=make_employee("tesoreria@example.com", "tesoreria"),
+    )
+
+
 def staff_for(department: str, cache: dict):
     if department not in cache:
         cache[department] = make_employee(f"{department}@example.com", department)
@@ -60,7 +77,7 @@ def staff_for(department: str, cache: dict):
 
 @pytest.mark.parametrize("code", CODES)
 def test_procedure_can_be_filed_and_walked_to_completion(
-    code, real_catalog, django_capture_on_commit_callbacks
+    code, real_catalog, django_capture_on_commit_callbacks, collect_fees
 ):
     version = ProcedureVersion.objects.get(procedure_type__code=code, status="published")
     definition = definition_of(version)
@@ -92,7 +109,11 @@ def test_procedure_can_be_filed_and_walked_to_completion(
 
     case = cases.submit(case=case, actor=filer)
     assert case.fee_amount == fee_as_the_file_states_it(code, case.answers)
-    assert case.due_date > case.submitted_at.date()
+    if case.fee_amount and definition.fee.paid_when == "on_filing":
+        assert case.status == Case.Status.PAYMENT_PENDING and case.due_date is None
+        pay_at_the_cash_desk(case)
+        case.refresh_from_db()
+    assert case.due_date > timezone.localdate()
 
     employees: dict = {}
     for step in definition.review_steps:

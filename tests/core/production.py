@@ -39,6 +39,8 @@ PRODUCTION_ENV = {
     "WHATSAPP_APP_SECRET": "whatsapp-app-secret",
     "WHATSAPP_VERIFY_TOKEN": "whatsapp-verify-token",
     "ANYMAIL_WEBHOOK_SECRET": "postmark:inbound-secret",
+    "MERCADOPAGO_ACCESS_TOKEN": "APP_USR-0000000000000000-000000-production",
+    "MERCADOPAGO_WEBHOOK_SECRET": "production-webhook-secret",
 }
 SIGNING_SETTINGS = tuple(name for name in PRODUCTION_ENV if name.startswith("SIGNING_"))
 # Settings the test environment adds for itself, which production never has.

@@ -31,6 +31,7 @@ LAYERS = {
     "payments": 2,
     "procedures": 3,
     "suppliers": 3,
+    "rates": 3,
     "payables": 4,
     "contact": 4,
     "appointments": 4,

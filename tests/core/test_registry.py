@@ -11,6 +11,7 @@ from core.identifiers import make_cbu
 from core.registry import PluginRegistry, Registry
 from documents.keys import OFFICIAL_SIGNERS, SEALS
 from payables.exporters import BANK_FILES
+from payments.providers import ONLINE
 from suppliers.einvoice import INVOICE_FORMATS
 
 
@@ -35,7 +36,10 @@ def test_each_integration_is_in_one_registry_with_real_and_demo_plugins():
     }
     assert set(SEALS.keys()) == {"pkcs12", "pkcs11"}
     assert set(INVOICE_FORMATS.keys()) == {"facturx", "xml", "afip-qr"}
-    assert {BANK_FILES, SEALS, OFFICIAL_SIGNERS, INVOICE_FORMATS} <= set(PluginRegistry.every)
+    assert {plugin.key: plugin.demo for plugin in ONLINE} == {"mercadopago": False, "demo": True}
+    assert {BANK_FILES, SEALS, OFFICIAL_SIGNERS, INVOICE_FORMATS, ONLINE} <= set(
+        PluginRegistry.every
+    )
 
 
 @pytest.fixture
@@ -58,6 +62,9 @@ def production(settings, tmp_path: Path):
     settings.WHATSAPP_ACCESS_TOKEN = "EAAG-production-token"
     settings.WHATSAPP_APP_SECRET = "app-secret"
     settings.WHATSAPP_VERIFY_TOKEN = "verify-token"
+    settings.PAYMENTS_ONLINE_PROVIDER = "mercadopago"
+    settings.MERCADOPAGO_ACCESS_TOKEN = "APP_USR-123"
+    settings.MERCADOPAGO_WEBHOOK_SECRET = "a-webhook-secret"
     return settings
 
 
@@ -73,10 +80,12 @@ def test_demo_plugins_in_production_are_errors(production):
     production.SIGNING_SEAL_PKCS12_PATH = ""  # the demo PKI would seal
     production.SIGNING_OFFICIAL_BACKEND = "pkcs12-pin"
     production.PAYABLES_EXPORTER = "demo-csv"
+    production.PAYMENTS_ONLINE_PROVIDER = "demo"
     assert {(code, message.split(" (")[0]) for code, message in _errors()} == {
         ("core.E102", "The seal signer 'pkcs12'"),
         ("core.E102", "The officials' signer 'pkcs12-pin'"),
         ("core.E102", "The bank file format 'demo-csv'"),
+        ("core.E102", "The online payment provider 'demo'"),
     }
     production.DEBUG = True  # fine on a developer's machine
     assert _errors() == []
@@ -86,6 +95,7 @@ def test_misconfigured_and_unknown_plugins_are_errors(production, tmp_path):
     production.PAYABLES_DEBTOR_CBU = ""
     production.SIGNING_SEAL_PKCS12_PATH = str(tmp_path / "missing.p12")
     production.SIGNING_OFFICIAL_BACKEND = "hsm-in-the-cloud"
+    production.MERCADOPAGO_WEBHOOK_SECRET = ""
     assert sorted(_errors()) == [
         (
             "core.E101",
@@ -95,6 +105,10 @@ def test_misconfigured_and_unknown_plugins_are_errors(production, tmp_path):
             "core.E103",
             "bank file format 'pain.001.001.09': PAYABLES_DEBTOR_CBU is not set: files cannot "
             "name the paying account.",
+        ),
+        (
+            "core.E103",
+            "online payment provider 'mercadopago': MERCADOPAGO_WEBHOOK_SECRET is not set",
         ),
         (
             "core.E103",

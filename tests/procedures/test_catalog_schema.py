@@ -256,6 +256,14 @@ def _by_choice_not_choice(d):
     d["fee"] = {"kind": "computed", "by_choice": {"field": "metros", "amounts": {"a": "1.00"}}}
 
 
+def _fee_when_unknown(d):
+    d["fee"] = {"kind": "fixed", "amount": "100.00", "when": "al_final"}
+
+
+def _fee_when_without_fee(d):
+    d["fee"] = {"kind": "none", "when": "on_filing"}
+
+
 def _missing_key(d):
     del d["who_can_apply"]
 
@@ -288,6 +296,8 @@ BROKEN = [
     (_unit_field_not_number, "fee.unit_field", "per_unit multiplies a number or money field"),
     (_by_choice_missing_amount, "fee.by_choice.amounts", "missing amounts for: cables"),
     (_by_choice_not_choice, "fee.by_choice.field", "by_choice needs a choice field"),
+    (_fee_when_unknown, "fee.when", "'al_final' is not one of: on_filing, before_output"),
+    (_fee_when_without_fee, "fee.when", "does not apply to a fee of kind none"),
     (_missing_key, "who_can_apply", "missing required key"),
     (_name_without_italian, "name.it", "missing required key"),
     (_deadline_out_of_range, "deadline_business_days", "must be between 1 and 180"),
@@ -386,6 +396,15 @@ def test_fee_parsed_from_yaml_matches_its_definition(tmp_path):
     [procedure] = load_catalog(_write_catalog(tmp_path, definition)).procedures.values()
     assert procedure.online_payment
     assert str(procedure.fee.compute({"metros": 7})) == "502.31"
+    assert procedure.fee.paid_when == "on_filing"  # the default, left out of the hash
+
+
+def test_fee_paid_before_the_output(tmp_path):
+    definition = _definition()
+    definition["fee"] = {"kind": "fixed", "amount": "800.00", "when": "before_output"}
+    [procedure] = load_catalog(_write_catalog(tmp_path, definition)).procedures.values()
+    assert procedure.fee.paid_when == "before_output"
+    assert procedure.to_dict()["fee"]["when"] == "before_output"
 
 
 # --- Content hash -------------------------------------------------------------------

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.money import UnreadableNumber, parse_amount
+
+from .models import Payment, PaymentOrder
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class AmountField(forms.CharField):
+    def clean(self, value):
+        text = super().clean(value)
+        try:
+            amount = parse_amount(text)
+        except UnreadableNumber:
+            raise forms.ValidationError(_("Write an amount like 1.500,00.")) from None
+        if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+            raise forms.ValidationError(_("Write an amount over zero, with at most two decimals."))
+        return amount
+
+
+class ManualPaymentForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[
+            (Payment.Channel.TRANSFER, Payment.Channel.TRANSFER.label),
+            (Payment.Channel.CASH_DESK, Payment.Channel.CASH_DESK.label),
+        ],
+    )
+    amount = AmountField(label=_("Amount (ARS)"), max_length=20)
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput(), initial=timezone.localdate)
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        max_length=300,
+        help_text=_("Transfer number or cash desk receipt number."),
+    )
+
+
+class RefundForm(forms.Form):
+    amount = AmountField(label=_("Amount to refund (ARS)"), max_length=20)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    as_credit = forms.BooleanField(required=False)
+
+
+class OrderFilterForm(forms.Form):
+    estado = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any")), *PaymentOrder.Status.choices, ("overdue", _("Overdue"))],
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+
+class DayForm(forms.Form):
+    dia = forms.DateField(label=_("Day"), widget=DateInput(), required=False)
+
+
+class SettlementForm(forms.Form):
+    file = forms.FileField(
+        label=_("Settlement file"),
+        help_text=_(
+            "The collection network's daily file (fixed width, as documented); up to 20 MB."
+        ),
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return uploaded

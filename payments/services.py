@@ -1,0 +1,368 @@
+"""Orders, payments and refunds: every change in one transaction with its audit record.
+
+Only a payment confirmed by the provider's API (``confirm_notification``), a
+settlement file or an employee's record credits an order; the resident's return
+from the checkout page never does. An order's row is locked before its payments
+are written, so two notifications of the same payment at once yield one payment.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit, outbox
+from core.errors import ActionRefused
+from core.money import format_money
+
+from . import hooks
+from .models import ZERO, Credit, Notification, OrderEvent, Payment, PaymentOrder, Refund
+from .providers import ProviderPayment, UnknownPayment, Urls, online_provider
+
+log = logging.getLogger(__name__)
+
+CONFIRM = "payments.confirm_notification"
+ONLINE_CHANNELS = (Payment.Channel.MERCADOPAGO, Payment.Channel.DEMO)
+
+
+def _event(order: PaymentOrder, kind: str, message: str = "") -> None:
+    OrderEvent.objects.create(order=order, kind=kind, message=message[:300])
+
+
+def create_order(
+    *,
+    subject: models.Model,
+    payer: Any,
+    amount: Decimal,
+    concept: str,
+    due_date: date | None = None,
+    actor: Any = None,
+) -> PaymentOrder:
+    """What ``payer`` owes for ``subject``; call it inside the subject's transaction."""
+    if amount <= ZERO:
+        raise ValueError("an order is for a positive amount")
+    with transaction.atomic():
+        order = PaymentOrder.objects.create(
+            subject_type=hooks.subject_type(subject),
+            subject_id=str(subject.pk),
+            payer=payer,
+            amount=amount,
+            concept=concept[:200],
+            due_date=due_date
+            or timezone.localdate() + timedelta(days=settings.PAYMENTS_ORDER_DAYS),
+        )
+        _event(order, "created", format_money(amount))
+        audit.record(
+            actor=actor,
+            action="payments.order_created",
+            obj=order,
+            after={"amount": str(amount), "concept": order.concept, "subject": order.subject_type},
+        )
+        _use_credits(order)
+    return order
+
+
+def _use_credits(order: PaymentOrder) -> None:
+    """The payer's credits pay what they can of a new order (oldest first)."""
+    credits = Credit.objects.select_for_update().filter(payer=order.payer, remaining__gt=ZERO)
+    for credit in credits:
+        order.refresh_from_db()
+        if order.balance <= ZERO:
+            return
+        used = min(credit.remaining, order.balance)
+        credit.remaining -= used
+        credit.save(update_fields=["remaining"])
+        record_provider_payment(
+            channel=Payment.Channel.CREDIT,
+            fetched=ProviderPayment(
+                id=f"credit-{credit.pk}-order-{order.pk}",
+                status=Payment.Status.APPROVED,
+                external_reference=order.external_reference,
+                amount=used,
+                paid_at=timezone.now(),
+                details={"credit": credit.pk},
+            ),
+        )
+
+
+def cancel_order(*, order: PaymentOrder, actor: Any, reason: str) -> PaymentOrder:
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+        if order.status != PaymentOrder.Status.PENDING:
+            raise ActionRefused(_("Only an order with nothing paid can be cancelled."))
+        before = PaymentOrder.STATES.move(order, PaymentOrder.Status.CANCELLED)
+        order.save(update_fields=["status"])
+        _event(order, "cancelled", reason)
+        audit.record(
+            actor=actor,
+            action="payments.order_cancelled",
+            obj=order,
+            before={"status": before},
+            after={"status": order.status, "reason": reason},
+        )
+    return order
+
+
+def start_checkout(*, order: PaymentOrder, urls: Urls, provider_key: str | None = None) -> str:
+    """The address of the provider's checkout for what is still owed (one per order and
+    balance: a double click reuses it)."""
+    provider = online_provider(provider_key)
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+        if not order.is_open:
+            raise ActionRefused(_("This order has nothing left to pay."))
+        checkout_key = f"{provider.key}:{order.balance}"
+        if order.checkout_url and order.checkout_id.startswith(checkout_key + ":"):
+            return order.checkout_url
+        checkout = provider.create_checkout(order, urls)
+        order.checkout_id = f"{checkout_key}:{checkout.id}"[:100]
+        order.checkout_url = checkout.url
+        order.save(update_fields=["checkout_id", "checkout_url"])
+        _event(order, "checkout", provider.label)
+    return order.checkout_url
+
+
+# --- Notifications --------------------------------------------------------------------
+
+
+def receive_notification(
+    *, provider_key: str, resource_id: str, request_id: str, topic: str
+) -> Notification | None:
+    """Keep a verified notification and confirm it after commit; a replay changes nothing.
+    Returns the new notification, or None for a replay."""
+    try:
+        with transaction.atomic():
+            notification, created = Notification.objects.get_or_create(
+                provider=provider_key,
+                resource_id=resource_id[:100],
+                request_id=request_id[:100],
+                defaults={"topic": topic[:40]},
+            )
+            if created:
+                outbox.enqueue(CONFIRM, {"notification_id": notification.pk})
+    except IntegrityError:  # the same notification, delivered twice at once
+        return None
+    return notification if created else None
+
+
+def confirm_notification(*, notification_id: int) -> None:
+    """Outbox handler: fetch the payment the notification names, record it. Raising (the
+    provider is down) leaves the item to be retried."""
+    notification = Notification.objects.filter(pk=notification_id).first()
+    if notification is None or notification.confirmed_at is not None:
+        return
+    provider = online_provider(notification.provider)
+    try:
+        fetched = provider.fetch_payment(notification.resource_id)
+    except UnknownPayment:
+        log.warning("%s does not know payment %s", provider.key, notification.resource_id)
+    else:
+        record_provider_payment(channel=provider.channel, fetched=fetched)
+    Notification.objects.filter(pk=notification.pk).update(confirmed_at=timezone.now())
+
+
+# --- Payments -------------------------------------------------------------------------
+
+
+def record_provider_payment(
+    *, channel: str, fetched: ProviderPayment, actor: Any = None
+) -> Payment | None:
+    """Upsert the payment by the provider's id and settle its order; None if no order
+    carries its external reference."""
+    with transaction.atomic():
+        order = (
+            PaymentOrder.objects.select_for_update()
+            .filter(external_reference=fetched.external_reference)
+            .first()
+        )
+        if order is None:
+            log.warning("payment %s %s names no order", channel, fetched.id)
+            return None
+        payment = (
+            Payment.objects.select_for_update()
+            .filter(channel=channel, provider_payment_id=fetched.id)
+            .first()
+        )
+        if payment is None:
+            payment = Payment.objects.create(
+                order=order,
+                channel=channel,
+                provider_payment_id=fetched.id,
+                status=fetched.status,
+                amount=fetched.amount,
+                fee=fetched.fee,
+                paid_at=fetched.paid_at,
+                details=fetched.details,
+                recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            before = None
+        else:
+            if Payment.RANK[fetched.status] <= Payment.RANK[payment.status]:
+                return payment  # a replay, or an older state arriving late
+            before = payment.status
+            payment.status = fetched.status
+            payment.fee = fetched.fee
+            payment.paid_at = fetched.paid_at or payment.paid_at
+            payment.details = fetched.details
+            payment.save()
+        audit.record(
+            actor=actor,
+            action="payments.payment_recorded",
+            obj=payment,
+            before={"status": before} if before else None,
+            after={
+                "order": order.external_reference,
+                "status": payment.status,
+                "amount": str(payment.amount),
+                "channel": channel,
+            },
+        )
+        _settle(order, payment)
+    return payment
+
+
+def record_manual_payment(
+    *,
+    order: PaymentOrder,
+    channel: str,
+    amount: Decimal,
+    paid_on: date,
+    evidence: str,
+    actor: Any,
+) -> Payment:
+    """A bank transfer or a cash desk payment, recorded by treasury with its evidence."""
+    if channel not in (Payment.Channel.TRANSFER, Payment.Channel.CASH_DESK):
+        raise ActionRefused(_("Only transfers and cash desk payments are recorded by hand."))
+    if amount <= ZERO:
+        raise ActionRefused(_("The amount must be more than zero."))
+    evidence = evidence.strip()
+    if not evidence:
+        raise ActionRefused(_("Say what proves the payment (transfer number, receipt)."))
+    fetched = ProviderPayment(
+        id=f"{order.external_reference}:{evidence}"[:100],
+        status=Payment.Status.APPROVED,
+        external_reference=order.external_reference,
+        amount=amount,
+        paid_at=timezone.make_aware(datetime.combine(paid_on, datetime.min.time())),
+        details={"evidence": evidence},
+    )
+    with transaction.atomic():
+        if Payment.objects.filter(channel=channel, provider_payment_id=fetched.id).exists():
+            raise ActionRefused(_("This payment was already recorded."))
+        payment = record_provider_payment(channel=channel, fetched=fetched, actor=actor)
+        payment.evidence = evidence[:300]
+        payment.save(update_fields=["evidence"])
+    return payment
+
+
+def _credited(order: PaymentOrder) -> Decimal:
+    approved = (
+        order.payments.filter(status=Payment.Status.APPROVED).aggregate(total=Sum("amount"))[
+            "total"
+        ]
+        or ZERO
+    )
+    refunded = (
+        Refund.objects.filter(
+            payment__order=order, payment__status=Payment.Status.APPROVED
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    return approved - refunded
+
+
+def _settle(order: PaymentOrder, payment: Payment) -> None:
+    """Recompute what the order received; tell its subject when it became paid or overpaid."""
+    was_paid = order.amount_paid >= order.amount
+    order.amount_paid = _credited(order)
+    if order.amount_paid >= order.amount:
+        target = PaymentOrder.Status.PAID
+    elif order.amount_paid > ZERO:
+        target = PaymentOrder.Status.PARTLY_PAID
+    elif order.status in (PaymentOrder.Status.PAID, PaymentOrder.Status.PARTLY_PAID):
+        target = PaymentOrder.Status.REFUNDED
+    else:
+        target = order.status
+    before = order.status
+    if target != before:
+        PaymentOrder.STATES.move(order, target)
+        if target == PaymentOrder.Status.PAID:
+            order.paid_at = payment.paid_at or timezone.now()
+        _event(order, target, format_money(order.amount_paid))
+        audit.record(
+            actor=None,
+            action="payments.order_" + target,
+            obj=order,
+            before={"status": before},
+            after={"status": target, "amount_paid": str(order.amount_paid)},
+        )
+    order.save(update_fields=["amount_paid", "status", "paid_at"])
+    if payment.status != Payment.Status.APPROVED:
+        return
+    subject_hooks, subject = hooks.hooks_for(order), hooks.subject_of(order)
+    if target == PaymentOrder.Status.PAID and not was_paid:
+        subject_hooks.paid(subject, order, payment)
+    excess = min(order.amount_paid - order.amount, payment.amount)
+    if excess > ZERO and not payment.is_duplicate:
+        payment.is_duplicate = True
+        payment.save(update_fields=["is_duplicate"])
+        _event(order, "overpaid", format_money(excess))
+        subject_hooks.overpaid(subject, order, payment, excess)
+
+
+def refund_payment(
+    *, payment: Payment, amount: Decimal, reason: str, actor: Any, as_credit: bool = False
+) -> Refund:
+    """Give back part or all of a payment through its provider (a stable idempotency key:
+    a retry after a failure is the same refund at the provider), or, ``as_credit``, keep it
+    as a credit the payer's next orders use."""
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().get(pk=payment.order_id)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        refunded = payment.refunds.aggregate(total=Sum("amount"))["total"] or ZERO
+        if payment.status != Payment.Status.APPROVED:
+            raise ActionRefused(_("Only an approved payment can be refunded."))
+        if amount <= ZERO or refunded + amount > payment.amount:
+            raise ActionRefused(
+                _("At most %(amount)s of this payment can still be refunded.")
+                % {"amount": format_money(payment.amount - refunded)}
+            )
+        key = f"refund-{payment.pk}-{payment.refunds.count() + 1}"
+        provider_refund_id = ""
+        if payment.channel in ONLINE_CHANNELS and not as_credit:
+            provider = online_provider(payment.channel)
+            provider_refund_id = provider.refund(
+                payment.provider_payment_id, amount, idempotency_key=key
+            )
+        refund = Refund.objects.create(
+            payment=payment,
+            amount=amount,
+            idempotency_key=key,
+            provider_refund_id=provider_refund_id,
+            reason=reason[:300],
+            done_by=actor,
+        )
+        if as_credit:
+            Credit.objects.create(payer=order.payer, source=refund, amount=amount, remaining=amount)
+        audit.record(
+            actor=actor,
+            action="payments.credited" if as_credit else "payments.refunded",
+            obj=payment,
+            after={"amount": str(amount), "reason": reason, "key": key},
+        )
+        _event(order, "credit" if as_credit else "refund", format_money(amount))
+        _settle(order, payment)
+        hooks.hooks_for(order).refunded(hooks.subject_of(order), order, payment, amount)
+    return refund
+
+
+def register_handlers() -> None:
+    outbox.register(CONFIRM, confirm_notification)
