@@ -17,7 +17,7 @@ from core.views import refusal_shown
 
 from . import selectors
 from .catalog import Section
-from .forms import DocumentsForm, SectionForm, initial_from_answers
+from .forms import DocumentsForm, SectionForm, initial_from_answers, section_applies
 from .models import Case, CaseDocument, Category, ProcedureType
 from .services import cases
 from .services.catalog import definition_of
@@ -151,6 +151,14 @@ def draft_section(request, case_id: int, index: int):
             min(case.form_section, len(definition.sections) - 1),
         )
     section = definition.sections[index]
+    if not section_applies(section, case.answers):
+        # Nothing on this page applies given earlier answers: record that and move on.
+        form = SectionForm({}, definition=definition, section=section, known_answers=case.answers)
+        form.is_valid()
+        case = cases.save_section(
+            case=case, section_index=index, answers=form.answers(), uploads={}, actor=request.user
+        )
+        return _after_section(request, case, definition, index)
     form_kwargs = {"definition": definition, "section": section, "known_answers": case.answers}
     if request.method == "POST":
         form = SectionForm(request.POST, request.FILES, **form_kwargs)
@@ -169,11 +177,7 @@ def draft_section(request, case_id: int, index: int):
             if request.POST.get("later"):
                 messages.success(request, _("Saved. You can go on later from “My procedures”."))
                 return redirect("procedures:my_cases")
-            if index + 1 < len(definition.sections):
-                return redirect("procedures:draft_section", case.pk, index + 1)
-            if definition.documents:
-                return redirect("procedures:draft_documents", case.pk)
-            return redirect("procedures:draft_review", case.pk)
+            return _after_section(request, case, definition, index)
     else:
         form = SectionForm(initial=initial_from_answers(section, case.answers), **form_kwargs)
     return render(
@@ -187,8 +191,25 @@ def draft_section(request, case_id: int, index: int):
             "index": index,
             "steps": _form_steps(definition),
             "attached": _attached(case),
+            "previous": _previous_section(definition, case.answers, index),
         },
     )
+
+
+def _after_section(request, case: Case, definition, index: int):
+    if index + 1 < len(definition.sections):
+        return redirect("procedures:draft_section", case.pk, index + 1)
+    if definition.documents:
+        return redirect("procedures:draft_documents", case.pk)
+    return redirect("procedures:draft_review", case.pk)
+
+
+def _previous_section(definition, answers: dict, index: int) -> int | None:
+    """The closest earlier page that applies (pages skipped by earlier answers are not)."""
+    for earlier in range(index - 1, -1, -1):
+        if section_applies(definition.sections[earlier], answers):
+            return earlier
+    return None
 
 
 def _attached(case: Case) -> dict[str, CaseDocument]:

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from procedures.catalog import CATALOG_DIR, CatalogInvalid, load_catalog, validate_catalog
+from procedures.completion import completion_problems
 from procedures.selectors import published_versions
 from procedures.services.catalog import sync_catalog
 
@@ -17,7 +18,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="action", required=True)
         for name, text in (
-            ("check", "Validate every catalog file; exit 1 on errors."),
+            (
+                "check",
+                "Validate every catalog file and walk every type's form for every "
+                "combination of its conditions; exit 1 on errors.",
+            ),
             ("sync", "Create or publish versions from the catalog files."),
         ):
             command = commands.add_parser(name, help=text)
@@ -35,6 +40,10 @@ class Command(BaseCommand):
 
     def _check(self, directory: Path, **options):
         errors = validate_catalog(directory)
+        if not errors:  # every type must be completable, whatever the resident chooses
+            catalog = load_catalog(directory)
+            for code, definition in sorted(catalog.procedures.items()):
+                errors += completion_problems(definition, f"types/{code}.yaml")
         for error in errors:
             self.stderr.write(f"{error.file}: {error.key or '(file)'}: {error.reason}")
         if errors:
