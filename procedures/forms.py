@@ -17,6 +17,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from core.files import check_upload, describe_types
+from core.forms import ArgentineDecimalField
 from core.identifiers import InvalidIdentifier, normalize_cuit, normalize_dni
 
 from .catalog import DocumentSpec, FieldSpec, ProcedureDefinition, Section
@@ -105,14 +106,11 @@ def build_field(
             max_length=spec.max_length or 4000, widget=forms.Textarea(attrs={"rows": 5}), **options
         )
     if kind in ("number", "money"):
-        places = 2 if kind == "money" else (spec.decimal_places or 0)
-        attrs = {"inputmode": "decimal" if places else "numeric"}
-        return forms.DecimalField(
+        return ArgentineDecimalField(
             min_value=spec.min_value,
             max_value=spec.max_value,
-            decimal_places=places,
+            decimal_places=2 if kind == "money" else (spec.decimal_places or 0),
             max_digits=14,
-            widget=forms.TextInput(attrs=attrs),
             **options,
         )
     if kind == "date":
@@ -292,8 +290,9 @@ class DocumentsForm(forms.Form):
 
 
 def initial_from_answers(section: Section, answers: dict[str, Any]) -> dict[str, Any]:
+    """Saved answers as form values; numbers as Decimal so they are shown as "1.234,50"."""
     return {
-        f.name: answers[f.name]
+        f.name: Decimal(answers[f.name]) if f.kind in ("number", "money") else answers[f.name]
         for f in section.fields
         if f.kind != "file" and answers.get(f.name) is not None
     }

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ActionRefused
 from core.files import private_file_response
+from core.money import format_money, format_number
 from core.views import refusal_shown
 
 from . import selectors
@@ -268,6 +269,10 @@ def answer_rows(case: Case, definition, attached: dict[str, CaseDocument]) -> li
                 value = ", ".join(labels.get(v, v) for v in values)
             elif spec.kind == "yesno" and value:
                 value = _("Yes") if value == "yes" else _("No")
+            elif spec.kind == "money" and value not in (None, ""):
+                value = format_money(value)
+            elif spec.kind == "number" and value not in (None, ""):
+                value = format_number(value)
             rows.append(
                 {
                     "name": spec.name,

@@ -275,11 +275,14 @@ def _display(spec: FieldSpec, value: object) -> str:
         return ", ".join(labels.get(str(v), str(v)) for v in picked)
     if spec.kind == "yesno":
         return "sí" if value in (True, "yes") else "no"
+    if spec.kind in ("money", "number") and isinstance(value, str) and value:
+        value = Decimal(value)  # answers are stored as JSON strings: "185000.50"
     if spec.kind == "money" and isinstance(value, Decimal | int) and not isinstance(value, bool):
         grouped = f"{Decimal(value).quantize(CENTS):,}"  # 1,500.00 -> Argentine 1.500,00
         return grouped.translate(str.maketrans(",.", ".,"))
     if spec.kind == "number" and isinstance(value, Decimal):
-        return str(value).replace(".", ",")
+        grouped = f"{value.normalize():,f}"  # 1,500 -> Argentine 1.500
+        return grouped.translate(str.maketrans(",.", ".,"))
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)
