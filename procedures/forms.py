@@ -256,6 +256,10 @@ class SectionForm(forms.Form):
             if spec.kind != "file"
         }
 
+    def accepted_uploads(self) -> dict[str, Any]:
+        """After a refusal: the files that passed their own checks, to keep."""
+        return _accepted_uploads(self)
+
     def uploads(self) -> dict[str, Any]:
         return {
             spec.name: self.cleaned_data[spec.name]
@@ -287,6 +291,20 @@ class DocumentsForm(forms.Form):
 
     def uploads(self) -> dict[str, Any]:
         return {name: f for name, f in self.cleaned_data.items() if f}
+
+    def accepted_uploads(self) -> dict[str, Any]:
+        """After a refusal: the files that passed their own checks, to keep."""
+        return _accepted_uploads(self)
+
+
+def _accepted_uploads(form: forms.Form) -> dict[str, Any]:
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if isinstance(form.fields[name], DefinitionFileField)
+        and name not in form.errors
+        and hasattr(value, "sniffed_type")
+    }
 
 
 def initial_from_answers(section: Section, answers: dict[str, Any]) -> dict[str, Any]:

@@ -179,6 +179,14 @@ def draft_section(request, case_id: int, index: int):
                 messages.success(request, _("Saved. You can go on later from “My procedures”."))
                 return redirect("procedures:my_cases")
             return _after_section(request, case, definition, index)
+        kept = form.accepted_uploads()
+        if kept:  # the files that passed are kept; the page says why the others did not
+            case = cases.save_documents(
+                case=case, uploads=kept, actor=request.user, record_in_answers=True
+            )
+            form_kwargs["known_answers"] = case.answers
+            form = SectionForm(request.POST, _files_except(request, kept), **form_kwargs)
+            form.is_valid()
     else:
         form = SectionForm(initial=initial_from_answers(section, case.answers), **form_kwargs)
     return render(
@@ -213,6 +221,13 @@ def _previous_section(definition, answers: dict, index: int) -> int | None:
     return None
 
 
+def _files_except(request, kept: dict):
+    files = request.FILES.copy()
+    for name in kept:
+        files.pop(name, None)
+    return files
+
+
 def _attached(case: Case) -> dict[str, CaseDocument]:
     return {d.slot: d for d in case.documents.filter(replaced=False)}
 
@@ -234,6 +249,13 @@ def draft_documents(request, case_id: int):
                 messages.success(request, _("Saved. You can go on later from “My procedures”."))
                 return redirect("procedures:my_cases")
             return redirect("procedures:draft_review", case.pk)
+        kept = form.accepted_uploads()
+        if kept:  # the files that passed are kept; the page says why the others did not
+            cases.save_documents(case=case, uploads=kept, actor=request.user)
+            attached = _attached(case)
+            form_kwargs["present"] = set(attached)
+            form = DocumentsForm(request.POST, _files_except(request, kept), **form_kwargs)
+            form.is_valid()
     else:
         form = DocumentsForm(**form_kwargs)
     return render(
@@ -403,7 +425,7 @@ def correction_form_parts(case: Case, definition, data=None, files=None):
             definition=definition,
             section=section,
             known_answers=case.answers,
-            initial={f.name: case.answers.get(f.name) for f in specs if f.kind != "file"},
+            initial=initial_from_answers(section, case.answers),
             prefix="answers",
         )
         if specs

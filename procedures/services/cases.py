@@ -106,7 +106,11 @@ def save_section(
     return case
 
 
-def save_documents(*, case: Case, uploads: dict[str, Any], actor: User) -> Case:
+def save_documents(
+    *, case: Case, uploads: dict[str, Any], actor: User, record_in_answers: bool = False
+) -> Case:
+    """Attach checked files; ``record_in_answers`` for the file fields of a form page,
+    whose answer is the file's name (as ``save_section`` records it)."""
     with transaction.atomic():
         case = _locked(case)
         if case.status not in (Case.Status.DRAFT, Case.Status.CORRECTION):
@@ -115,6 +119,10 @@ def save_documents(*, case: Case, uploads: dict[str, Any], actor: User) -> Case:
         for slot, uploaded in uploads.items():
             document = store_document(case=case, slot=slot, uploaded=uploaded, actor=actor)
             names[slot] = document.original_name
+            if record_in_answers:
+                case.answers[slot] = document.original_name
+        if record_in_answers and names:
+            case.save(update_fields=["answers", "updated_at"])
         if names:
             audit.record(actor=actor, action="case.documents_attached", obj=case, after=names)
     return case
