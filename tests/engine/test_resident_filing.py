@@ -141,8 +141,8 @@ def test_double_submit_creates_one_case(
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (SimpleUploadedFile("dni.pdf", PNG_BYTES), "no es un archivo PDF válido"),
-        (SimpleUploadedFile("dni.pdf", b"MZ\x90\x00 not a pdf"), "no es un archivo PDF válido"),
+        (SimpleUploadedFile("dni.pdf", PNG_BYTES), "no un archivo PDF"),
+        (SimpleUploadedFile("dni.pdf", b"MZ\x90\x00 not a pdf"), "no un archivo PDF"),
         (SimpleUploadedFile("dni.pdf", b"%PDF-1.4\n" + b"0" * 1_100_000), "el límite es de 1 MB"),
         (SimpleUploadedFile("dni.pdf", b""), "está vacío"),
     ],
