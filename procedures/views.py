@@ -348,12 +348,21 @@ def draft_review(request, case_id: int):
 
 
 @login_required
-@require_POST
 def draft_delete(request, case_id: int):
-    case = get_object_or_404(Case, pk=case_id, filed_by=request.user, status=Case.Status.DRAFT)
-    cases.delete_draft(case=case, actor=request.user)
-    messages.success(request, _("Draft deleted."))
-    return redirect("procedures:my_cases")
+    """Asks first (a page, so it works without JavaScript), then deletes on POST."""
+    case = (
+        Case.objects.select_related("version")
+        .filter(pk=case_id, filed_by=request.user, status=Case.Status.DRAFT)
+        .first()
+    )
+    if case is None:  # a second click, or another tab, got there first
+        messages.info(request, _("That draft no longer exists."))
+        return redirect("procedures:my_cases")
+    if request.method == "POST":
+        cases.delete_draft(case=case, actor=request.user)
+        messages.success(request, _("Draft deleted."))
+        return redirect("procedures:my_cases")
+    return render(request, "procedures/draft_delete.html", {"case": case})
 
 
 def _own_case(request, reference: str) -> Case:
