@@ -1,4 +1,9 @@
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from django.urls import reverse
 
 from core.clientip import client_ip
 
@@ -7,3 +12,26 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request) -> str:
         """allauth's rate limits (login, sign-up, codes) count per visitor, behind the proxy."""
         return client_ip(request)
+
+    def get_login_redirect_url(self, request) -> str:
+        """Employees start at their inbox, not at the residents' home (an explicit ``next``
+        still wins: allauth only asks here when there is none)."""
+        if request.user.is_authenticated and request.user.is_employee:
+            return reverse("staff:inbox")
+        return super().get_login_redirect_url(request)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """No password again right after typing it: a login in this session within the
+        re-authentication window counts as one (allauth only counts its own page)."""
+        request = self.request
+        if request is not None and request.user.is_authenticated:
+            records = get_authentication_records(request, request.user)
+            recent = [
+                r
+                for r in records
+                if r.get("method") in ("password", "mfa")
+                and time.time() - r.get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT
+            ]
+            if recent:
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
