@@ -1,14 +1,42 @@
 import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
+from django.conf import settings
 from django.urls import reverse
 
 from core.clientip import client_ip
 
 
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's e-mails call the site: the municipality, at its public address."""
+
+    name: str
+    domain: str
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Account e-mails name the municipality and link to SITE_URL, never to the host
+        the request happened to come through."""
+        public = settings.SITE_URL
+        site = PortalSite(name=settings.MUNICIPALITY_NAME, domain=urlsplit(public).netloc)
+        request = self.request
+        context = {**context, "current_site": site}
+        if request is not None:
+            seen_as = request.build_absolute_uri("/").rstrip("/")
+            context = {
+                key: public + value[len(seen_as) :]
+                if isinstance(value, str) and value.startswith(seen_as + "/")
+                else value
+                for key, value in context.items()
+            }
+        super().send_mail(template_prefix, email, context)
+
     def get_client_ip(self, request) -> str:
         """allauth's rate limits (login, sign-up, codes) count per visitor, behind the proxy."""
         return client_ip(request)

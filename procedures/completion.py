@@ -12,6 +12,7 @@ that leads to it. ``catalog check`` runs this over the whole catalog.
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from typing import Any
 
 from django.http import QueryDict
@@ -113,3 +114,40 @@ def completion_problems(definition: ProcedureDefinition, file: str) -> list[Cata
                     CatalogError(file, "fee", f"cannot be computed with {described}: {exc}")
                 )
     return problems
+
+
+def _normalized(text: str) -> str:
+    return (
+        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().strip(" .")
+    )
+
+
+def wording_problems(definition: ProcedureDefinition, file: str) -> list[CatalogError]:
+    """Texts the pages rely on: the first step is the resident's own (the confirmation
+    page lists the steps after it); requirements do not repeat the documents."""
+    problems = repeated_requirements(definition, file)
+    if not definition.steps[0].es.startswith("Completá"):
+        problems.append(
+            CatalogError(
+                file,
+                "steps[0]",
+                "the first step is what the resident does («Completá el formulario…»): "
+                "the confirmation page lists the steps after it",
+            )
+        )
+    return problems
+
+
+def repeated_requirements(definition: ProcedureDefinition, file: str) -> list[CatalogError]:
+    """A requirement that only names a document: the page lists the documents already."""
+    documents = {_normalized(d.label.es): d.name for d in definition.documents}
+    return [
+        CatalogError(
+            file,
+            f"requirements[{index}]",
+            f"repeats the document '{documents[_normalized(item.es)]}', which the page "
+            "lists already: say what the requirement adds, or remove it",
+        )
+        for index, item in enumerate(definition.requirements)
+        if _normalized(item.es) in documents
+    ]

@@ -51,3 +51,19 @@ def test_a_walk_that_hides_a_required_field_is_reported(monkeypatch):
     problems = completion_problems(debit, "types/adhesion-debito-automatico.yaml")
     assert [p.key for p in problems] == ["sections[0]"] * 3
     assert "cannot be completed with operacion=alta: cuenta:" in problems[0].reason
+
+
+def test_a_requirement_that_repeats_a_document_is_reported():
+    from dataclasses import replace
+
+    from procedures.catalog import LocalizedText
+    from procedures.completion import repeated_requirements
+
+    pension = CATALOG.procedures["exencion-tasas-jubilados"]
+    assert repeated_requirements(pension, "x.yaml") == []
+    repeated = replace(
+        pension,
+        requirements=(*pension.requirements, LocalizedText(es="Último recibo de haberes.")),
+    )
+    [problem] = repeated_requirements(repeated, "x.yaml")
+    assert "recibo_haberes" in problem.reason

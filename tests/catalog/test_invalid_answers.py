@@ -10,14 +10,14 @@ from tests.catalog.answers import section_data
 from tests.catalog.test_every_procedure import CATALOG, as_post
 
 WRONG = {
-    "text": ("x" * 10_001, "menos de"),
-    "textarea": ("x" * 10_001, "menos de"),
+    "text": ("x" * 10_001, "como máximo"),
+    "textarea": ("x" * 10_001, "como máximo"),
     "number": ("doce", "Escribí un número"),
     "money": ("12,345.678", "Escribí un número"),
-    "date": ("31/02/2026", "Introduzca una fecha válida"),
-    "choice": ("no-existe", "Escoja una opción válida"),
-    "multichoice": (["no-existe"], "Escoja una opción válida"),
-    "yesno": ("quizas", "Escoja una opción válida"),
+    "date": ("31/02/2026", "Escribí una fecha válida"),
+    "choice": ("no-existe", "Elegí una opción válida"),
+    "multichoice": (["no-existe"], "Elegí una opción válida"),
+    "yesno": ("quizas", "Elegí una opción válida"),
     "email": ("no-es-un-correo", "dirección de correo electrónico válida"),
     "phone": ("llamame", "Escribí un teléfono"),
     "dni": ("123", "El DNI tiene 7 u 8 dígitos"),

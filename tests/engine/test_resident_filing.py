@@ -111,6 +111,9 @@ def test_resident_files_a_case_and_gets_a_reference_and_a_receipt(
     assert response["Location"] == f"/mis-tramites/{case.reference}/enviado/"
     confirmation = client.get(response["Location"]).content.decode()
     assert case.reference in confirmation and "Qué sigue" in confirmation
+    # What follows the filing, not the filing the resident just finished.
+    assert "Completá el formulario" not in confirmation
+    assert "Mesa de Entradas revisa la presentación" in confirmation
     assert case.due_date.strftime("%Y") in confirmation
 
     assert [m.to for m in mail.outbox] == [[applicant.email]]

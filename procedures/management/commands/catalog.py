@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from procedures.catalog import CATALOG_DIR, CatalogInvalid, load_catalog, validate_catalog
-from procedures.completion import completion_problems
+from procedures.completion import completion_problems, wording_problems
 from procedures.selectors import published_versions
 from procedures.services.catalog import sync_catalog
 
@@ -43,7 +43,9 @@ class Command(BaseCommand):
         if not errors:  # every type must be completable, whatever the resident chooses
             catalog = load_catalog(directory)
             for code, definition in sorted(catalog.procedures.items()):
-                errors += completion_problems(definition, f"types/{code}.yaml")
+                file = f"types/{code}.yaml"
+                errors += wording_problems(definition, file)
+                errors += completion_problems(definition, file)
         for error in errors:
             self.stderr.write(f"{error.file}: {error.key or '(file)'}: {error.reason}")
         if errors:
