@@ -51,6 +51,23 @@ class Command(BaseCommand):
         if errors:
             raise CommandError(f"{len(errors)} error(s) in the catalog.")
         self.stdout.write(self.style.SUCCESS("The catalog is valid."))
+        self._translation_coverage(catalog, options.get("verbosity", 1))
+
+    def _translation_coverage(self, catalog, options_verbosity: int) -> None:
+        """How much of what visitors read exists in English and Italian (Spanish is the
+        fallback, and the pages say when they show it)."""
+        resident = [d for d in catalog.procedures.values() if d.audience == "resident"]
+        for language in ("en", "it"):
+            shares = {d.code: d.translated_share(language) for d in resident}
+            complete = sorted(code for code, share in shares.items() if share == 1)
+            average = sum(shares.values()) / len(shares) if shares else 1
+            self.stdout.write(
+                f"Translation into {language}: {average:.0%} of the residents' texts; "
+                f"{len(complete)} of {len(shares)} procedures complete"
+            )
+            if options_verbosity > 1:
+                for code, share in sorted(shares.items()):
+                    self.stdout.write(f"  {code}: {share:.0%}")
 
     def _sync(self, directory: Path, **options):
         try:
