@@ -20,7 +20,7 @@ from . import selectors
 from .catalog import Section
 from .forms import DocumentsForm, SectionForm, initial_from_answers, section_applies
 from .models import Case, CaseDocument, Category, ProcedureType
-from .services import cases
+from .services import cases, outputs
 from .services.catalog import definition_of
 
 PAGE_SIZE = 25
@@ -399,6 +399,21 @@ def my_cases(request):
             "drafts": selectors.drafts_of(request.user)[:50],
         },
     )
+
+
+@login_required
+def filing_receipt(request, reference: str):
+    """The sealed receipt of filing: asked for the first time it is wanted (sealing takes
+    the signing queue a moment), then downloaded from the documents app."""
+    case = _own_case(request, reference)
+    if case.submitted_at is None:
+        raise Http404
+    receipt = outputs.filing_receipt(case) or outputs.request_filing_receipt(
+        case=case, actor=request.user
+    )
+    if receipt.has_file:
+        return redirect("documents:download", receipt.code)
+    return render(request, "procedures/filing_receipt_pending.html", {"case": case})
 
 
 @login_required
