@@ -314,3 +314,15 @@ def initial_from_answers(section: Section, answers: dict[str, Any]) -> dict[str,
         for f in section.fields
         if f.kind != "file" and answers.get(f.name) is not None
     }
+
+
+class CorrectionReplyForm(forms.Form):
+    """What the resident tells the reviewer along with the corrections."""
+
+    message = forms.CharField(
+        label=gettext_lazy("Message for the reviewer (optional)"),
+        help_text=gettext_lazy("For example, what you changed or why a document is missing."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

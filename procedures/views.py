@@ -18,7 +18,13 @@ from core.views import refusal_shown
 
 from . import selectors
 from .catalog import Section
-from .forms import DocumentsForm, SectionForm, initial_from_answers, section_applies
+from .forms import (
+    CorrectionReplyForm,
+    DocumentsForm,
+    SectionForm,
+    initial_from_answers,
+    section_applies,
+)
 from .models import Case, CaseDocument, Category, ProcedureType
 from .services import cases, outputs
 from .services.catalog import definition_of
@@ -482,7 +488,8 @@ def case_correct(request, reference: str):
         fields_form, documents_form = correction_form_parts(
             case, definition, request.POST, request.FILES
         )
-        forms_ok = all(f.is_valid() for f in (fields_form, documents_form) if f)
+        reply_form = CorrectionReplyForm(request.POST, prefix="reply")
+        forms_ok = all(f.is_valid() for f in (fields_form, documents_form, reply_form) if f)
         if forms_ok:
             try:
                 if documents_form:
@@ -496,7 +503,12 @@ def case_correct(request, reference: str):
                             case=case, slot=slot, uploaded=uploaded, actor=request.user
                         )
                         answers[slot] = uploaded.name[:200]
-                cases.resubmit(case=case, actor=request.user, answers=answers)
+                cases.resubmit(
+                    case=case,
+                    actor=request.user,
+                    answers=answers,
+                    message=reply_form.cleaned_data["message"],
+                )
             except ActionRefused as exc:
                 messages.error(request, str(exc))
                 return redirect("procedures:case_detail", reference)
@@ -504,6 +516,7 @@ def case_correct(request, reference: str):
             return redirect("procedures:case_detail", reference)
     else:
         fields_form, documents_form = correction_form_parts(case, definition)
+        reply_form = CorrectionReplyForm(prefix="reply")
     return render(
         request,
         "procedures/case_correct.html",
@@ -512,6 +525,7 @@ def case_correct(request, reference: str):
             "definition": definition,
             "fields_form": fields_form,
             "documents_form": documents_form,
+            "reply_form": reply_form,
         },
     )
 

@@ -210,8 +210,9 @@ def submit(*, case: Case, actor: User) -> Case:
     return case
 
 
-def resubmit(*, case: Case, actor: User, answers: dict[str, Any]) -> Case:
-    """The applicant sends the corrections an employee asked for."""
+def resubmit(*, case: Case, actor: User, answers: dict[str, Any], message: str = "") -> Case:
+    """The applicant sends the corrections an employee asked for, with an optional message
+    for the reviewer (shown in the case's history)."""
     with transaction.atomic():
         case = _locked(case)
         if case.status != Case.Status.CORRECTION:
@@ -229,7 +230,9 @@ def resubmit(*, case: Case, actor: User, answers: dict[str, Any]) -> Case:
         Case.STATES.move(case, Case.Status.SUBMITTED)
         case.correction_fields = []
         case.save()
-        CaseEvent.objects.create(case=case, actor=actor, kind=CaseEvent.Kind.RESUBMITTED)
+        CaseEvent.objects.create(
+            case=case, actor=actor, kind=CaseEvent.Kind.RESUBMITTED, message=message.strip()
+        )
         task = case.process.task_set.get(
             flow_task=StandardProcedureFlow.await_correction, status="NEW"
         )
@@ -242,6 +245,7 @@ def resubmit(*, case: Case, actor: User, answers: dict[str, Any]) -> Case:
             after={
                 "status": case.status,
                 "due_date": case.due_date.isoformat(),
+                "message": message.strip(),
                 **{k: case.answers.get(k) for k in answers},
             },
         )
