@@ -16,6 +16,13 @@ class ProceduresConfig(AppConfig):
         slots.contribute(
             "core.home", key="procedures.search", template="procedures/_home_search.html", order=10
         )
+        slots.contribute(
+            "core.home",
+            key="procedures.most_used",
+            template="procedures/_home_most_used.html",
+            context=_home_most_used,
+            order=20,
+        )
         slots.declare(
             "procedures.procedure_page",
             "A procedure's catalog page, after its requirements. Gets: version, definition.",
@@ -32,3 +39,13 @@ class ProceduresConfig(AppConfig):
             "procedures.staff_case_page",
             "The staff's case and task pages, after the answers. Gets: case.",
         )
+
+
+def _home_most_used(request) -> dict:
+    from .models import Category
+    from .selectors import most_used_versions
+
+    return {
+        "most_used": most_used_versions(),
+        "categories": Category.objects.filter(procedure_types__audience="resident").distinct(),
+    }

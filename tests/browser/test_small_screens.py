@@ -23,6 +23,7 @@ PUBLIC = [
     "/cuenta/signup/",
     "/cuenta/password/reset/",
     "/verificar/",
+    "/accesibilidad/",
 ]
 
 
