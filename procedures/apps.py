@@ -13,6 +13,11 @@ class ProceduresConfig(AppConfig):
 
         work.register_handlers()
         outputs.register_hooks()
+        from accounts.personal_data import EXPORTERS
+
+        from .personal_data import cases_of
+
+        EXPORTERS.register("cases", cases_of)
         slots.contribute(
             "core.home", key="procedures.search", template="procedures/_home_search.html", order=10
         )

@@ -24,6 +24,7 @@ PUBLIC = [
     "/cuenta/password/reset/",
     "/verificar/",
     "/accesibilidad/",
+    "/cuenta/privacidad/",
 ]
 
 
@@ -80,6 +81,7 @@ def test_main_pages_fit_320_px(live_server, browser, filed, language, assert_acc
             f"/mis-tramites/{filed.reference}/enviado/",
             f"/mis-tramites/borradores/{draft.pk}/seccion/0/",
             "/cuenta/perfil/",
+            "/cuenta/mis-datos/",
         ],
         assert_accessible,
     )
