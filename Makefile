@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# The demo TSA listens next to the portal, so two `make run PORT=…` do not collide.
+TSA_PORT ?= $(shell expr $(PORT) + 318)
 
 .PHONY: run test bench messages lint audit clean
 
@@ -21,7 +23,9 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 # Embedded portal: SQLite, eager Celery, files and demo PKI under var/, mail on the console,
 # documents timestamped by a demo TSA that lives as long as the server.
 run: export DEBUG = 1
-run: export SIGNING_TSA_URL = http://127.0.0.1:8318/
+run: export SIGNING_TSA_URL = http://127.0.0.1:$(TSA_PORT)/
+# Links in e-mails and on signed documents: this server, unless SITE_URL says otherwise.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP) $(MO_FILES)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py catalog sync
@@ -33,7 +37,8 @@ run: $(STAMP) $(MO_FILES)
 	$(BIN)/python manage.py setup_indicators_demo
 	$(BIN)/python manage.py setup_rates_demo
 	$(BIN)/python manage.py setup_signing
-	$(BIN)/python manage.py demo_tsa --port 8318 & tsa=$$!; trap 'kill $$tsa' EXIT INT TERM; \
+	@echo "The portal: $(SITE_URL) (links in e-mails and on signed documents point there)"
+	$(BIN)/python manage.py demo_tsa --port $(TSA_PORT) & tsa=$$!; trap 'kill $$tsa' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite. Uses PostgreSQL, Redis (real Celery worker) and a local S3 server when

@@ -19,6 +19,12 @@ class AccountsConfig(AppConfig):
             context=_greeting,
             order=20,
         )
+        slots.contribute(
+            "core.footer",
+            key="accounts.privacy",
+            template="accounts/_footer_privacy.html",
+            order=80,
+        )
 
 
 def _greeting(request):

@@ -6,4 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("perfil/", views.profile, name="profile"),
+    path("mis-datos/", views.my_data, name="my_data"),
+    path("privacidad/", views.privacy, name="privacy"),
 ]

@@ -1,10 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from . import services
+from core import audit
+from core.offices import directory
+
+from . import personal_data, services
 from .forms import ProfileForm
 
 
@@ -34,3 +39,24 @@ def profile(request):
             },
         )
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def my_data(request):
+    """Everything the portal keeps about the person, as a ZIP (Ley 25.326, art. 14)."""
+    if request.method != "POST":
+        return render(
+            request,
+            "accounts/my_data.html",
+            {"profile_url": reverse("accounts:profile"), "centre": directory().contact_centre},
+        )
+    audit.record(actor=request.user, action="account.data_exported", obj=request.user)
+    response = HttpResponse(personal_data.export_zip(request.user), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="mis-datos.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def privacy(request):
+    """The privacy notice (Ley 25.326), linked at sign-up and in the footer."""
+    return render(request, "accounts/privacy.html", {"centre": directory().contact_centre})

@@ -42,7 +42,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The public address: the one source of links in e-mails (account ones too) and on signed
+# documents. `make run` sets it from PORT; `check --deploy` refuses a local one.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 MUNICIPALITY_NAME = env.str("MUNICIPALITY_NAME", default="Municipalidad de Villa Demo")
 
 INSTALLED_APPS = [

@@ -26,3 +26,24 @@ class CoreConfig(AppConfig):
         slots.declare(
             "core.footer", "Links in the site footer, above the licence line. Gets nothing."
         )
+        slots.contribute(
+            "core.footer", key="core.accessibility", template="core/_footer_links.html", order=90
+        )
+        slots.contribute(
+            "core.home",
+            key="core.help",
+            template="core/_home_help.html",
+            context=_home_help,
+            order=90,
+        )
+
+
+def _home_help(request) -> dict:
+    """Where to get help: the contact centre, and the offices that file with you."""
+    from .offices import directory
+
+    offices = directory()
+    return {
+        "centre": offices.contact_centre,
+        "assisted": [office for office in offices.offices if office.assisted_filing],
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
@@ -50,3 +52,30 @@ def slots_are_declared(app_configs=None, **kwargs) -> list[Error]:
         )
         for slot in undeclared_contributions()
     ]
+
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
+
+
+@register(Tags.security, deploy=True)
+def public_address_is_set(app_configs=None, **kwargs) -> list[Error]:
+    """Links in e-mails and on signed documents are built from SITE_URL alone."""
+    address = urlsplit(settings.SITE_URL)
+    if address.hostname in LOCAL_HOSTS or address.hostname is None:
+        return [
+            Error(
+                f"SITE_URL is {settings.SITE_URL!r}: links in e-mails and on signed "
+                "documents would point at this machine.",
+                hint="Set SITE_URL to the portal's public address, e.g. https://tramites.example.gob.ar.",
+                id="core.E120",
+            )
+        ]
+    if address.scheme != "https":
+        return [
+            Error(
+                f"SITE_URL {settings.SITE_URL!r} is not https.",
+                hint="Residents follow these links from e-mails: serve them over https.",
+                id="core.E121",
+            )
+        ]
+    return []

@@ -78,6 +78,46 @@ def describe_types(accept: Iterable[str]) -> str:
     return ", ".join(dict.fromkeys(TYPE_NAMES.get(t, t) for t in accept))
 
 
+def _alternatives(accept: Iterable[str]) -> str:
+    """ "PDF, JPG or PNG"."""
+    names = list(dict.fromkeys(TYPE_NAMES.get(t, t) for t in accept))
+    if len(names) == 1:
+        return names[0]
+    return _("%(some)s or %(last)s") % {"some": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def _what_it_looks_like(content_type: str) -> str:
+    """The kind of file found, as a person would name it."""
+    kinds = {
+        "text/plain": _("a text file"),
+        "text/html": _("a web page"),
+        "text/csv": _("a spreadsheet saved as text (CSV)"),
+        "application/zip": _("a compressed folder (ZIP)"),
+        "application/msword": _("a Word document"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _(
+            "a Word document"
+        ),
+        "application/vnd.oasis.opendocument.text": _("a text document (ODT)"),
+        "application/vnd.ms-excel": _("an Excel spreadsheet"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _(
+            "an Excel spreadsheet"
+        ),
+        "application/x-empty": _("an empty file"),
+        "application/octet-stream": _("a file of unknown kind"),
+    }
+    if content_type in kinds:
+        return kinds[content_type]
+    if content_type in TYPE_NAMES:
+        return _("a %(type)s file") % {"type": TYPE_NAMES[content_type]}
+    if content_type.startswith("image/"):
+        return _("an image in another format (%(format)s)") % {
+            "format": content_type.split("/", 1)[1].upper()
+        }
+    if content_type.startswith(("audio/", "video/")):
+        return _("an audio or video file")
+    return _("another kind of file (%(type)s)") % {"type": content_type}
+
+
 def sniff_content_type(uploaded: UploadedFile) -> str:
     uploaded.seek(0)
     head = uploaded.read(_SNIFF_BYTES)
@@ -98,8 +138,12 @@ def check_upload(uploaded: UploadedFile, *, accept: tuple[str, ...], max_size_mb
     content_type = sniff_content_type(uploaded)
     if content_type not in accept:
         raise ValidationError(
-            _("“%(name)s” is not a valid %(types)s file (its content is %(found)s).")
-            % {"name": uploaded.name, "types": describe_types(accept), "found": content_type},
+            _("“%(name)s” looks like %(found)s, not a %(types)s file. Choose a %(types)s file.")
+            % {
+                "name": uploaded.name,
+                "types": _alternatives(accept),
+                "found": _what_it_looks_like(content_type),
+            },
             code="wrong_type",
         )
     if content_type == "application/pdf":

@@ -39,6 +39,15 @@ def format_number(value: Decimal | int | str | None) -> str:
     return format_decimal(Decimal(value).normalize(), locale=LOCALE)
 
 
+def format_decimal_places(value: Decimal | int | str, places: int | None) -> str:
+    """A number with exactly ``places`` decimals ("185.000,50"), or as few as needed when
+    ``places`` is None; for showing a typed amount back in a form."""
+    if places is None:
+        return format_number(value)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(Decimal(value), format=pattern, locale=LOCALE, decimal_quantization=True)
+
+
 def parse_amount(text: str) -> Decimal:
     """A number as Argentines write it ("1.234,50", "1234,5") or as machines do ("1234.50").
 

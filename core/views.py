@@ -48,6 +48,12 @@ def home(request):
     return render(request, "core/home.html")
 
 
+def accessibility(request):
+    from .offices import directory
+
+    return render(request, "core/accessibility.html", {"centre": directory().contact_centre})
+
+
 @never_cache
 @require_GET
 def healthz(request):

@@ -21,3 +21,11 @@ class DocumentsConfig(AppConfig):
         setting_changed.connect(keys.forget_on_setting_change, weak=False)
         services.register_handlers()
         keys.register_plugins()
+        from core import slots
+
+        slots.contribute(
+            "core.footer",
+            key="documents.verify",
+            template="documents/_footer_verify.html",
+            order=50,
+        )

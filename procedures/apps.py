@@ -15,8 +15,20 @@ class ProceduresConfig(AppConfig):
         outputs.register_hooks()
         fees.register_hooks()
         payment_documents.register()
+        from accounts.personal_data import EXPORTERS
+
+        from .personal_data import cases_of
+
+        EXPORTERS.register("cases", cases_of)
         slots.contribute(
             "core.home", key="procedures.search", template="procedures/_home_search.html", order=10
+        )
+        slots.contribute(
+            "core.home",
+            key="procedures.most_used",
+            template="procedures/_home_most_used.html",
+            context=_home_most_used,
+            order=20,
         )
         slots.declare(
             "procedures.procedure_page",
@@ -51,3 +63,13 @@ class ProceduresConfig(AppConfig):
             template="procedures/staff/_payments.html",
             context=fees.staff_panel_context,
         )
+
+
+def _home_most_used(request) -> dict:
+    from .models import Category
+    from .selectors import most_used_versions
+
+    return {
+        "most_used": most_used_versions(),
+        "categories": Category.objects.filter(procedure_types__audience="resident").distinct(),
+    }

@@ -17,6 +17,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from core.files import check_upload, describe_types
+from core.forms import ArgentineDecimalField
 from core.identifiers import InvalidIdentifier, normalize_cuit, normalize_dni
 
 from .catalog import DocumentSpec, FieldSpec, ProcedureDefinition, Section
@@ -70,7 +71,11 @@ def _upload_help(accept: tuple[str, ...], max_size_mb: int) -> str:
     }
 
 
-def build_field(spec: FieldSpec, definition: ProcedureDefinition) -> forms.Field:
+def build_field(
+    spec: FieldSpec, definition: ProcedureDefinition, *, condition_on_page: bool = True
+) -> forms.Field:
+    """A form field for ``spec``; ``condition_on_page`` is False when the answer its
+    ``show_if`` depends on was given on an earlier page (then the server already decided)."""
     lang = _lang()
     label = spec.label.get(lang)
     options: dict[str, Any] = {
@@ -78,7 +83,7 @@ def build_field(spec: FieldSpec, definition: ProcedureDefinition) -> forms.Field
         "required": False,  # enforced in clean(), where show_if is known
         "help_text": spec.help.get(lang) if spec.help else "",
     }
-    if spec.show_if:
+    if spec.show_if and condition_on_page:
         controller = definition.field(spec.show_if.field)
         labels = {c.value: c.label.get(lang) for c in controller.choices} | dict(YES_NO)
         shown_when = ", ".join(str(labels.get(v, v)) for v in spec.show_if.equals)
@@ -101,14 +106,11 @@ def build_field(spec: FieldSpec, definition: ProcedureDefinition) -> forms.Field
             max_length=spec.max_length or 4000, widget=forms.Textarea(attrs={"rows": 5}), **options
         )
     if kind in ("number", "money"):
-        places = 2 if kind == "money" else (spec.decimal_places or 0)
-        attrs = {"inputmode": "decimal" if places else "numeric"}
-        return forms.DecimalField(
+        return ArgentineDecimalField(
             min_value=spec.min_value,
             max_value=spec.max_value,
-            decimal_places=places,
+            decimal_places=2 if kind == "money" else (spec.decimal_places or 0),
             max_digits=14,
-            widget=forms.TextInput(attrs=attrs),
             **options,
         )
     if kind == "date":
@@ -176,11 +178,26 @@ def _empty(value: Any) -> bool:
     return value in (None, "", [], ())
 
 
+def applies(spec: FieldSpec, section: Section, earlier_answers: dict[str, Any]) -> bool:
+    """Whether ``spec`` can be shown on its page: a condition on an answer given on an
+    earlier page is decided here, once; one on the same page is left to the resident."""
+    if spec.show_if is None or any(f.name == spec.show_if.field for f in section.fields):
+        return True
+    return spec.show_if.matches(earlier_answers.get(spec.show_if.field))
+
+
+def section_applies(section: Section, earlier_answers: dict[str, Any]) -> bool:
+    """A page whose every field depends on earlier answers that exclude them is skipped."""
+    return any(applies(spec, section, earlier_answers) for spec in section.fields)
+
+
 class SectionForm(forms.Form):
     """One section of a procedure's form.
 
     ``known_answers`` are the answers saved earlier, so that a field can depend on
-    a field of a previous section.
+    a field of a previous section: such a field is left out when that answer excludes
+    it, and otherwise shown without a condition in the page (the browser could not
+    evaluate it: the answer is not in this page's form).
     """
 
     def __init__(
@@ -193,11 +210,17 @@ class SectionForm(forms.Form):
         **kwargs,
     ):
         self.definition, self.section, self.known_answers = definition, section, known_answers
-        self.specs = [f for f in section.fields if only is None or f.name in only]
+        wanted = [f for f in section.fields if only is None or f.name in only]
+        self.specs = [f for f in wanted if applies(f, section, known_answers)]
+        self.excluded = [f for f in wanted if f not in self.specs]
+        on_page = {f.name for f in self.specs}
         super().__init__(*args, **kwargs)
         for spec in self.specs:
-            self.fields[spec.name] = build_field(spec, definition)
-            if spec.show_if:
+            condition_on_page = spec.show_if is not None and spec.show_if.field in on_page
+            self.fields[spec.name] = build_field(
+                spec, definition, condition_on_page=condition_on_page
+            )
+            if condition_on_page:
                 self.fields[spec.name].widget.attrs["data-show-if"] = spec.show_if.field
                 self.fields[spec.name].widget.attrs["data-show-values"] = "|".join(
                     spec.show_if.equals
@@ -226,12 +249,16 @@ class SectionForm(forms.Form):
         return cleaned
 
     def answers(self) -> dict[str, Any]:
-        """JSON answers for the non-file fields of this section."""
+        """JSON answers for the non-file fields of this section (None for the excluded)."""
         return {
-            spec.name: to_json(self.cleaned_data.get(spec.name))
-            for spec in self.specs
+            spec.name: to_json(self.cleaned_data.get(spec.name)) if spec in self.specs else None
+            for spec in [*self.specs, *self.excluded]
             if spec.kind != "file"
         }
+
+    def accepted_uploads(self) -> dict[str, Any]:
+        """After a refusal: the files that passed their own checks, to keep."""
+        return _accepted_uploads(self)
 
     def uploads(self) -> dict[str, Any]:
         return {
@@ -265,10 +292,37 @@ class DocumentsForm(forms.Form):
     def uploads(self) -> dict[str, Any]:
         return {name: f for name, f in self.cleaned_data.items() if f}
 
+    def accepted_uploads(self) -> dict[str, Any]:
+        """After a refusal: the files that passed their own checks, to keep."""
+        return _accepted_uploads(self)
+
+
+def _accepted_uploads(form: forms.Form) -> dict[str, Any]:
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if isinstance(form.fields[name], DefinitionFileField)
+        and name not in form.errors
+        and hasattr(value, "sniffed_type")
+    }
+
 
 def initial_from_answers(section: Section, answers: dict[str, Any]) -> dict[str, Any]:
+    """Saved answers as form values; numbers as Decimal so they are shown as "1.234,50"."""
     return {
-        f.name: answers[f.name]
+        f.name: Decimal(answers[f.name]) if f.kind in ("number", "money") else answers[f.name]
         for f in section.fields
         if f.kind != "file" and answers.get(f.name) is not None
     }
+
+
+class CorrectionReplyForm(forms.Form):
+    """What the resident tells the reviewer along with the corrections."""
+
+    message = forms.CharField(
+        label=gettext_lazy("Message for the reviewer (optional)"),
+        help_text=gettext_lazy("For example, what you changed or why a document is missing."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from datetime import timedelta
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -151,4 +154,24 @@ def case_output(case: Case) -> SignedDocument | None:
         )
         .order_by("-created_at", "-id")
         .first()
+    )
+
+
+def most_used_versions(limit: int = 6) -> list[ProcedureVersion]:
+    """The residents' procedures filed most over the last year (alphabetical while there is
+    no history yet), for the home page."""
+    since = timezone.now() - timedelta(days=365)
+    filed = (
+        Case.objects.filter(
+            version__procedure_type=OuterRef("procedure_type"), submitted_at__gte=since
+        )
+        .order_by()
+        .values("version__procedure_type")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        published_versions(ProcedureType.Audience.RESIDENT)
+        .annotate(filed=Coalesce(Subquery(filed), 0))
+        .order_by("-filed", "name_es")[:limit]
     )

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -98,6 +99,8 @@ def _correctable(definition) -> list[tuple[str, str]]:
 def _case_context(request, case: Case) -> dict:
     definition = definition_of(case.version)
     attached = {d.slot: d for d in case.documents.filter(replaced=False)}
+    codes = {s.department for s in definition.review_steps}
+    department_names = dict(Department.objects.filter(code__in=codes).values_list("code", "name"))
     return {
         "case": case,
         "definition": definition,
@@ -109,8 +112,8 @@ def _case_context(request, case: Case) -> dict:
         "signed_documents": document_selectors.documents_of(case),
         "steps": [
             {
-                "name": s.name.es,
-                "department": s.department,
+                "name": s.name.get(get_language() or "es"),
+                "department": department_names.get(s.department, s.department),
                 "state": "done"
                 if i < case.current_step or case.status == Case.Status.APPROVED
                 else "current"

@@ -33,4 +33,9 @@ urlpatterns = [
         name="document_download",
     ),
     path("mis-tramites/<str:reference>/resultado/", views.output_download, name="output_download"),
+    path(
+        "mis-tramites/<str:reference>/constancia-de-presentacion/",
+        views.filing_receipt,
+        name="filing_receipt",
+    ),
 ]

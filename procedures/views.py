@@ -13,13 +13,20 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ActionRefused
 from core.files import private_file_response
+from core.money import format_money, format_number
 from core.views import refusal_shown
 
 from . import selectors
 from .catalog import Section
-from .forms import DocumentsForm, SectionForm, initial_from_answers
+from .forms import (
+    CorrectionReplyForm,
+    DocumentsForm,
+    SectionForm,
+    initial_from_answers,
+    section_applies,
+)
 from .models import Case, CaseDocument, Category, ProcedureType
-from .services import cases
+from .services import cases, outputs
 from .services.catalog import definition_of
 
 PAGE_SIZE = 25
@@ -151,6 +158,14 @@ def draft_section(request, case_id: int, index: int):
             min(case.form_section, len(definition.sections) - 1),
         )
     section = definition.sections[index]
+    if not section_applies(section, case.answers):
+        # Nothing on this page applies given earlier answers: record that and move on.
+        form = SectionForm({}, definition=definition, section=section, known_answers=case.answers)
+        form.is_valid()
+        case = cases.save_section(
+            case=case, section_index=index, answers=form.answers(), uploads={}, actor=request.user
+        )
+        return _after_section(request, case, definition, index)
     form_kwargs = {"definition": definition, "section": section, "known_answers": case.answers}
     if request.method == "POST":
         form = SectionForm(request.POST, request.FILES, **form_kwargs)
@@ -169,11 +184,15 @@ def draft_section(request, case_id: int, index: int):
             if request.POST.get("later"):
                 messages.success(request, _("Saved. You can go on later from “My procedures”."))
                 return redirect("procedures:my_cases")
-            if index + 1 < len(definition.sections):
-                return redirect("procedures:draft_section", case.pk, index + 1)
-            if definition.documents:
-                return redirect("procedures:draft_documents", case.pk)
-            return redirect("procedures:draft_review", case.pk)
+            return _after_section(request, case, definition, index)
+        kept = form.accepted_uploads()
+        if kept:  # the files that passed are kept; the page says why the others did not
+            case = cases.save_documents(
+                case=case, uploads=kept, actor=request.user, record_in_answers=True
+            )
+            form_kwargs["known_answers"] = case.answers
+            form = SectionForm(request.POST, _files_except(request, kept), **form_kwargs)
+            form.is_valid()
     else:
         form = SectionForm(initial=initial_from_answers(section, case.answers), **form_kwargs)
     return render(
@@ -187,8 +206,32 @@ def draft_section(request, case_id: int, index: int):
             "index": index,
             "steps": _form_steps(definition),
             "attached": _attached(case),
+            "previous": _previous_section(definition, case.answers, index),
         },
     )
+
+
+def _after_section(request, case: Case, definition, index: int):
+    if index + 1 < len(definition.sections):
+        return redirect("procedures:draft_section", case.pk, index + 1)
+    if definition.documents:
+        return redirect("procedures:draft_documents", case.pk)
+    return redirect("procedures:draft_review", case.pk)
+
+
+def _previous_section(definition, answers: dict, index: int) -> int | None:
+    """The closest earlier page that applies (pages skipped by earlier answers are not)."""
+    for earlier in range(index - 1, -1, -1):
+        if section_applies(definition.sections[earlier], answers):
+            return earlier
+    return None
+
+
+def _files_except(request, kept: dict):
+    files = request.FILES.copy()
+    for name in kept:
+        files.pop(name, None)
+    return files
 
 
 def _attached(case: Case) -> dict[str, CaseDocument]:
@@ -212,6 +255,13 @@ def draft_documents(request, case_id: int):
                 messages.success(request, _("Saved. You can go on later from “My procedures”."))
                 return redirect("procedures:my_cases")
             return redirect("procedures:draft_review", case.pk)
+        kept = form.accepted_uploads()
+        if kept:  # the files that passed are kept; the page says why the others did not
+            cases.save_documents(case=case, uploads=kept, actor=request.user)
+            attached = _attached(case)
+            form_kwargs["present"] = set(attached)
+            form = DocumentsForm(request.POST, _files_except(request, kept), **form_kwargs)
+            form.is_valid()
     else:
         form = DocumentsForm(**form_kwargs)
     return render(
@@ -247,6 +297,10 @@ def answer_rows(case: Case, definition, attached: dict[str, CaseDocument]) -> li
                 value = ", ".join(labels.get(v, v) for v in values)
             elif spec.kind == "yesno" and value:
                 value = _("Yes") if value == "yes" else _("No")
+            elif spec.kind == "money" and value not in (None, ""):
+                value = format_money(value)
+            elif spec.kind == "number" and value not in (None, ""):
+                value = format_number(value)
             rows.append(
                 {
                     "name": spec.name,
@@ -300,12 +354,21 @@ def draft_review(request, case_id: int):
 
 
 @login_required
-@require_POST
 def draft_delete(request, case_id: int):
-    case = get_object_or_404(Case, pk=case_id, filed_by=request.user, status=Case.Status.DRAFT)
-    cases.delete_draft(case=case, actor=request.user)
-    messages.success(request, _("Draft deleted."))
-    return redirect("procedures:my_cases")
+    """Asks first (a page, so it works without JavaScript), then deletes on POST."""
+    case = (
+        Case.objects.select_related("version")
+        .filter(pk=case_id, filed_by=request.user, status=Case.Status.DRAFT)
+        .first()
+    )
+    if case is None:  # a second click, or another tab, got there first
+        messages.info(request, _("That draft no longer exists."))
+        return redirect("procedures:my_cases")
+    if request.method == "POST":
+        cases.delete_draft(case=case, actor=request.user)
+        messages.success(request, _("Draft deleted."))
+        return redirect("procedures:my_cases")
+    return render(request, "procedures/draft_delete.html", {"case": case})
 
 
 def _own_case(request, reference: str) -> Case:
@@ -345,6 +408,21 @@ def my_cases(request):
 
 
 @login_required
+def filing_receipt(request, reference: str):
+    """The sealed receipt of filing: asked for the first time it is wanted (sealing takes
+    the signing queue a moment), then downloaded from the documents app."""
+    case = _own_case(request, reference)
+    if case.submitted_at is None:
+        raise Http404
+    receipt = outputs.filing_receipt(case) or outputs.request_filing_receipt(
+        case=case, actor=request.user
+    )
+    if receipt.has_file:
+        return redirect("documents:download", receipt.code)
+    return render(request, "procedures/filing_receipt_pending.html", {"case": case})
+
+
+@login_required
 def case_detail(request, reference: str):
     case = _own_case(request, reference)
     definition = definition_of(case.version)
@@ -377,7 +455,7 @@ def correction_form_parts(case: Case, definition, data=None, files=None):
             definition=definition,
             section=section,
             known_answers=case.answers,
-            initial={f.name: case.answers.get(f.name) for f in specs if f.kind != "file"},
+            initial=initial_from_answers(section, case.answers),
             prefix="answers",
         )
         if specs
@@ -410,7 +488,8 @@ def case_correct(request, reference: str):
         fields_form, documents_form = correction_form_parts(
             case, definition, request.POST, request.FILES
         )
-        forms_ok = all(f.is_valid() for f in (fields_form, documents_form) if f)
+        reply_form = CorrectionReplyForm(request.POST, prefix="reply")
+        forms_ok = all(f.is_valid() for f in (fields_form, documents_form, reply_form) if f)
         if forms_ok:
             try:
                 if documents_form:
@@ -424,7 +503,12 @@ def case_correct(request, reference: str):
                             case=case, slot=slot, uploaded=uploaded, actor=request.user
                         )
                         answers[slot] = uploaded.name[:200]
-                cases.resubmit(case=case, actor=request.user, answers=answers)
+                cases.resubmit(
+                    case=case,
+                    actor=request.user,
+                    answers=answers,
+                    message=reply_form.cleaned_data["message"],
+                )
             except ActionRefused as exc:
                 messages.error(request, str(exc))
                 return redirect("procedures:case_detail", reference)
@@ -432,6 +516,7 @@ def case_correct(request, reference: str):
             return redirect("procedures:case_detail", reference)
     else:
         fields_form, documents_form = correction_form_parts(case, definition)
+        reply_form = CorrectionReplyForm(prefix="reply")
     return render(
         request,
         "procedures/case_correct.html",
@@ -440,6 +525,7 @@ def case_correct(request, reference: str):
             "definition": definition,
             "fields_form": fields_form,
             "documents_form": documents_form,
+            "reply_form": reply_form,
         },
     )
 

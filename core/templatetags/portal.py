@@ -26,3 +26,10 @@ def money(amount, currency: str = "ARS") -> str:
 def quantity(value) -> str:
     """A quantity without trailing zeros: 20, 2,5."""
     return format_number(value)
+
+
+@register.filter
+def error_target(bound_field) -> str:
+    """The id an error summary links to: the field itself, or the first option of a group
+    of radio buttons or checkboxes (which have no single element to label)."""
+    return bound_field.id_for_label or f"{bound_field.auto_id}_0"

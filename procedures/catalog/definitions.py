@@ -257,6 +257,32 @@ class ProcedureDefinition(_Model):
     def online_payment(self) -> bool:
         return self.fee.kind != "none"
 
+    def shown_texts(self) -> list[LocalizedText]:
+        """Every text a visitor reads on the pages; the output document is Spanish only."""
+        found: list[LocalizedText] = []
+
+        def walk(value: object) -> None:
+            if isinstance(value, LocalizedText):
+                found.append(value)
+            elif isinstance(value, tuple):
+                for item in value:
+                    walk(item)
+            elif is_dataclass(value):
+                for f in fields(value):
+                    walk(getattr(value, f.name))
+
+        for f in fields(self):
+            if f.name != "output":
+                walk(getattr(self, f.name))
+        return found
+
+    def translated_share(self, lang: str) -> float:
+        """The share of shown texts written in ``lang`` (1.0 for Spanish)."""
+        texts = self.shown_texts()
+        if lang == "es" or not texts:
+            return 1.0
+        return sum(1 for t in texts if getattr(t, lang, None)) / len(texts)
+
     @property
     def fields(self) -> tuple[FieldSpec, ...]:
         return tuple(f for s in self.sections for f in s.fields)
@@ -284,11 +310,14 @@ def _display(spec: FieldSpec, value: object) -> str:
         return ", ".join(labels.get(str(v), str(v)) for v in picked)
     if spec.kind == "yesno":
         return "sí" if value in (True, "yes") else "no"
+    if spec.kind in ("money", "number") and isinstance(value, str) and value:
+        value = Decimal(value)  # answers are stored as JSON strings: "185000.50"
     if spec.kind == "money" and isinstance(value, Decimal | int) and not isinstance(value, bool):
         grouped = f"{Decimal(value).quantize(CENTS):,}"  # 1,500.00 -> Argentine 1.500,00
         return grouped.translate(str.maketrans(",.", ".,"))
     if spec.kind == "number" and isinstance(value, Decimal):
-        return str(value).replace(".", ",")
+        grouped = f"{value.normalize():,f}"  # 1,500 -> Argentine 1.500
+        return grouped.translate(str.maketrans(",.", ".,"))
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)

@@ -107,7 +107,11 @@ def save_section(
     return case
 
 
-def save_documents(*, case: Case, uploads: dict[str, Any], actor: User) -> Case:
+def save_documents(
+    *, case: Case, uploads: dict[str, Any], actor: User, record_in_answers: bool = False
+) -> Case:
+    """Attach checked files; ``record_in_answers`` for the file fields of a form page,
+    whose answer is the file's name (as ``save_section`` records it)."""
     with transaction.atomic():
         case = _locked(case)
         if case.status not in (Case.Status.DRAFT, Case.Status.CORRECTION):
@@ -116,6 +120,10 @@ def save_documents(*, case: Case, uploads: dict[str, Any], actor: User) -> Case:
         for slot, uploaded in uploads.items():
             document = store_document(case=case, slot=slot, uploaded=uploaded, actor=actor)
             names[slot] = document.original_name
+            if record_in_answers:
+                case.answers[slot] = document.original_name
+        if record_in_answers and names:
+            case.save(update_fields=["answers", "updated_at"])
         if names:
             audit.record(actor=actor, action="case.documents_attached", obj=case, after=names)
     return case
@@ -211,8 +219,9 @@ def submit(*, case: Case, actor: User) -> Case:
     return case
 
 
-def resubmit(*, case: Case, actor: User, answers: dict[str, Any]) -> Case:
-    """The applicant sends the corrections an employee asked for."""
+def resubmit(*, case: Case, actor: User, answers: dict[str, Any], message: str = "") -> Case:
+    """The applicant sends the corrections an employee asked for, with an optional message
+    for the reviewer (shown in the case's history)."""
     with transaction.atomic():
         case = _locked(case)
         if case.status != Case.Status.CORRECTION:
@@ -228,7 +237,9 @@ def resubmit(*, case: Case, actor: User, answers: dict[str, Any]) -> Case:
         Case.STATES.move(case, Case.Status.SUBMITTED)
         case.correction_fields = []
         case.save()
-        CaseEvent.objects.create(case=case, actor=actor, kind=CaseEvent.Kind.RESUBMITTED)
+        CaseEvent.objects.create(
+            case=case, actor=actor, kind=CaseEvent.Kind.RESUBMITTED, message=message.strip()
+        )
         task = case.process.task_set.get(
             flow_task=StandardProcedureFlow.await_correction, status="NEW"
         )
@@ -241,6 +252,7 @@ def resubmit(*, case: Case, actor: User, answers: dict[str, Any]) -> Case:
             after={
                 "status": case.status,
                 "due_date": case.due_date.isoformat(),
+                "message": message.strip(),
                 **{k: case.answers.get(k) for k in answers},
             },
         )

@@ -13,6 +13,7 @@ document is issued, fails or is revoked, and decides who may download it.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from django.utils import formats, timezone, translation
@@ -24,6 +25,7 @@ from documents import services as documents
 from documents.hooks import DocumentContent, SubjectHooks
 from documents.models import SignedDocument
 
+from ..catalog.definitions import _display
 from ..models import Case, CaseEvent
 from .catalog import definition_of
 
@@ -32,6 +34,9 @@ log = logging.getLogger(__name__)
 # Kinds a case's definition can name as its output; payment receipts are documents too.
 OUTPUT_KINDS = ("certificate", "resolution", "acknowledgement")
 PAYMENT_RECEIPT = "payment_receipt"
+# The receipt of filing is an acknowledgement too, told apart from an output by its key.
+FILING_RECEIPT_KEY = "presentacion"
+FILING_RECEIPT_TITLE = "Constancia de presentación"
 KIND_TITLES = {
     "certificate": "Certificado",
     "resolution": "Resolución",
@@ -102,6 +107,53 @@ def case_content(case: Case, kind: str, extra: dict[str, Any] | None = None) -> 
         subject_label=f"Expediente {case.reference} ({definition.name.es})",
         facts=facts,
     )
+
+
+def filing_receipt_content(case: Case) -> DocumentContent:
+    """What the receipt of filing states: who filed what, when, with every answer and the
+    name and SHA-256 of every file as they were received."""
+    definition = definition_of(case.version)
+    answers = []
+    for spec in definition.fields:
+        shown = spec.show_if is None or spec.show_if.matches(case.answers.get(spec.show_if.field))
+        value = case.answers.get(spec.name)
+        if shown and spec.kind != "file" and value not in (None, "", []):
+            answers.append([spec.label.es, _display(spec, value)])
+    labels = {d.name: d.label.es for d in definition.documents} | {
+        f.name: f.label.es for f in definition.fields if f.kind == "file"
+    }
+    files = [
+        [labels.get(d.slot, d.slot), d.original_name, d.sha256]
+        for d in case.documents.filter(replaced=False).order_by("slot")
+    ]
+    content = case_content(
+        case,
+        "acknowledgement",
+        {
+            "title": FILING_RECEIPT_TITLE,
+            "kind_title": FILING_RECEIPT_TITLE,
+            "body": "Se deja constancia de la presentación de la solicitud, con estos datos y "
+            "archivos.",
+            "answers": answers,
+            "files": files,
+        },
+    )
+    return replace(content, template="procedures/pdf/filing_receipt.html")
+
+
+def request_filing_receipt(*, case: Case, actor: User | None) -> SignedDocument:
+    """The sealed receipt of filing, requested the first time the resident wants it."""
+    return documents.request_document(
+        subject=case,
+        kind="acknowledgement",
+        key=FILING_RECEIPT_KEY,
+        content=filing_receipt_content(case),
+        actor=actor,
+    )
+
+
+def filing_receipt(case: Case) -> SignedDocument | None:
+    return documents.current_document(case, "acknowledgement", FILING_RECEIPT_KEY)
 
 
 def _announce_output(case: Case, document: SignedDocument, actor: User | None) -> None:
@@ -177,7 +229,8 @@ class CaseDocuments(SubjectHooks):
     def issued(self, subject: Case, document: SignedDocument, *, actor) -> None:
         # A resolution is signed while its case is still being approved: produce_output
         # announces it once the case is approved.
-        if document.kind in OUTPUT_KINDS and subject.status == Case.Status.APPROVED:
+        output = document.kind in OUTPUT_KINDS and document.key != FILING_RECEIPT_KEY
+        if output and subject.status == Case.Status.APPROVED:
             _announce_output(subject, document, actor)
 
     def failed(self, subject: Case, document: SignedDocument, *, error: str) -> None:
@@ -203,9 +256,13 @@ class CaseDocuments(SubjectHooks):
         return subject.applicant_id == user.pk or can_view_case(user, subject)
 
     def download_name(self, subject: Case, document: SignedDocument) -> str:
+        if document.key == FILING_RECEIPT_KEY:
+            return f"{subject.reference}-constancia-de-presentacion.pdf"
         return f"{subject.reference}-{document.kind}.pdf"
 
     def fresh_content(self, subject: Case, document: SignedDocument) -> DocumentContent:
+        if document.key == FILING_RECEIPT_KEY:
+            return filing_receipt_content(subject)
         kept = {k: v for k, v in document.facts.items() if k not in CASE_FACT_KEYS}
         return case_content(subject, document.kind, kept)
 

@@ -1,5 +1,8 @@
 // Progressive enhancement: hide fields whose condition (data-show-if) is not met.
 // Without JavaScript every field shows with a hint, and the server applies the same rule.
+// A condition on an answer given on an earlier page is decided by the server, which
+// leaves such a field out or renders it without data-show-if; a controlling answer that
+// is not in this form never hides a field.
 (function () {
   "use strict";
   var dependents = document.querySelectorAll("[data-show-if]");
@@ -22,8 +25,10 @@
     dependents.forEach(function (input) {
       if (done[input.name]) { return; }
       done[input.name] = true;
+      var controller = input.getAttribute("data-show-if");
       var wanted = input.getAttribute("data-show-values").split("|");
-      var shown = currentValues(input.getAttribute("data-show-if")).some(function (v) {
+      var onPage = form.querySelector('[name="' + controller + '"]') !== null;
+      var shown = !onPage || currentValues(controller).some(function (v) {
         return wanted.indexOf(v) !== -1;
       });
       var wrapper = input.closest(".field");

@@ -37,10 +37,8 @@ def _current_code(secret: str) -> str:
 
 
 def _activate_totp(client) -> str:
-    """Go through allauth's real pages: confirm the password, then type a code."""
+    """Go through allauth's real pages right after logging in: no password again, a code."""
     page = client.get("/cuenta/2fa/totp/activate/")
-    assert page.status_code == 302 and "/cuenta/reauthenticate/" in page["Location"]
-    page = client.post(page["Location"], {"password": PASSWORD}, follow=True)
     assert page.status_code == 200
     secret = page.context["form"].secret
     response = client.post("/cuenta/2fa/totp/activate/", {"code": _current_code(secret)})
@@ -74,7 +72,25 @@ def test_employee_with_totp_must_enter_a_code_at_login(client, employee):
     assert client.get("/gestion/").status_code == 302  # not logged in until the code is given
     response = client.post("/cuenta/2fa/authenticate/", {"code": _current_code(secret)})
     assert response.status_code == 302
+    assert response["Location"] == "/gestion/"  # the inbox, not the residents' home
     assert client.get("/gestion/").status_code == 200
+
+
+def test_the_password_is_asked_again_only_once_the_login_is_old(client, employee):
+    log_in(client, employee.email)
+    assert client.get("/cuenta/2fa/totp/activate/").status_code == 200
+    session = client.session
+    for record in session["account_authentication_methods"]:
+        record["at"] -= 301  # allauth's re-authentication window is 300 seconds
+    session.save()
+    response = client.get("/cuenta/2fa/totp/activate/")
+    assert response.status_code == 302 and "/cuenta/reauthenticate/" in response["Location"]
+    response = client.post(response["Location"], {"password": PASSWORD})
+    assert client.get("/cuenta/2fa/totp/activate/").status_code == 200
+
+
+def test_residents_land_on_their_home_after_login(client, resident):
+    assert log_in(client, resident.email)["Location"] == "/"
 
 
 # --- The second factor is checked per session, wherever the session was opened -----------

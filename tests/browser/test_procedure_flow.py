@@ -96,13 +96,18 @@ def test_file_correct_approve_and_download(live_server, browser, tmp_path, asser
     expect(resident.locator("main")).to_contain_text("El DNI está borroso")
     resident.get_by_role("link", name="Corregir y enviar").click()
     resident.get_by_label("DNI del titular").set_input_files(str(second_dni))
+    resident.get_by_label("Mensaje para quien revisa (opcional)").fill(
+        "Lo escaneé de nuevo con más luz."
+    )
     assert_accessible(resident)
     resident.get_by_role("button", name="Enviar las correcciones").click()
     expect(resident.locator(".messages")).to_contain_text("Correcciones enviadas")
 
-    for _step in range(2):  # the desk's review, then the revenue office's approval
+    for step in range(2):  # the desk's review, then the revenue office's approval
         staff.goto(f"{base}/gestion/cola/")
         staff.get_by_role("link", name=reference).click()
+        if step == 0:  # the resident's message is in the history beside the decision
+            expect(staff.locator(".task-case")).to_contain_text("Lo escaneé de nuevo con más luz.")
         staff.get_by_role("button", name="Tomar esta tarea").click()
         staff.get_by_label("Aprobar este paso").check()
         staff.get_by_role("button", name="Registrar la decisión").click()

@@ -9,7 +9,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "una-clave-bien-larga-7"
 
 
-def test_resident_signs_up_verifies_email_and_logs_in(live_server, page, assert_accessible):
+def test_resident_signs_up_verifies_email_and_logs_in(
+    live_server, page, assert_accessible, settings
+):
+    settings.SITE_URL = live_server.url  # the e-mail links to the public address
     page.goto(live_server.url + "/")
     assert_accessible(page)
     page.get_by_role("link", name="Crear una cuenta").click()
@@ -19,7 +22,7 @@ def test_resident_signs_up_verifies_email_and_logs_in(live_server, page, assert_
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
     page.locator("main form button[type=submit]").click()
-    expect(page.locator("main h1")).to_contain_text("Verifique su dirección")
+    expect(page.locator("main h1")).to_contain_text("Verificá tu dirección")
     assert_accessible(page)
 
     assert len(mail.outbox) == 1
@@ -46,7 +49,7 @@ def test_pages_work_without_javascript(live_server, browser):
     page.fill("input[name=login]", "nadie@example.com")
     page.fill("input[name=password]", "incorrecta-123")
     page.locator("main form button[type=submit]").click()
-    expect(page.locator("main")).to_contain_text("no son correctas")
+    expect(page.locator("main")).to_contain_text("no son correctos")
     page.select_option("#language-select", "en")
     page.get_by_role("button", name="Cambiar").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -10,20 +10,20 @@ from tests.catalog.answers import section_data
 from tests.catalog.test_every_procedure import CATALOG, as_post
 
 WRONG = {
-    "text": ("x" * 10_001, "menos de"),
-    "textarea": ("x" * 10_001, "menos de"),
-    "number": ("doce", "Introduzca un número"),
-    "money": ("12,345.678", "Introduzca un número"),
-    "date": ("31/02/2026", "Introduzca una fecha válida"),
-    "choice": ("no-existe", "Escoja una opción válida"),
-    "multichoice": (["no-existe"], "Escoja una opción válida"),
-    "yesno": ("quizas", "Escoja una opción válida"),
+    "text": ("x" * 10_001, "como máximo"),
+    "textarea": ("x" * 10_001, "como máximo"),
+    "number": ("doce", "Escribí un número"),
+    "money": ("12,345.678", "Escribí un número"),
+    "date": ("31/02/2026", "Escribí una fecha válida"),
+    "choice": ("no-existe", "Elegí una opción válida"),
+    "multichoice": (["no-existe"], "Elegí una opción válida"),
+    "yesno": ("quizas", "Elegí una opción válida"),
     "email": ("no-es-un-correo", "dirección de correo electrónico válida"),
     "phone": ("llamame", "Escribí un teléfono"),
     "dni": ("123", "El DNI tiene 7 u 8 dígitos"),
     "cuit": ("20-12345678-0", "dígito verificador del CUIT"),
     "address": ("", "Este campo es obligatorio"),
-    "file": (SimpleUploadedFile("plano.pdf", b"GIF89a not really a pdf"), "no es un archivo"),
+    "file": (SimpleUploadedFile("plano.pdf", b"GIF89a not really a pdf"), "no un archivo"),
 }
 
 

@@ -52,3 +52,13 @@ def test_check_deploy_refuses_demo_plugins_and_names_each(collected_static):
     assert result.returncode != 0
     for plugin in ("officials' signer 'pkcs12-pin'", "bank file format 'demo-csv'"):
         assert plugin in result.stderr, result.stderr
+
+
+def test_check_deploy_wants_the_public_address(collected_static):
+    env = production_env(STATIC_ROOT=str(collected_static))
+    del env["SITE_URL"]
+    result = _check_deploy(env)
+    assert result.returncode != 0
+    assert "core.E120" in result.stderr
+    result = _check_deploy({**env, "SITE_URL": "http://tramites.municipio.gob.ar"})
+    assert "core.E121" in result.stderr

@@ -80,7 +80,14 @@ def test_uploads_are_checked_by_their_content_not_their_name():
     with pytest.raises(ValidationError) as caught:
         check_upload(disguised, accept=("application/pdf",), max_size_mb=1)
     assert caught.value.code == "wrong_type"
-    assert "image/png" in caught.value.messages[0] and "PDF" in caught.value.messages[0]
+    assert (
+        caught.value.messages[0]
+        == "“dni.pdf” parece un archivo PNG, no un archivo PDF. Elegí un archivo PDF."
+    )
+    text = SimpleUploadedFile("dni.pdf", b"hola esto es texto\n" * 20)
+    with pytest.raises(ValidationError) as caught:
+        check_upload(text, accept=("application/pdf", "image/jpeg", "image/png"), max_size_mb=1)
+    assert "parece un archivo de texto, no un archivo PDF, JPG o PNG" in caught.value.messages[0]
 
 
 def test_too_large_and_empty_uploads_say_so():

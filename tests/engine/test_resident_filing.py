@@ -111,6 +111,9 @@ def test_resident_files_a_case_and_gets_a_reference_and_a_receipt(
     assert response["Location"] == f"/mis-tramites/{case.reference}/enviado/"
     confirmation = client.get(response["Location"]).content.decode()
     assert case.reference in confirmation and "Qué sigue" in confirmation
+    # What follows the filing, not the filing the resident just finished.
+    assert "Completá el formulario" not in confirmation
+    assert "Mesa de Entradas revisa la presentación" in confirmation
     assert case.due_date.strftime("%Y") in confirmation
 
     assert [m.to for m in mail.outbox] == [[applicant.email]]
@@ -141,8 +144,8 @@ def test_double_submit_creates_one_case(
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (SimpleUploadedFile("dni.pdf", PNG_BYTES), "no es un archivo PDF válido"),
-        (SimpleUploadedFile("dni.pdf", b"MZ\x90\x00 not a pdf"), "no es un archivo PDF válido"),
+        (SimpleUploadedFile("dni.pdf", PNG_BYTES), "no un archivo PDF"),
+        (SimpleUploadedFile("dni.pdf", b"MZ\x90\x00 not a pdf"), "no un archivo PDF"),
         (SimpleUploadedFile("dni.pdf", b"%PDF-1.4\n" + b"0" * 1_100_000), "el límite es de 1 MB"),
         (SimpleUploadedFile("dni.pdf", b""), "está vacío"),
     ],

@@ -101,9 +101,9 @@ def test_csv_values_beyond_the_columns_limits_are_row_errors(client, buyer) -> N
     page = " ".join(response.content.decode().split())
     assert "La fila tiene 2 valores más que las columnas del encabezado." in page
     assert "Precio unitario «NaN» no es un número (escribilo como 1234,50 o 1.234,50)." in page
-    assert "Número: Asegúrese de que este valor tenga menos de 40 caracteres (tiene 41)." in page
-    assert "Cantidad pedida: Asegúrese de que no haya más de 14 dígitos en total." in page
-    assert "Precio unitario (neto): Asegúrese de que no haya más de 4 dígitos decimales." in page
+    assert "Número: Puede tener como máximo 40 caracteres (tiene 41)." in page
+    assert "Cantidad pedida: Puede tener como máximo 14 dígitos en total." in page
+    assert "Precio unitario (neto): Puede tener como máximo 4 decimales." in page
     assert PurchaseOrder.objects.count() == 0
     assert client.get(reverse("suppliers_staff:orders")).status_code == 200
 

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from procedures.catalog import CATALOG_DIR, CatalogInvalid, load_catalog, validate_catalog
+from procedures.completion import completion_problems, wording_problems
 from procedures.selectors import published_versions
 from procedures.services.catalog import sync_catalog
 
@@ -17,7 +18,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="action", required=True)
         for name, text in (
-            ("check", "Validate every catalog file; exit 1 on errors."),
+            (
+                "check",
+                "Validate every catalog file and walk every type's form for every "
+                "combination of its conditions; exit 1 on errors.",
+            ),
             ("sync", "Create or publish versions from the catalog files."),
         ):
             command = commands.add_parser(name, help=text)
@@ -35,11 +40,34 @@ class Command(BaseCommand):
 
     def _check(self, directory: Path, **options):
         errors = validate_catalog(directory)
+        if not errors:  # every type must be completable, whatever the resident chooses
+            catalog = load_catalog(directory)
+            for code, definition in sorted(catalog.procedures.items()):
+                file = f"types/{code}.yaml"
+                errors += wording_problems(definition, file)
+                errors += completion_problems(definition, file)
         for error in errors:
             self.stderr.write(f"{error.file}: {error.key or '(file)'}: {error.reason}")
         if errors:
             raise CommandError(f"{len(errors)} error(s) in the catalog.")
         self.stdout.write(self.style.SUCCESS("The catalog is valid."))
+        self._translation_coverage(catalog, options.get("verbosity", 1))
+
+    def _translation_coverage(self, catalog, options_verbosity: int) -> None:
+        """How much of what visitors read exists in English and Italian (Spanish is the
+        fallback, and the pages say when they show it)."""
+        resident = [d for d in catalog.procedures.values() if d.audience == "resident"]
+        for language in ("en", "it"):
+            shares = {d.code: d.translated_share(language) for d in resident}
+            complete = sorted(code for code, share in shares.items() if share == 1)
+            average = sum(shares.values()) / len(shares) if shares else 1
+            self.stdout.write(
+                f"Translation into {language}: {average:.0%} of the residents' texts; "
+                f"{len(complete)} of {len(shares)} procedures complete"
+            )
+            if options_verbosity > 1:
+                for code, share in sorted(shares.items()):
+                    self.stdout.write(f"  {code}: {share:.0%}")
 
     def _sync(self, directory: Path, **options):
         try:

@@ -1,0 +1,65 @@
+"""Procedure content in the visitor's language, Spanish (marked as such) where a text has no
+translation; `catalog check` reports how much is translated."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from procedures.catalog import CATALOG_DIR, load_catalog
+from procedures.services.catalog import sync_catalog
+from tests.engine.conftest import make_catalog_dir
+
+pytestmark = pytest.mark.django_db
+
+TYPES = CATALOG_DIR / "types"
+NOTICE = {
+    "en": "Part of this procedure's information is only available in Spanish",
+    "it": "Parte delle informazioni di questa pratica è disponibile solo in spagnolo",
+}
+
+
+@pytest.fixture
+def two_types(tmp_path):
+    catalog = make_catalog_dir(
+        tmp_path / "catalog",
+        TYPES / "reclamo-bache.yaml",
+        TYPES / "reclamo-desagues-pluviales.yaml",
+    )
+    sync_catalog(load_catalog(catalog))
+
+
+@pytest.mark.parametrize(
+    ("language", "summary", "step"),
+    [
+        ("en", "Report a pothole", "Inclusion in the pothole repair plan"),
+        ("it", "Segnala una buca", "Inserimento nel piano di riparazione delle buche"),
+    ],
+)
+def test_a_translated_procedure_reads_in_the_visitors_language(
+    client, two_types, language, summary, step
+):
+    client.cookies["django_language"] = language
+    page = client.get("/tramites/reclamo-bache/").content.decode()
+    assert summary in page and step in page
+    assert "Avisá si hay un bache" not in page
+    assert NOTICE[language] not in page
+
+
+def test_an_untranslated_procedure_says_it_is_shown_in_spanish(client, two_types):
+    client.cookies["django_language"] = "en"
+    page = client.get("/tramites/reclamo-desagues-pluviales/").content.decode()
+    assert NOTICE["en"] in page
+    assert '<span lang="es">' in page
+    client.cookies["django_language"] = "es"
+    assert NOTICE["en"] not in client.get("/tramites/reclamo-desagues-pluviales/").content.decode()
+
+
+def test_catalog_check_reports_translation_coverage():
+    out = StringIO()
+    call_command("catalog", "check", stdout=out)
+    report = out.getvalue()
+    for language in ("en", "it"):
+        line = next(x for x in report.splitlines() if x.startswith(f"Translation into {language}"))
+        complete = int(line.split("; ")[1].split()[0])
+        assert complete >= 10, line
