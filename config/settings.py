@@ -287,6 +287,8 @@ MUNICIPALITY_CUIT = env.str("MUNICIPALITY_CUIT", default="30999999995")
 # The account supplier payments leave from, as the bank file states it.
 PAYABLES_DEBTOR_CBU = env.str("PAYABLES_DEBTOR_CBU", default="")
 PAYABLES_DEBTOR_BIC = env.str("PAYABLES_DEBTOR_BIC", default="")
+# VAT rates (%) Argentine law allows on invoices in pesos; other rates are held.
+SUPPLIERS_VAT_RATES = env.list("SUPPLIERS_VAT_RATES", default=["0", "2.5", "5", "10.5", "21", "27"])
 # Bank file format (payables.exporters): "pain.001.001.09" or "demo-csv".
 PAYABLES_EXPORTER = env.str("PAYABLES_EXPORTER", default="pain.001.001.09")
 # Days a supplier user invitation stays valid.

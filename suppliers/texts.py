@@ -44,6 +44,9 @@ HOLD_DETAILS = {
     "qty_invoiced": _("Line %(line)s: %(credited)s credited, only %(invoiced)s invoiced."),
     "price": _("Line %(line)s: unit price %(invoiced)s invoiced, %(ordered)s ordered."),
     "total": _("Total without VAT %(invoiced)s, %(expected)s at the order's prices."),
+    "vat:rate": _("Line %(line)s: VAT %(invoiced)s %% invoiced, %(ordered)s %% ordered."),
+    "vat:legal": _("Line %(line)s: VAT %(invoiced)s %% is not a legal rate (%(allowed)s)."),
+    "vat:total": _("VAT %(invoiced)s, %(expected)s on the lines at the order's rates."),
     "duplicate": _("Same date and amount as invoice %(number)s."),
     "bank_change": _("A change of bank account is waiting for approval."),
     "no_bank": _("The supplier has no approved bank account."),
@@ -55,10 +58,13 @@ def rejection_message(rejected: InvoiceRejected) -> str:
 
 
 def hold_explanation(code: str, params: dict) -> str:
-    template = HOLD_DETAILS.get(code)
+    # One hold code can come from several checks, each with its own wording.
+    template = HOLD_DETAILS.get(f"{code}:{params['check']}" if "check" in params else code)
     if template is None:
         return code
     try:
-        return str(template) % {key: value or "—" for key, value in params.items()}
+        return str(template) % {
+            key: value or "—" for key, value in params.items() if key != "check"
+        }
     except (KeyError, TypeError):
         return str(template).split("%(")[0].rstrip(" :(")

@@ -248,6 +248,7 @@ class InvoiceHold(models.Model):
         QTY_INVOICED = "qty_invoiced", _("Credit over invoiced")
         PRICE = "price", _("Price differs")
         TOTAL = "total", _("Total differs")
+        VAT = "vat", _("VAT differs")
         DUPLICATE = "duplicate", _("Possible duplicate")
         BANK_CHANGE = "bank_change", _("Bank account change pending")
         NO_BANK_ACCOUNT = "no_bank", _("No approved bank account")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
@@ -48,7 +49,10 @@ MATCHING_FIELDS = (
     "issue_date",
     "currency",
     "net_total",
+    "allowance_total",
+    "charge_total",
     "tax_exclusive_total",
+    "tax_total",
     "tax_inclusive_total",
     "payable_total",
     "status",
@@ -61,6 +65,7 @@ LINE_FIELDS = (
     "description",
     "quantity",
     "unit_price",
+    "tax_rate",
     "po_line_reference",
     "seller_item_id",
     "po_line_id",
@@ -87,6 +92,14 @@ def match_invoices(
         with transaction.atomic():
             outcomes.update(_match_chunk(ids[start : start + chunk_size]))
     return outcomes
+
+
+def legal_vat_rates(currency: str) -> frozenset[Decimal] | None:
+    """The VAT rates Argentine law allows, for invoices in pesos (``SUPPLIERS_VAT_RATES``);
+    foreign invoices follow their own country's rates and are checked against the order."""
+    if currency != "ARS":
+        return None
+    return frozenset(Decimal(rate) for rate in settings.SUPPLIERS_VAT_RATES)
 
 
 def tolerances_for(supplier_ids: Iterable[int]) -> dict[int | None, matching.Tolerance]:
@@ -267,6 +280,7 @@ def _match_chunk(ids: list[int]) -> dict[int, Outcome]:
                 description=line.description,
                 po_line_reference=line.po_line_reference,
                 seller_item_id=line.seller_item_id,
+                tax_rate=line.tax_rate,
             )
             for line in lines
         ]
@@ -294,6 +308,12 @@ def _match_chunk(ids: list[int]) -> dict[int, Outcome]:
                 or matching.Tolerance(),
                 invoice_total=invoice.tax_inclusive_total if is_qr else invoice.tax_exclusive_total,
                 total_includes_tax=is_qr,
+                tax=matching.TaxInput(
+                    tax_total=invoice.tax_total,
+                    allowance_total=invoice.allowance_total,
+                    charge_total=invoice.charge_total,
+                    allowed_rates=legal_vat_rates(invoice.currency),
+                ),
             )
             findings.extend(result.findings)
             for line, order_line_id in zip(lines, result.order_line_ids, strict=True):
