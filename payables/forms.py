@@ -27,6 +27,15 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
+class NotPaidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("How do you know the bank did not pay it?"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class StatementForm(forms.Form):
     file = forms.FileField(
         label=_("Bank statement (CSV)"),

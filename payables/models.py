@@ -88,13 +88,17 @@ class PaymentOrder(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for a batch")
         IN_BATCH = "in_batch", _("In a batch")
+        UNCONFIRMED = "unconfirmed", _("Sent to the bank, outcome unknown")
         PAID = "paid", _("Paid")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # Once a bank file carried the order, only the bank's answer (or two employees
+    # recording that it did not pay) makes it payable again: otherwise it could be paid twice.
     STATES = StateMachine(
         {
             Status.OPEN: {Status.IN_BATCH, Status.CANCELLED},
-            Status.IN_BATCH: {Status.OPEN, Status.PAID},
+            Status.IN_BATCH: {Status.OPEN, Status.PAID, Status.UNCONFIRMED},
+            Status.UNCONFIRMED: {Status.OPEN, Status.PAID},
             Status.PAID: set(),
             Status.CANCELLED: set(),
         }
@@ -116,7 +120,7 @@ class PaymentOrder(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True
     )
     batch = models.ForeignKey(
         PaymentBatch,
@@ -132,6 +136,13 @@ class PaymentOrder(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     payment_note = models.CharField(_("how the payment was confirmed"), max_length=200, blank=True)
+    end_to_end_id = models.CharField(
+        _("end-to-end id of the last transfer"), max_length=35, blank=True
+    )
+    not_paid_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    not_paid_reason = models.TextField(_("why the bank did not pay it"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -158,3 +169,36 @@ class PaymentOrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.invoice}"
+
+
+class BankTransfer(models.Model):
+    """One time a bank file asked the bank to pay an order. Its end-to-end id is unique
+    for ever: a bank that sees an id twice may pay twice or refuse the second."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Sent")
+        PAID = "paid", _("Paid")
+        REJECTED = "rejected", _("Rejected by the bank")
+        NOT_PAID = "not_paid", _("Not paid (recorded by two employees)")
+
+    order = models.ForeignKey(
+        PaymentOrder, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("order")
+    )
+    batch = models.ForeignKey(
+        PaymentBatch, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("batch")
+    )
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=35, unique=True)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SENT
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        verbose_name = _("bank transfer")
+        verbose_name_plural = _("bank transfers")
+
+    def __str__(self) -> str:
+        return self.end_to_end_id

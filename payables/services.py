@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,7 @@ from suppliers.selectors import can_approve_batches, is_accounts_payable
 from suppliers.services import payments as invoice_payments
 
 from .exporters import ExportRefused, debtor_from_settings, get_exporter
-from .models import BatchApproval, PaymentBatch, PaymentOrder, PaymentOrderItem
+from .models import BankTransfer, BatchApproval, PaymentBatch, PaymentOrder, PaymentOrderItem
 from .notices import request_notice
 
 
@@ -164,6 +164,19 @@ def create_batch(*, order_ids: list[int], execution_date: date, actor: User) -> 
             .filter(pk__in=order_ids, status=PaymentOrder.Status.OPEN)
             .order_by("pk")
         )
+        sent = list(
+            PaymentOrder.objects.filter(
+                pk__in=order_ids, status=PaymentOrder.Status.UNCONFIRMED
+            ).values_list("reference", flat=True)
+        )
+        if sent:
+            raise ActionRefused(
+                _(
+                    "%(orders)s went to the bank in a batch that was cancelled afterwards: "
+                    "it can be paid again only once the bank says it did not pay it."
+                )
+                % {"orders": ", ".join(sorted(sent))}
+            )
         if not orders or len(orders) != len(set(order_ids)):
             raise ActionRefused(
                 _("Choose payment orders that are waiting for a batch (the page may be stale).")
@@ -267,9 +280,15 @@ def cancel_batch(*, batch: PaymentBatch, actor: User, reason: str) -> PaymentBat
             PaymentBatch.Status.CANCELLED,
             refusal=_("This batch can no longer be cancelled."),
         )
-        batch.orders.filter(
-            status__in=PaymentOrder.STATES.sources(PaymentOrder.Status.OPEN)
-        ).update(batch=None, status=PaymentOrder.Status.OPEN)
+        if before == PaymentBatch.Status.EXPORTED:
+            # The file may have reached the bank: its orders wait for the bank's answer.
+            batch.orders.filter(status=PaymentOrder.Status.IN_BATCH).update(
+                status=PaymentOrder.Status.UNCONFIRMED
+            )
+        else:
+            batch.orders.filter(
+                status__in=PaymentOrder.STATES.sources(PaymentOrder.Status.OPEN)
+            ).update(batch=None, status=PaymentOrder.Status.OPEN)
         batch.save(update_fields=["status"])
         audit.record(
             actor=actor,
@@ -296,6 +315,7 @@ def export_batch(
             .prefetch_related("items__invoice")
             .order_by("reference")
         )
+        _new_transfers(batch, orders)
         try:
             exporter = get_exporter(exporter_code)
             bank_file = exporter.export(batch, orders, debtor_from_settings())
@@ -323,6 +343,28 @@ def export_batch(
     return batch
 
 
+def _new_transfers(batch: PaymentBatch, orders: list[PaymentOrder]) -> None:
+    """Each order's transfer gets an end-to-end id never used before: the order's
+    reference the first time, then the reference and the attempt number."""
+    attempts = dict(
+        BankTransfer.objects.filter(order__in=orders)
+        .values("order_id")
+        .annotate(count=Count("id"))
+        .values_list("order_id", "count")
+    )
+    for order in orders:
+        attempt = attempts.get(order.pk, 0) + 1
+        order.end_to_end_id = order.reference if attempt == 1 else f"{order.reference}-{attempt}"
+    PaymentOrder.objects.bulk_update(orders, ["end_to_end_id"])
+    # The unique index refuses an id used before, whatever happened to its batch.
+    BankTransfer.objects.bulk_create(
+        BankTransfer(
+            order=order, batch=batch, end_to_end_id=order.end_to_end_id, amount=order.amount
+        )
+        for order in orders
+    )
+
+
 def _mark_orders_paid(orders: list[PaymentOrder], paid_on: date, note: str, actor: User) -> None:
     """The orders' invoices are paid, and each order's signed payment notice is requested."""
     for order in orders:
@@ -330,6 +372,9 @@ def _mark_orders_paid(orders: list[PaymentOrder], paid_on: date, note: str, acto
         order.paid_on = paid_on
         order.payment_note = note[:200]
     PaymentOrder.objects.bulk_update(orders, ["status", "paid_on", "payment_note"])
+    BankTransfer.objects.filter(
+        end_to_end_id__in=[order.end_to_end_id for order in orders if order.end_to_end_id]
+    ).update(outcome=BankTransfer.Outcome.PAID)
     for order in orders:
         invoice_payments.mark_paid(
             invoice_ids=order.items.values_list("invoice_id", flat=True),
@@ -408,17 +453,23 @@ def import_statement(*, content: bytes, actor: User) -> StatementReport:
             except (ValueError, UnreadableNumber):
                 report.unmatched.append((row_number, _("The date or the amount cannot be read.")))
                 continue
-            order = (
-                PaymentOrder.objects.select_for_update(of=("self",))
-                .select_related("batch")
-                .filter(reference__in=row["reference"].split())
-                .first()
-            )
+            order, transfer = _order_named(row["reference"].split())
             if order is None:
                 report.unmatched.append((row_number, _("No payment order has this reference.")))
             elif order.status == PaymentOrder.Status.PAID:
                 report.unmatched.append((row_number, _("Already confirmed.")))
-            elif order.batch is None or order.batch.status != PaymentBatch.Status.EXPORTED:
+            elif transfer is not None and transfer.outcome != BankTransfer.Outcome.SENT:
+                report.unmatched.append(
+                    (
+                        row_number,
+                        _(
+                            "Transfer %(transfer)s was recorded as not paid, but the bank "
+                            "paid it: check with the bank before %(order)s is paid again."
+                        )
+                        % {"transfer": transfer.end_to_end_id, "order": order.reference},
+                    )
+                )
+            elif not _sent(order):
                 report.unmatched.append((row_number, _("Its batch file was not produced.")))
             elif abs(amount) != order.amount:
                 report.unmatched.append(
@@ -430,7 +481,8 @@ def import_statement(*, content: bytes, actor: User) -> StatementReport:
                 )
             else:
                 _mark_orders_paid([order], paid_on, _("Bank statement"), actor)
-                _close_if_paid(_locked_batch(order.batch))
+                if order.batch.status == PaymentBatch.Status.EXPORTED:
+                    _close_if_paid(_locked_batch(order.batch))
                 audit.record(
                     actor=actor,
                     action="payment_order.paid",
@@ -439,7 +491,103 @@ def import_statement(*, content: bytes, actor: User) -> StatementReport:
                         "paid_on": paid_on.isoformat(),
                         "amount": str(amount),
                         "source": "statement",
+                        "end_to_end_id": transfer.end_to_end_id if transfer else order.reference,
                     },
                 )
                 report.paid.append(order)
     return report
+
+
+def _order_named(tokens: list[str]) -> tuple[PaymentOrder | None, BankTransfer | None]:
+    """The payment order a statement row names by a transfer's end-to-end id or by the
+    order's reference (locked), and that transfer when it is named."""
+    transfer = BankTransfer.objects.filter(end_to_end_id__in=tokens).first()
+    orders = PaymentOrder.objects.select_for_update(of=("self",)).select_related("batch")
+    if transfer is not None:
+        return orders.get(pk=transfer.order_id), transfer
+    return orders.filter(reference__in=tokens).first(), None
+
+
+def _sent(order: PaymentOrder) -> bool:
+    """A bank file carrying the order was produced and the bank has not answered."""
+    return order.status == PaymentOrder.Status.UNCONFIRMED or (
+        order.status == PaymentOrder.Status.IN_BATCH
+        and order.batch is not None
+        and order.batch.status == PaymentBatch.Status.EXPORTED
+    )
+
+
+def _reopen(order: PaymentOrder, outcome: str, note: str) -> str:
+    """The bank did not pay the order's last transfer: the order waits for a new batch."""
+    before = PaymentOrder.STATES.move(order, PaymentOrder.Status.OPEN)
+    BankTransfer.objects.filter(end_to_end_id=order.end_to_end_id).update(
+        outcome=outcome, note=note[:200]
+    )
+    order.batch = None
+    order.not_paid_requested_by = None
+    order.not_paid_reason = ""
+    order.save(update_fields=["status", "batch", "not_paid_requested_by", "not_paid_reason"])
+    return before
+
+
+def record_bank_rejection(*, order: PaymentOrder, reason: str, actor: User) -> PaymentOrder:
+    """The bank answered that it rejected the order's transfer (statement or status
+    report): the order may go into a new batch, with a new end-to-end id."""
+    _require(is_accounts_payable(actor))
+    with transaction.atomic():
+        order = (
+            PaymentOrder.objects.select_for_update(of=("self",))
+            .select_related("batch")
+            .get(pk=order.pk)
+        )
+        if not _sent(order):
+            raise ActionRefused(_("Only an order sent to the bank can be rejected by it."))
+        before = _reopen(order, BankTransfer.Outcome.REJECTED, reason)
+        audit.record(
+            actor=actor,
+            action="payment_order.rejected_by_bank",
+            obj=order,
+            before={"status": before},
+            after={"status": order.status, "reason": reason},
+        )
+    return order
+
+
+def record_not_paid(*, order: PaymentOrder, reason: str, actor: User) -> PaymentOrder:
+    """Two employees record that the bank did not pay an order of a cancelled batch: the
+    first writes why, a second one who may approve batches confirms it."""
+    _require(is_accounts_payable(actor) or can_approve_batches(actor))
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+        if order.status != PaymentOrder.Status.UNCONFIRMED:
+            raise ActionRefused(
+                _("Only an order of a cancelled batch whose file was produced waits for this.")
+            )
+        if order.not_paid_requested_by_id is None:
+            if not reason.strip():
+                raise ActionRefused(_("Write how you know the bank did not pay it."))
+            order.not_paid_requested_by = actor
+            order.not_paid_reason = reason.strip()
+            order.save(update_fields=["not_paid_requested_by", "not_paid_reason"])
+            audit.record(
+                actor=actor,
+                action="payment_order.not_paid_requested",
+                obj=order,
+                after={"reason": order.not_paid_reason, "end_to_end_id": order.end_to_end_id},
+            )
+            return order
+        if order.not_paid_requested_by_id == actor.pk:
+            raise ActionRefused(
+                _("You recorded it: another employee who approves batches must confirm it.")
+            )
+        _require(can_approve_batches(actor))
+        first, why = order.not_paid_requested_by, order.not_paid_reason
+        _reopen(order, BankTransfer.Outcome.NOT_PAID, why)
+        audit.record(
+            actor=actor,
+            action="payment_order.not_paid_confirmed",
+            obj=order,
+            before={"status": PaymentOrder.Status.UNCONFIRMED, "requested_by": first.email},
+            after={"status": order.status, "reason": why},
+        )
+    return order

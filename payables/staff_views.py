@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, F, Sum, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from suppliers.staff_views import supplier_staff_required
 
 from . import services
 from .exporters import BANK_FILES
-from .forms import BatchForm, CancelForm, PaidForm, StatementForm
+from .forms import BatchForm, CancelForm, NotPaidForm, PaidForm, StatementForm
 from .models import PaymentBatch, PaymentOrder
 
 PAGE_SIZE = 25
@@ -38,12 +38,23 @@ def index(request):
         request,
         "payables/index.html",
         {
+            # Credit notes are stated positive and count against the invoices.
             "approved": approved.values("currency").annotate(
-                count=Count("id"), total=Sum("payable_total")
+                count=Count("id"),
+                total=Sum(
+                    Case(
+                        When(kind=Invoice.Kind.CREDIT_NOTE, then=-F("payable_total")),
+                        default=F("payable_total"),
+                    )
+                ),
             ),
             "open_orders": PaymentOrder.objects.filter(
                 status=PaymentOrder.Status.OPEN
             ).select_related("supplier"),
+            "unconfirmed": PaymentOrder.objects.filter(
+                status=PaymentOrder.Status.UNCONFIRMED
+            ).select_related("supplier", "batch", "not_paid_requested_by"),
+            "not_paid_form": NotPaidForm(),
             "batch_form": BatchForm(),
             "page": Paginator(batches, PAGE_SIZE).get_page(request.GET.get("pagina")),
             "is_ap": is_accounts_payable(request.user),
@@ -82,6 +93,26 @@ def order_cancel(request, pk: int):
         services.cancel_order(order=order, actor=request.user)
     if attempt.ok:
         messages.success(request, _("Payment order cancelled; its invoices are approved again."))
+    return redirect("payables:index")
+
+
+@supplier_staff_required
+@require_POST
+def order_not_paid(request, pk: int):
+    order = get_object_or_404(PaymentOrder, pk=pk)
+    form = NotPaidForm(request.POST)
+    form.is_valid()
+    with refusal_shown(request) as attempt:
+        order = services.record_not_paid(
+            order=order, reason=form.cleaned_data.get("reason", ""), actor=request.user
+        )
+    if attempt.ok:
+        messages.success(
+            request,
+            _("Recorded: the order waits for a new batch.")
+            if order.status == PaymentOrder.Status.OPEN
+            else _("Recorded: another employee must confirm it."),
+        )
     return redirect("payables:index")
 
 

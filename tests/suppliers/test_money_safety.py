@@ -7,10 +7,22 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from lxml import etree
+from viewflow.workflow.models import Task
 
+from core.errors import ActionRefused
+from core.identifiers import make_cbu
+from core.models import AuditEvent
+from payables import services as payments
+from payables.exporters import pain001
+from payables.models import BankTransfer, PaymentOrder
 from suppliers.einvoice import InvoiceRejected
+from suppliers.flows import InvoiceFlow
 from suppliers.models import Invoice
-from suppliers.services import intake
+from suppliers.services import intake, review
 
 from . import factories
 from .ubl_builder import Line, ubl_invoice
@@ -153,3 +165,161 @@ def test_a_thirty_digit_price_is_refused_not_stored(toner_order) -> None:
         )
     assert caught.value.code == "invalid-value"
     assert Invoice.objects.count() == 0
+
+
+# --- A cancelled batch's orders are not paid twice -------------------------------------------
+
+
+@pytest.fixture
+def exported(clerk, second_approver, settings):
+    """An approved invoice, its payment order in a batch whose pain.001 was produced."""
+
+    settings.PAYABLES_DEBTOR_CBU = make_cbu("0110001", "0000000000123")
+    buyer = factories.employee("compras2@example.com", "purchasing", code="compras")
+    sup, user = factories.supplier("71234567", name="Proveedora Cordobesa SA")
+    po = factories.order(sup, buyer, [factories.line("Mantenimiento", 1, "100000", kind="service")])
+    invoice = intake.submit_manual(
+        supplier=sup,
+        user=user,
+        pdf=factories.pdf(),
+        header=intake.ManualHeader(
+            kind="invoice",
+            number="A-1",
+            issue_date=date(2025, 3, 3),
+            due_date=None,
+            net_total=Decimal("100000.00"),
+            tax_total=Decimal("21000.00"),
+            total=Decimal("121000.00"),
+        ),
+        purchase_order=po,
+        lines=[intake.LineEntry(po_line=po.lines.get(), quantity=Decimal(1))],
+    )
+    task = Task.objects.get(process_id=invoice.process_id, flow_task=InvoiceFlow.review)
+    review.claim(task_id=task.pk, user=clerk)
+    review.decide(task_id=task.pk, user=clerk, action="approve")
+    order = payments.prepare_orders(actor=clerk).orders[0]
+    batch = export_new_batch([order], clerk, second_approver)
+    return order, batch
+
+
+def export_new_batch(orders, clerk, second_approver):
+
+    batch = payments.create_batch(
+        order_ids=[order.pk for order in orders], execution_date=timezone.localdate(), actor=clerk
+    )
+    payments.approve_batch(batch=batch, actor=clerk)
+    payments.approve_batch(batch=batch, actor=second_approver)
+    return payments.export_batch(batch=batch, actor=clerk)
+
+
+def end_to_end_ids(batch) -> list[str]:
+
+    root = etree.fromstring(batch.file.open("rb").read())
+    return root.xpath("//p:EndToEndId/text()", namespaces={"p": pain001.NAMESPACE})
+
+
+def test_an_exported_batch_cancelled_does_not_free_its_orders(
+    exported, clerk, second_approver
+) -> None:
+
+    order, batch = exported
+    assert end_to_end_ids(batch) == [order.reference]
+    payments.cancel_batch(batch=batch, actor=clerk, reason="El banco no respondió")
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.UNCONFIRMED
+    with pytest.raises(ActionRefused, match="only once the bank says it did not pay it"):
+        payments.create_batch(
+            order_ids=[order.pk], execution_date=timezone.localdate(), actor=clerk
+        )
+
+    # Two employees record that the bank did not pay it; the one who wrote it cannot confirm.
+    payments.record_not_paid(order=order, reason="El banco confirmó por nota 12/3", actor=clerk)
+    with pytest.raises(ActionRefused, match="another employee"):
+        payments.record_not_paid(order=order, reason="", actor=clerk)
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.UNCONFIRMED
+    payments.record_not_paid(order=order, reason="", actor=second_approver)
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.OPEN
+
+    again = export_new_batch([order], clerk, second_approver)
+    assert end_to_end_ids(again) == [f"{order.reference}-2"]
+    assert list(BankTransfer.objects.values_list("end_to_end_id", "outcome")) == [
+        (order.reference, "not_paid"),
+        (f"{order.reference}-2", "sent"),
+    ]
+    assert list(
+        AuditEvent.objects.filter(action__startswith="payment_order.not_paid")
+        .order_by("pk")
+        .values_list("action", "actor__email")
+    ) == [
+        ("payment_order.not_paid_requested", clerk.email),
+        ("payment_order.not_paid_confirmed", second_approver.email),
+    ]
+
+
+def test_a_cancelled_batch_paid_after_all_is_confirmed_from_the_statement(exported, clerk) -> None:
+
+    order, batch = exported
+    payments.cancel_batch(batch=batch, actor=clerk, reason="Archivo dudoso")
+    report = payments.import_statement(
+        content=(
+            f"date;reference;amount\n{timezone.localdate().isoformat()};{order.reference};121000\n"
+        ).encode(),
+        actor=clerk,
+    )
+    assert [paid.reference for paid in report.paid] == [order.reference]
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.PAID
+    assert order.items.get().invoice.status == Invoice.Status.PAID
+
+
+def test_a_bank_rejection_frees_the_order_for_a_new_id(exported, clerk, second_approver) -> None:
+
+    order, _batch = exported
+    payments.record_bank_rejection(order=order, reason="CBU inexistente", actor=clerk)
+    order.refresh_from_db()
+    assert (order.status, order.batch) == (PaymentOrder.Status.OPEN, None)
+    again = export_new_batch([order], clerk, second_approver)
+    assert end_to_end_ids(again) == [f"{order.reference}-2"]
+
+
+def test_end_to_end_ids_are_unique_for_ever(exported) -> None:
+
+    order, batch = exported
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BankTransfer.objects.create(
+            order=order, batch=batch, end_to_end_id=order.reference, amount=order.amount
+        )
+
+
+def test_the_payments_page_nets_credit_notes_and_shows_unconfirmed_orders(
+    client, exported, clerk, second_approver
+) -> None:
+
+    order, batch = exported
+    payments.cancel_batch(batch=batch, actor=clerk, reason="Archivo dudoso")
+    sup = order.supplier
+    invoice = Invoice.objects.get()
+    # An approved invoice of 121,000 and a credit note of 12,100 are 108,900 to pay.
+    Invoice.objects.filter(pk=invoice.pk).update(status=Invoice.Status.APPROVED)
+    note = Invoice.objects.get(pk=invoice.pk)
+    note.pk = None
+    note.kind, note.voucher_key, note.token = "credit_note", "nc:1", "t" * 32
+    note.payable_total = Decimal("12100.00")
+    note.process = None
+    note.save()
+    client.force_login(clerk)
+    page = " ".join(client.get(reverse("payables:index")).content.decode().split())
+    assert "ARS: 2 — $ 108.900,00" in page
+    assert "Enviadas al banco en un lote cancelado" in page
+
+    response = client.post(
+        reverse("payables:order_not_paid", args=[order.pk]), {"reason": "Nota del banco"}
+    )
+    assert response.status_code == 302
+    client.force_login(second_approver)
+    client.post(reverse("payables:order_not_paid", args=[order.pk]), {})
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.OPEN
+    assert sup.payment_orders.get() == order
