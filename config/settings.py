@@ -289,6 +289,11 @@ PAYABLES_DEBTOR_CBU = env.str("PAYABLES_DEBTOR_CBU", default="")
 PAYABLES_DEBTOR_BIC = env.str("PAYABLES_DEBTOR_BIC", default="")
 # VAT rates (%) Argentine law allows on invoices in pesos; other rates are held.
 SUPPLIERS_VAT_RATES = env.list("SUPPLIERS_VAT_RATES", default=["0", "2.5", "5", "10.5", "21", "27"])
+# Invoices dated more than this many days before they are matched are held (0: never).
+SUPPLIERS_INVOICE_MAX_AGE_DAYS = env.int("SUPPLIERS_INVOICE_MAX_AGE_DAYS", default=365) or None
+# Currencies the municipality's and the suppliers' accounts take: payments in others are
+# refused, never exported.
+PAYABLES_CURRENCIES = env.list("PAYABLES_CURRENCIES", default=["ARS"])
 # Bank file format (payables.exporters): "pain.001.001.09" or "demo-csv".
 PAYABLES_EXPORTER = env.str("PAYABLES_EXPORTER", default="pain.001.001.09")
 # Days a supplier user invitation stays valid.

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Max
@@ -51,6 +52,21 @@ def _require(allowed: bool) -> None:
         raise ActionRefused(_("You cannot act on supplier payments."))
 
 
+def _refused_currency(currency: str) -> str:
+    return _("payments in %(currency)s cannot be made: the accounts take %(accepted)s only") % {
+        "currency": currency,
+        "accepted": ", ".join(settings.PAYABLES_CURRENCIES),
+    }
+
+
+def _check_currency(currency: str) -> None:
+    """Never a bank file in a currency the accounts cannot take: the bank would convert
+    or refuse it, and the supplier would not get what was approved."""
+    if currency not in settings.PAYABLES_CURRENCIES:
+        text = _refused_currency(currency)
+        raise ActionRefused(f"{text[:1].upper()}{text[1:]}.")
+
+
 @dataclass
 class Preparation:
     orders: list[PaymentOrder] = field(default_factory=list)
@@ -82,6 +98,9 @@ def prepare_orders(*, actor: User) -> Preparation:
         for (supplier_id, currency), group in sorted(groups.items()):
             supplier = suppliers[supplier_id]
             states = accounts[supplier_id]
+            if currency not in settings.PAYABLES_CURRENCIES:
+                result.waiting.append((supplier, _refused_currency(currency)))
+                continue
             if BankAccount.Status.PENDING in states:
                 result.waiting.append(
                     (supplier, _("a bank account change is waiting for approval"))
@@ -184,6 +203,7 @@ def create_batch(*, order_ids: list[int], execution_date: date, actor: User) -> 
         currencies = {order.currency for order in orders}
         if len(currencies) != 1:
             raise ActionRefused(_("A batch pays in one currency: choose orders in one."))
+        _check_currency(next(iter(currencies)))
         batch = PaymentBatch.objects.create(
             reference=_next_reference(PaymentBatch, "LP-"),
             currency=currencies.pop(),
@@ -310,6 +330,7 @@ def export_batch(
         if batch.status != PaymentBatch.Status.APPROVED:
             raise ActionRefused(_("Only an approved batch can be exported."))
         _check_accounts(batch)
+        _check_currency(batch.currency)
         orders = list(
             batch.orders.select_related("supplier")
             .prefetch_related("items__invoice")

@@ -32,6 +32,7 @@ REJECTIONS = {
         "Your organisation is not verified yet: invoices are accepted once it is."
     ),
     "no-lines": _("The invoice bills no order line."),
+    "future-date": _("The invoice is dated in the future."),
 }
 
 HOLD_DETAILS = {
@@ -47,6 +48,7 @@ HOLD_DETAILS = {
     "vat:rate": _("Line %(line)s: VAT %(invoiced)s %% invoiced, %(ordered)s %% ordered."),
     "vat:legal": _("Line %(line)s: VAT %(invoiced)s %% is not a legal rate (%(allowed)s)."),
     "vat:total": _("VAT %(invoiced)s, %(expected)s on the lines at the order's rates."),
+    "date": _("Dated %(date)s, more than %(days)s days ago."),
     "duplicate": _("Same date and amount as invoice %(number)s."),
     "bank_change": _("A change of bank account is waiting for approval."),
     "no_bank": _("The supplier has no approved bank account."),

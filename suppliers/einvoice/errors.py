@@ -25,6 +25,7 @@ RejectionCode = Literal[
     "duplicate",
     "supplier-not-active",
     "no-lines",
+    "future-date",
 ]
 
 

@@ -249,6 +249,7 @@ class InvoiceHold(models.Model):
         PRICE = "price", _("Price differs")
         TOTAL = "total", _("Total differs")
         VAT = "vat", _("VAT differs")
+        DATE = "date", _("Implausibly old")
         DUPLICATE = "duplicate", _("Possible duplicate")
         BANK_CHANGE = "bank_change", _("Bank account change pending")
         NO_BANK_ACCOUNT = "no_bank", _("No approved bank account")

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from core import audit, storage
@@ -358,6 +359,12 @@ def _store(
     if not parsed.lines:
         raise InvoiceRejected("no-lines", "The invoice has no lines.")
     _check_columns(parsed)
+    if parsed.issue_date > timezone.localdate():
+        raise InvoiceRejected(
+            "future-date",
+            f"The invoice is dated {parsed.issue_date:%Y-%m-%d}, after today "
+            f"({timezone.localdate():%Y-%m-%d}).",
+        )
     _check_parties(supplier, parsed)
     _check_order(supplier, parsed, purchase_order)
     key = voucher_key(parsed)

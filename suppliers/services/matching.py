@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -266,6 +267,8 @@ def _match_chunk(ids: list[int]) -> dict[int, Outcome]:
     look_alikes = _look_alikes(invoices)
 
     now = timezone.now()
+    max_age = settings.SUPPLIERS_INVOICE_MAX_AGE_DAYS
+    oldest = timezone.localdate() - timedelta(days=max_age or 0)
     holds: list[InvoiceHold] = []
     events: list[InvoiceEvent] = []
     outcomes: dict[int, Outcome] = {}
@@ -324,6 +327,12 @@ def _match_chunk(ids: list[int]) -> dict[int, Outcome]:
             if pk < invoice.pk:
                 findings.append(matching.Finding("duplicate", None, {"number": number}))
                 break
+        if max_age is not None and invoice.issue_date < oldest:
+            findings.append(
+                matching.Finding(
+                    "date", None, {"date": invoice.issue_date.isoformat(), "days": str(max_age)}
+                )
+            )
         accounts = bank_states[invoice.supplier_id]
         if BankAccount.Status.PENDING in accounts:
             findings.append(matching.Finding("bank_change"))

@@ -3,7 +3,7 @@ before the fix it guards."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -323,3 +323,90 @@ def test_the_payments_page_nets_credit_notes_and_shows_unconfirmed_orders(
     order.refresh_from_db()
     assert order.status == PaymentOrder.Status.OPEN
     assert sup.payment_orders.get() == order
+
+
+# --- Numbers from outside are checked against their column -----------------------------------
+
+
+def test_po_csv_refuses_what_is_no_finite_number_or_does_not_fit(buyer) -> None:
+    from suppliers.models import PurchaseOrder
+    from suppliers.services import purchasing
+
+    sup, _user = factories.supplier("71234567")
+    values = ["NaN", "sNaN", "Infinity", "-Inf", "1e400", "9" * 18, "1" + "0" * 12]
+    content = "order,supplier_cuit,description,quantity,unit_price\n" + "".join(
+        f"OC-{n},{sup.cuit},Toner,{value},80000\n" for n, value in enumerate(values)
+    )
+    department = buyer.groups.first().department
+    report = purchasing.import_orders_csv(
+        content=content.encode(), departments=[department], actor=buyer
+    )
+    assert [row for row, _message in report.errors] == [2, 3, 4, 5, 6, 7, 8]
+    assert PurchaseOrder.objects.count() == 0
+
+
+# --- Dates ---------------------------------------------------------------------------------
+
+
+def test_an_invoice_dated_in_the_future_is_refused(toner_order) -> None:
+    sup, user, _po = toner_order
+    ahead = timezone.localdate().replace(year=timezone.localdate().year + 5)
+    with pytest.raises(InvoiceRejected) as caught:
+        submit_ubl(
+            sup,
+            user,
+            ubl_invoice(
+                seller_cuit=sup.cuit,
+                number="A-1",
+                po_reference="OC-77",
+                issue_date=ahead,
+                lines=[Line("Toner", "20", "60000")],
+            ),
+        )
+    assert caught.value.code == "future-date"
+    assert Invoice.objects.count() == 0
+
+
+def test_an_implausibly_old_invoice_is_held(toner_order, settings) -> None:
+    settings.SUPPLIERS_INVOICE_MAX_AGE_DAYS = 365
+    sup, user, _po = toner_order
+    old = timezone.localdate() - timedelta(days=400)
+    invoice = submit_ubl(
+        sup,
+        user,
+        ubl_invoice(
+            seller_cuit=sup.cuit,
+            number="A-1",
+            po_reference="OC-77",
+            issue_date=old,
+            lines=[Line("Toner", "20", "60000")],
+        ),
+    )
+    assert holds(invoice) == [("date", {"date": old.isoformat(), "days": "365"})]
+    assert invoice.holds.get().explanation == f"Dated {old.isoformat()}, more than 365 days ago."
+
+
+# --- Currencies the accounts cannot take ---------------------------------------------------
+
+
+def test_a_euro_payment_is_never_exported(exported, clerk) -> None:
+    order, batch = exported
+    payments.cancel_batch(batch=batch, actor=clerk, reason="x")
+    # An approved invoice in euros waits, and says why.
+    invoice = Invoice.objects.get()
+    euro = Invoice.objects.get(pk=invoice.pk)
+    euro.pk, euro.process = None, None
+    euro.currency, euro.voucher_key, euro.token = "EUR", "invoice:EUR-1", "e" * 32
+    euro.status = Invoice.Status.APPROVED
+    euro.save()
+    prepared = payments.prepare_orders(actor=clerk)
+    assert prepared.orders == []
+    assert prepared.waiting == [
+        (order.supplier, "payments in EUR cannot be made: the accounts take ARS only")
+    ]
+    # An order in euros (from before the rule) cannot go into a batch.
+    PaymentOrder.objects.filter(pk=order.pk).update(currency="EUR", status=PaymentOrder.Status.OPEN)
+    with pytest.raises(ActionRefused, match="Payments in EUR cannot be made"):
+        payments.create_batch(
+            order_ids=[order.pk], execution_date=timezone.localdate(), actor=clerk
+        )
