@@ -294,6 +294,10 @@ SUPPLIERS_INVOICE_MAX_AGE_DAYS = env.int("SUPPLIERS_INVOICE_MAX_AGE_DAYS", defau
 # Currencies the municipality's and the suppliers' accounts take: payments in others are
 # refused, never exported.
 PAYABLES_CURRENCIES = env.list("PAYABLES_CURRENCIES", default=["ARS"])
+# Taxes the municipality withholds from supplier payments as an agent (payables/data/
+# withholding_rules.yaml): ganancias (RG 830) and suss (RG 1784) by law; iva only if
+# nominated; iibb where the province names it; municipal if it has its own rate.
+PAYABLES_WITHHOLDING_TAXES = env.list("PAYABLES_WITHHOLDING_TAXES", default=["ganancias", "suss"])
 # Bank file format (payables.exporters): "pain.001.001.09" or "demo-csv".
 PAYABLES_EXPORTER = env.str("PAYABLES_EXPORTER", default="pain.001.001.09")
 # Days a supplier user invitation stays valid.

@@ -118,7 +118,10 @@ class PaymentOrder(models.Model):
     cbu = models.CharField(_("CBU"), max_length=22)
     holder_name = models.CharField(_("account holder"), max_length=200)
     currency = models.CharField(_("currency"), max_length=3)
-    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    gross_amount = models.DecimalField(
+        _("gross amount"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    amount = models.DecimalField(_("net amount paid"), max_digits=16, decimal_places=2)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True
     )
@@ -202,3 +205,61 @@ class BankTransfer(models.Model):
 
     def __str__(self) -> str:
         return self.end_to_end_id
+
+
+class Withholding(models.Model):
+    """A tax withheld from a payment order (or, with amount zero, a base that counts for
+    the month's accumulation). Those with an amount get a certificate number."""
+
+    order = models.ForeignKey(
+        PaymentOrder, on_delete=models.CASCADE, related_name="withholdings", verbose_name=_("order")
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="+", verbose_name=_("supplier")
+    )
+    tax = models.CharField(_("tax"), max_length=12)
+    regime = models.CharField(_("regime"), max_length=12)
+    description = models.CharField(_("description"), max_length=200)
+    month = models.DateField(_("month"))
+    base = models.DecimalField(_("base"), max_digits=16, decimal_places=2)
+    taxable = models.DecimalField(_("taxable amount"), max_digits=16, decimal_places=2)
+    rate = models.DecimalField(_("rate (%)"), max_digits=6, decimal_places=3)
+    amount = models.DecimalField(_("amount withheld"), max_digits=16, decimal_places=2)
+    certificate_number = models.CharField(_("certificate"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("withholding")
+        verbose_name_plural = _("withholdings")
+        indexes = [models.Index(fields=["supplier", "tax", "regime", "month"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate_number"],
+                condition=~models.Q(certificate_number=""),
+                name="unique_withholding_certificate",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tax} {self.regime} {self.amount}"
+
+
+class ProvincialRate(models.Model):
+    """A supplier's gross-income withholding rate from the province's list (padrón)."""
+
+    cuit = models.CharField(_("CUIT"), max_length=11)
+    rate = models.DecimalField(_("rate (%)"), max_digits=6, decimal_places=3)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    group = models.CharField(_("group"), max_length=4, blank=True)
+    published = models.DateField(_("published"))
+
+    class Meta:
+        ordering = ["cuit", "-valid_from"]
+        verbose_name = _("gross-income rate")
+        verbose_name_plural = _("gross-income rates")
+        indexes = [models.Index(fields=["cuit", "valid_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.cuit} {self.rate}"

@@ -17,4 +17,5 @@ urlpatterns = [
     path("lotes/<int:pk>/pagado/", views.batch_paid, name="batch_paid"),
     path("lotes/<int:pk>/cancelar/", views.batch_cancel, name="batch_cancel"),
     path("extracto/", views.statement, name="statement"),
+    path("retenciones/sicore/", views.sicore, name="sicore"),
 ]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Sum, When
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -22,6 +25,7 @@ from . import services
 from .exporters import BANK_FILES
 from .forms import BatchForm, CancelForm, NotPaidForm, PaidForm, StatementForm
 from .models import PaymentBatch, PaymentOrder
+from .services import withholding
 
 PAGE_SIZE = 25
 
@@ -150,7 +154,9 @@ def batch_detail(request, pk: int):
         "payables/batch.html",
         {
             "batch": batch,
-            "orders": batch.orders.select_related("supplier").prefetch_related("items__invoice"),
+            "orders": batch.orders.select_related("supplier").prefetch_related(
+                "items__invoice", "withholdings"
+            ),
             "approvals": approvals,
             "total": batch.orders.aggregate(total=Sum("amount"))["total"],
             "can_approve": batch.status == PaymentBatch.Status.DRAFT
@@ -243,3 +249,20 @@ def statement(request):
                 content=form.cleaned_data["file"], actor=request.user
             )
     return render(request, "payables/statement.html", {"form": form, "report": report})
+
+
+@supplier_staff_required
+def sicore(request):
+    """The month's income tax and VAT withholdings in SICORE's import format."""
+    if not is_accounts_payable(request.user):
+        raise Http404
+    try:
+        year, month = (int(part) for part in request.GET.get("mes", "").split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = timezone.localdate().replace(day=1)
+    response = HttpResponse(
+        withholding.sicore_file(first), content_type="text/plain; charset=ascii"
+    )
+    response["Content-Disposition"] = f'attachment; filename="sicore-{first:%Y-%m}.txt"'
+    return response

@@ -264,7 +264,8 @@ def test_a_cancelled_batch_paid_after_all_is_confirmed_from_the_statement(export
     payments.cancel_batch(batch=batch, actor=clerk, reason="Archivo dudoso")
     report = payments.import_statement(
         content=(
-            f"date;reference;amount\n{timezone.localdate().isoformat()};{order.reference};121000\n"
+            f"date;reference;amount\n{timezone.localdate().isoformat()};{order.reference};"
+            f"{order.amount}\n"
         ).encode(),
         actor=clerk,
     )

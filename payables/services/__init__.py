@@ -33,9 +33,10 @@ from suppliers.models import BankAccount, Invoice, Supplier
 from suppliers.selectors import can_approve_batches, is_accounts_payable
 from suppliers.services import payments as invoice_payments
 
-from .exporters import ExportRefused, debtor_from_settings, get_exporter
-from .models import BankTransfer, BatchApproval, PaymentBatch, PaymentOrder, PaymentOrderItem
-from .notices import request_notice
+from ..exporters import ExportRefused, debtor_from_settings, get_exporter
+from ..models import BankTransfer, BatchApproval, PaymentBatch, PaymentOrder, PaymentOrderItem
+from ..notices import request_notice
+from . import withholding
 
 
 def _next_reference(model, prefix: str) -> str:
@@ -121,9 +122,14 @@ def prepare_orders(*, actor: User) -> Preparation:
                 cbu=account.cbu,
                 holder_name=account.holder_name,
                 currency=currency,
+                gross_amount=amount,
                 amount=amount,
                 created_by=actor,
             )
+            withheld = withholding.withhold(order=order, invoices=group, day=timezone.localdate())
+            if withheld:
+                order.amount = amount - withheld
+                order.save(update_fields=["amount"])
             PaymentOrderItem.objects.bulk_create(
                 PaymentOrderItem(order=order, invoice=invoice, amount=invoice.amount_due)
                 for invoice in group
@@ -137,7 +143,9 @@ def prepare_orders(*, actor: User) -> Preparation:
                 obj=order,
                 after={
                     "supplier": supplier.cuit,
-                    "amount": str(amount),
+                    "gross": str(amount),
+                    "withheld": str(withheld),
+                    "amount": str(order.amount),
                     "currency": currency,
                     "cbu": account.cbu,
                     "invoices": [invoice.pk for invoice in group],
@@ -159,6 +167,7 @@ def cancel_order(*, order: PaymentOrder, actor: User) -> PaymentOrder:
         )
         invoice_ids = list(order.items.values_list("invoice_id", flat=True))
         order.items.all().delete()
+        order.withholdings.all().delete()
         invoice_payments.take_out_of_payment(
             invoice_ids=invoice_ids, payment=order.reference, actor=actor
         )
@@ -393,6 +402,7 @@ def _mark_orders_paid(orders: list[PaymentOrder], paid_on: date, note: str, acto
         order.paid_on = paid_on
         order.payment_note = note[:200]
     PaymentOrder.objects.bulk_update(orders, ["status", "paid_on", "payment_note"])
+    withholding.number_certificates(orders, paid_on)
     BankTransfer.objects.filter(
         end_to_end_id__in=[order.end_to_end_id for order in orders if order.end_to_end_id]
     ).update(outcome=BankTransfer.Outcome.PAID)
