@@ -35,6 +35,10 @@ app.conf.update(
             "task": "core.tasks.dispatch_outbox",
             "schedule": 60.0,
         },
+        "recheck-afip": {
+            "task": "suppliers.tasks.recheck_afip",
+            "schedule": 300.0,
+        },
     },
 )
 app.autodiscover_tasks()

@@ -298,6 +298,20 @@ PAYABLES_CURRENCIES = env.list("PAYABLES_CURRENCIES", default=["ARS"])
 # withholding_rules.yaml): ganancias (RG 830) and suss (RG 1784) by law; iva only if
 # nominated; iibb where the province names it; municipal if it has its own rate.
 PAYABLES_WITHHOLDING_TAXES = env.list("PAYABLES_WITHHOLDING_TAXES", default=["ganancias", "suss"])
+# Checking Argentine invoices with AFIP (suppliers.afip): "afip-wscdc" or "demo".
+SUPPLIERS_AFIP_CHECKER = env.str(
+    "SUPPLIERS_AFIP_CHECKER", default="demo" if DEBUG else "afip-wscdc"
+)
+# The municipality's AFIP certificate and key (PEM), authorised for the service wscdc.
+AFIP_CERT_PATH = env.str("AFIP_CERT_PATH", default="")
+AFIP_KEY_PATH = env.str("AFIP_KEY_PATH", default="")
+# Homologation by default; production: https://wsaa.afip.gov.ar/ws/services/LoginCms and
+# https://servicios1.afip.gov.ar/WSCDC/service.asmx
+AFIP_WSAA_URL = env.str(
+    "AFIP_WSAA_URL", default="https://wsaahomo.afip.gov.ar/ws/services/LoginCms"
+)
+AFIP_WSCDC_URL = env.str("AFIP_WSCDC_URL", default="https://wswhomo.afip.gov.ar/WSCDC/service.asmx")
+AFIP_TIMEOUT = env.int("AFIP_TIMEOUT", default=20)
 # Bank file format (payables.exporters): "pain.001.001.09" or "demo-csv".
 PAYABLES_EXPORTER = env.str("PAYABLES_EXPORTER", default="pain.001.001.09")
 # Days a supplier user invitation stays valid.

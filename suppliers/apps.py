@@ -9,6 +9,12 @@ class SuppliersConfig(AppConfig):
     def ready(self) -> None:
         from core import slots
 
+        from . import afip
+        from .services import afip_check
+
+        afip.register_plugins()
+        afip_check.register()
+
         slots.contribute(
             "core.main_nav",
             key="suppliers.portal",

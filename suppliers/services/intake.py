@@ -42,6 +42,7 @@ from ..models import (
     Supplier,
     SupplierTaxId,
 )
+from . import afip_check
 from .matching import match_invoices
 from .organisations import normalize_tax_id
 
@@ -401,6 +402,9 @@ def _store(
             prepaid_total=parsed.prepaid_total,
             payable_total=parsed.payable_total,
             afip_cae=afip.cae if afip else "",
+            afip_cae_kind=afip.cae_kind if afip else "",
+            # Never paid before AFIP confirms it: held until the check answers.
+            afip_check=Invoice.AfipCheck.PENDING if afip else Invoice.AfipCheck.NOT_NEEDED,
             afip_voucher_type=afip.voucher_type if afip else None,
             afip_point_of_sale=afip.point_of_sale if afip else None,
             afip_voucher_number=afip.voucher_number if afip else None,
@@ -431,6 +435,8 @@ def _store(
             for position, line in enumerate(parsed.lines, 1)
         )
         InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.SUBMITTED, actor=user)
+        if afip is not None:
+            afip_check.request_check(invoice)
         outcome = match_invoices([invoice.pk])[invoice.pk]
         invoice.refresh_from_db()
         InvoiceFlow.start.run(invoice=invoice)

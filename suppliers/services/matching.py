@@ -59,6 +59,8 @@ MATCHING_FIELDS = (
     "status",
     "submitted_at",
     "matched_at",
+    "afip_check",
+    "afip_message",
 )
 LINE_FIELDS = (
     "invoice_id",
@@ -331,6 +333,12 @@ def _match_chunk(ids: list[int]) -> dict[int, Outcome]:
             findings.append(
                 matching.Finding(
                     "date", None, {"date": invoice.issue_date.isoformat(), "days": str(max_age)}
+                )
+            )
+        if invoice.afip_check not in (Invoice.AfipCheck.NOT_NEEDED, Invoice.AfipCheck.APPROVED):
+            findings.append(
+                matching.Finding(
+                    "afip", None, {"check": invoice.afip_check, "message": invoice.afip_message}
                 )
             )
         accounts = bank_states[invoice.supplier_id]

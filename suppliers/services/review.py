@@ -128,6 +128,10 @@ def decide(
         elif action == Action.RELEASE:
             if not open_holds:
                 raise ActionRefused(_("The invoice has no holds: approve it instead."))
+            if any(hold.code == InvoiceHold.Code.AFIP for hold in open_holds):
+                raise ActionRefused(
+                    _("AFIP has not confirmed this voucher: it cannot be released by hand.")
+                )
             for hold in open_holds:
                 hold.released_at, hold.released_by, hold.release_reason = now, user, message
             InvoiceHold.objects.bulk_update(

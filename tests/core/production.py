@@ -34,6 +34,8 @@ PRODUCTION_ENV = {
     "SIGNING_CA_CHAIN": "/etc/tramites/signing/chain.pem",
     "SIGNING_TRUST_ROOTS_DIR": "/etc/tramites/signing/trust",
     "PAYABLES_DEBTOR_CBU": "2850590940090418135201",
+    "AFIP_CERT_PATH": "/etc/tramites/afip/portal.crt",
+    "AFIP_KEY_PATH": "/etc/tramites/afip/portal.key",
 }
 SIGNING_SETTINGS = tuple(name for name in PRODUCTION_ENV if name.startswith("SIGNING_"))
 # Settings the test environment adds for itself, which production never has.

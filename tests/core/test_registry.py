@@ -53,6 +53,8 @@ def production(settings, tmp_path: Path):
     settings.SIGNING_CA_CHAIN = str(tmp_path / "chain.pem")
     settings.PAYABLES_EXPORTER = "pain.001.001.09"
     settings.PAYABLES_DEBTOR_CBU = make_cbu("0110001", "0000000000123")
+    settings.SUPPLIERS_AFIP_CHECKER = "afip-wscdc"
+    settings.AFIP_CERT_PATH = settings.AFIP_KEY_PATH = str(tmp_path / "afip.pem")
     return settings
 
 
