@@ -33,6 +33,7 @@ from suppliers.models import BankAccount, Invoice, Supplier
 from suppliers.selectors import can_approve_batches, is_accounts_payable
 from suppliers.services import payments as invoice_payments
 
+from .. import emails
 from ..exporters import ExportRefused, debtor_from_settings, get_exporter
 from ..models import BankTransfer, BatchApproval, PaymentBatch, PaymentOrder, PaymentOrderItem
 from ..notices import request_notice
@@ -414,6 +415,7 @@ def _mark_orders_paid(orders: list[PaymentOrder], paid_on: date, note: str, acto
             actor=actor,
         )
         request_notice(order, actor=actor)
+        emails.notify_paid(order)
 
 
 def _close_if_paid(batch: PaymentBatch) -> None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core import audit, outbox
 
+from .. import notifications
 from ..afip import AfipUnavailable, VoucherQuery, checker
 from ..models import Invoice, InvoiceEvent
 from .matching import MATCHABLE, match_invoices
@@ -93,6 +94,8 @@ def check_invoice(*, invoice_id: int) -> str:
             )
         if invoice.status in MATCHABLE and not invoice.released:
             match_invoices([invoice.pk])
+            if state in (Invoice.AfipCheck.OBSERVED, Invoice.AfipCheck.REJECTED):
+                notifications.notify(invoice, "held")
     return state
 
 

@@ -24,6 +24,7 @@ from accounts.models import User
 from core import audit, storage
 from core.identifiers import is_valid_cuit
 
+from .. import notifications
 from ..einvoice import (
     InvoiceRejected,
     ParsedInvoice,
@@ -439,6 +440,8 @@ def _store(
             afip_check.request_check(invoice)
         outcome = match_invoices([invoice.pk])[invoice.pk]
         invoice.refresh_from_db()
+        if invoice.status == Invoice.Status.ON_HOLD:
+            notifications.notify(invoice, "held")
         InvoiceFlow.start.run(invoice=invoice)
         audit.record(
             actor=user,

@@ -20,6 +20,7 @@ from accounts.models import User
 from core import audit, workflow
 from core.errors import ActionRefused
 
+from .. import notifications
 from ..flows import InvoiceFlow
 from ..models import Invoice, InvoiceEvent, InvoiceHold, PurchaseOrder
 from .matching import count_released, match_invoices, take_back
@@ -158,6 +159,7 @@ def decide(
                 invoice=invoice, kind=InvoiceEvent.Kind.RETURNED, actor=user, message=message
             )
         invoice.save()
+        notifications.notify(invoice, "returned" if action == Action.RETURN else "approved")
         audit.record(
             actor=user,
             action=AUDIT_ACTIONS[action],
