@@ -31,6 +31,8 @@ def log_in_with_totp(page, base_url, email):
 
 def test_factur_x_invoice_from_upload_to_paid(live_server, browser, settings, assert_accessible):
     settings.PAYABLES_DEBTOR_CBU = make_cbu("0110001", "0000000000123")
+    settings.PAYABLES_CURRENCIES = ["ARS", "EUR"]  # the sample is in euros
+    settings.SUPPLIERS_INVOICE_MAX_AGE_DAYS = None  # and years old
     parsed = parse_invoice_file(SAMPLE.read_bytes())
     buyer = factories.employee("compras@example.com", "purchasing", code="compras")
     factories.employee(
