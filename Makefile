@@ -22,6 +22,8 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 # documents timestamped by a demo TSA that lives as long as the server.
 run: export DEBUG = 1
 run: export SIGNING_TSA_URL = http://127.0.0.1:8318/
+# A demo paying account (a valid CBU of no real account), so the demo exports pain.001.
+run: export PAYABLES_DEBTOR_CBU ?= 0110599500000000012342
 run: $(STAMP) $(MO_FILES)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py catalog sync
