@@ -312,6 +312,8 @@ AFIP_WSAA_URL = env.str(
 )
 AFIP_WSCDC_URL = env.str("AFIP_WSCDC_URL", default="https://wswhomo.afip.gov.ar/WSCDC/service.asmx")
 AFIP_TIMEOUT = env.int("AFIP_TIMEOUT", default=20)
+# Separation of duties: may the employee who creates a payment batch also approve it?
+PAYABLES_CREATOR_MAY_APPROVE = env.bool("PAYABLES_CREATOR_MAY_APPROVE", default=False)
 # Bank file format (payables.exporters): "pain.001.001.09" or "demo-csv".
 PAYABLES_EXPORTER = env.str("PAYABLES_EXPORTER", default="pain.001.001.09")
 # Days a supplier user invitation stays valid.

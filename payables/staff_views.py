@@ -161,7 +161,8 @@ def batch_detail(request, pk: int):
             "total": batch.orders.aggregate(total=Sum("amount"))["total"],
             "can_approve": batch.status == PaymentBatch.Status.DRAFT
             and can_approve_batches(request.user)
-            and request.user.pk not in {approval.user_id for approval in approvals},
+            and request.user.pk not in {approval.user_id for approval in approvals}
+            and (batch.created_by_id != request.user.pk or settings.PAYABLES_CREATOR_MAY_APPROVE),
             "is_ap": is_accounts_payable(request.user),
             "exporters": BANK_FILES.usable(),
             "default_exporter": settings.PAYABLES_EXPORTER,

@@ -277,6 +277,8 @@ def approve_batch(*, batch: PaymentBatch, actor: User) -> PaymentBatch:
         batch = _locked_batch(batch)
         if batch.status != PaymentBatch.Status.DRAFT:
             raise ActionRefused(_("This batch is not waiting for approvals."))
+        if batch.created_by_id == actor.pk and not settings.PAYABLES_CREATOR_MAY_APPROVE:
+            raise ActionRefused(_("You created this batch: two other employees must approve it."))
         if batch.approvals.filter(user=actor).exists():
             raise ActionRefused(
                 _("You already approved this batch: a second employee must approve it.")

@@ -54,7 +54,7 @@ def test_two_employees_record_that_the_bank_did_not_pay(
     review.decide(task_id=task.pk, user=clerk, action="approve")
     order = payments.prepare_orders(actor=clerk).orders[0]
     batch = payments.create_batch(
-        order_ids=[order.pk], execution_date=timezone.localdate(), actor=clerk
+        order_ids=[order.pk], execution_date=timezone.localdate(), actor=factories.batch_creator()
     )
     payments.approve_batch(batch=batch, actor=clerk)
     payments.approve_batch(batch=batch, actor=second)

@@ -24,6 +24,13 @@ def second_approver(db):
     )
 
 
+@pytest.fixture
+def third_approver(db):
+    return factories.employee(
+        "intendencia@example.com", "accounts_payable", "approve_payment_batches", code="intendencia"
+    )
+
+
 @pytest.fixture(autouse=True)
 def _english():
     """Service messages are asserted in English (the msgids); pages are tested in Spanish."""

@@ -205,7 +205,9 @@ def exported(clerk, second_approver, settings):
 def export_new_batch(orders, clerk, second_approver):
 
     batch = payments.create_batch(
-        order_ids=[order.pk for order in orders], execution_date=timezone.localdate(), actor=clerk
+        order_ids=[order.pk for order in orders],
+        execution_date=timezone.localdate(),
+        actor=factories.batch_creator(),
     )
     payments.approve_batch(batch=batch, actor=clerk)
     payments.approve_batch(batch=batch, actor=second_approver)

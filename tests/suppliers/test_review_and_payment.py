@@ -7,10 +7,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from lxml import etree
 from viewflow.workflow.models import Task
 
+from accounts.models import User
 from core.errors import ActionRefused
 from core.identifiers import make_cbu
 from core.models import AuditEvent
@@ -248,12 +250,19 @@ def test_batch_two_approvals_pain001_and_paid(setup, clerk, second_approver) -> 
     # 121,000 less income tax (regime 94: 2 % of 100,000 - 67,170 = 656.60) and social
     # security (1 % of 100,000): the bank file pays the net.
     assert (order.gross_amount, order.amount) == (Decimal("121000.00"), Decimal("119343.40"))
+    creator = factories.batch_creator()
     batch = payments.create_batch(
-        order_ids=[order.pk], execution_date=timezone.localdate(), actor=clerk
+        order_ids=[order.pk], execution_date=timezone.localdate(), actor=creator
     )
 
     with pytest.raises(ActionRefused, match="approved"):
         payments.export_batch(batch=batch, actor=clerk)
+    # Separation of duties: who makes the batch does not approve it.
+    creator.groups.first().permissions.add(
+        *Permission.objects.filter(codename="approve_payment_batches")
+    )
+    with pytest.raises(ActionRefused, match="two other employees must approve it"):
+        payments.approve_batch(batch=batch, actor=User.objects.get(pk=creator.pk))
     payments.approve_batch(batch=batch, actor=clerk)
     with pytest.raises(ActionRefused, match="second employee"):
         payments.approve_batch(batch=batch, actor=clerk)
