@@ -413,3 +413,48 @@ def test_a_euro_payment_is_never_exported(exported, clerk) -> None:
         payments.create_batch(
             order_ids=[order.pk], execution_date=timezone.localdate(), actor=clerk
         )
+
+
+# --- Reading invoices right ----------------------------------------------------------------
+
+
+def test_a_cuit_given_only_as_the_legal_registration_is_read(toner_order) -> None:
+    sup, user, _po = toner_order
+    invoice = submit_ubl(
+        sup,
+        user,
+        ubl_invoice(
+            seller_cuit=sup.cuit,
+            number="C-0001-00000001",
+            po_reference="OC-77",
+            lines=[Line("Toner", "20", "60000")],
+            seller_id_in_legal_entity=True,
+        ),
+    )
+    assert invoice.seller_tax_ids == [sup.cuit]
+    assert invoice.status == Invoice.Status.MATCHED, holds(invoice)
+
+
+def test_a_qr_in_pesos_with_another_exchange_rate_is_refused() -> None:
+    import base64
+    import json
+
+    from suppliers.einvoice import parse_afip_qr
+
+    data = {
+        "ver": 1,
+        "fecha": "2025-02-03",
+        "cuit": 30712345671,
+        "ptoVta": 3,
+        "tipoCmp": 6,
+        "nroCmp": 1,
+        "importe": 100,
+        "moneda": "PES",
+        "ctz": 2,
+        "tipoCodAut": "E",
+        "codAut": 75123456789012,
+    }
+    payload = base64.b64encode(json.dumps(data).encode()).decode()
+    with pytest.raises(InvoiceRejected) as caught:
+        parse_afip_qr(f"https://www.afip.gob.ar/fe/qr/?p={payload}")
+    assert caught.value.detail == "ctz is 2; a voucher in pesos has exchange rate 1."
