@@ -287,6 +287,8 @@ MUNICIPALITY_CUIT = env.str("MUNICIPALITY_CUIT", default="30999999995")
 # The account supplier payments leave from, as the bank file states it.
 PAYABLES_DEBTOR_CBU = env.str("PAYABLES_DEBTOR_CBU", default="")
 PAYABLES_DEBTOR_BIC = env.str("PAYABLES_DEBTOR_BIC", default="")
+# The municipality is VAT exempt (IVA exento): it receives vouchers B or C, never A or M.
+MUNICIPALITY_VAT_EXEMPT = env.bool("MUNICIPALITY_VAT_EXEMPT", default=True)
 # VAT rates (%) Argentine law allows on invoices in pesos; other rates are held.
 SUPPLIERS_VAT_RATES = env.list("SUPPLIERS_VAT_RATES", default=["0", "2.5", "5", "10.5", "21", "27"])
 # Invoices dated more than this many days before they are matched are held (0: never).

@@ -33,6 +33,10 @@ REJECTIONS = {
     ),
     "no-lines": _("The invoice bills no order line."),
     "future-date": _("The invoice is dated in the future."),
+    "wrong-letter": _(
+        "The voucher's letter is wrong for the municipality, which is VAT exempt: "
+        "VAT-registered suppliers issue it a B, monotributistas and exempt suppliers a C."
+    ),
 }
 
 HOLD_DETAILS = {

@@ -26,6 +26,7 @@ RejectionCode = Literal[
     "supplier-not-active",
     "no-lines",
     "future-date",
+    "wrong-letter",
 ]
 
 

@@ -32,6 +32,7 @@ from ..einvoice import (
     parse_afip_qr,
     parse_invoice_file,
 )
+from ..einvoice.afip_qr import VOUCHER_TYPES
 from ..einvoice.validation import TotalNames, validate_totals
 from ..flows import InvoiceFlow
 from ..models import (
@@ -245,6 +246,28 @@ def _check_parties(supplier: Supplier, parsed: ParsedInvoice) -> None:
         )
 
 
+# The letter a supplier must use towards a VAT-exempt buyer, by the supplier's condition:
+# A and M go to VAT-registered buyers only.
+LETTER_FOR_EXEMPT_BUYER = {
+    Supplier.TaxCondition.REGISTERED: "B",
+    Supplier.TaxCondition.MONOTRIBUTO: "C",
+    Supplier.TaxCondition.EXEMPT: "C",
+}
+
+
+def _check_letter(supplier: Supplier, parsed: ParsedInvoice) -> None:
+    if parsed.afip is None or not settings.MUNICIPALITY_VAT_EXEMPT:
+        return
+    name = VOUCHER_TYPES[parsed.afip.voucher_type].name
+    expected = LETTER_FOR_EXEMPT_BUYER.get(supplier.tax_condition)
+    if expected and name.split()[-1] != expected:
+        raise InvoiceRejected(
+            "wrong-letter",
+            f"The voucher is a {name}, but the municipality is VAT exempt: "
+            f"{supplier.get_tax_condition_display()} suppliers issue it letter {expected}.",
+        )
+
+
 def _check_order(
     supplier: Supplier, parsed: ParsedInvoice, purchase_order: PurchaseOrder | None
 ) -> None:
@@ -368,6 +391,7 @@ def _store(
             f"({timezone.localdate():%Y-%m-%d}).",
         )
     _check_parties(supplier, parsed)
+    _check_letter(supplier, parsed)
     _check_order(supplier, parsed, purchase_order)
     key = voucher_key(parsed)
     with transaction.atomic():

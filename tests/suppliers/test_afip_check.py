@@ -104,7 +104,7 @@ def known_voucher(fake: FakeAfip, sup, **changes) -> None:
     values = dict(
         cuit=sup.cuit,
         point_of_sale=3,
-        voucher_type=1,
+        voucher_type=6,
         number=1234,
         date=date(2025, 2, 3),
         total="496100",
@@ -148,7 +148,7 @@ def test_an_invoice_waits_for_afip_then_is_confirmed(afip, qr_invoice) -> None:
         "CbteModo": "CAE",
         "CuitEmisor": sup.cuit,
         "PtoVta": "3",
-        "CbteTipo": "1",
+        "CbteTipo": "6",
         "CbteNro": "1234",
         "CbteFch": "20250203",
         "ImpTotal": "496100.0",
@@ -222,3 +222,23 @@ def test_a_certificate_afip_does_not_trust_is_an_error_not_an_approval(
         afip_check.check_invoice(invoice_id=invoice.pk)
     invoice.refresh_from_db()
     assert invoice.afip_check == "pending"
+
+
+def test_a_factura_a_is_refused_because_the_municipality_is_vat_exempt(buyer) -> None:
+    sup, user = factories.supplier("71234567")
+    po = factories.order(sup, buyer, [factories.line("Toner", 4, "80000.00", kind="service")])
+    with pytest.raises(intake.InvoiceRejected) as caught:
+        intake.submit_afip_qr(
+            supplier=sup,
+            user=user,
+            pdf=factories.pdf(),
+            qr_text=qr(sup, "96800", voucher_type=1),
+            purchase_order=po,
+            lines=entries(po, 1),
+        )
+    assert caught.value.code == "wrong-letter"
+    assert caught.value.detail == (
+        "The voucher is a Factura A, but the municipality is VAT exempt: "
+        "VAT registered (Responsable Inscripto) suppliers issue it letter B."
+    )
+    assert not Invoice.objects.exists()

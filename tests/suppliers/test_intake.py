@@ -357,7 +357,7 @@ def qr(sup, total: str, **changes) -> str:
         "cuit": sup.cuit,
         "issue_date": date(2025, 2, 3),
         "point_of_sale": 3,
-        "voucher_type": 1,
+        "voucher_type": 6,
         "voucher_number": 1234,
         "total": Decimal(total),
         "cae": "75123456789012",
@@ -397,7 +397,7 @@ def test_qr_invoice_is_checked_and_matched(ars_order, settings) -> None:
         "75123456789012",
         3,
     )
-    assert invoice.voucher_key == "afip:1:3:1234"
+    assert invoice.voucher_key == "afip:6:3:1234"
     assert (invoice.net_total, invoice.tax_total, invoice.payable_total) == (
         Decimal("410000.00"),
         Decimal("86100.00"),
