@@ -39,7 +39,10 @@ class NotPaidForm(forms.Form):
 class StatementForm(forms.Form):
     file = forms.FileField(
         label=_("Bank statement (CSV)"),
-        help_text=_("Columns date, reference and amount; UTF-8; up to 2 MB."),
+        help_text=_(
+            "A CSV with columns date, reference and amount (UTF-8), or the bank's payment "
+            "status report (pain.002 XML); up to 2 MB."
+        ),
     )
 
     def clean_file(self):

@@ -25,7 +25,7 @@ from . import services
 from .exporters import BANK_FILES
 from .forms import BatchForm, CancelForm, NotPaidForm, PaidForm, StatementForm
 from .models import PaymentBatch, PaymentOrder
-from .services import withholding
+from .services import status_report, withholding
 
 PAGE_SIZE = 25
 
@@ -245,10 +245,12 @@ def statement(request):
     form = StatementForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"]
         with refusal_shown(request):
-            report = services.import_statement(
-                content=form.cleaned_data["file"], actor=request.user
-            )
+            if content.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<"):
+                report = _status_report_as_statement(content, request.user)
+            else:
+                report = services.import_statement(content=content, actor=request.user)
     return render(request, "payables/statement.html", {"form": form, "report": report})
 
 
@@ -267,3 +269,19 @@ def sicore(request):
     )
     response["Content-Disposition"] = f'attachment; filename="sicore-{first:%Y-%m}.txt"'
     return response
+
+
+def _status_report_as_statement(content: bytes, user) -> services.StatementReport:
+    """A pain.002 shown like a statement: what it confirmed, and why the rest did not."""
+    found = status_report.import_status_report(content=content, actor=user)
+    return services.StatementReport(
+        paid=found.paid,
+        unmatched=[
+            (
+                order.end_to_end_id or order.reference,
+                _("Rejected by the bank: it waits for a new batch."),
+            )
+            for order in found.rejected
+        ]
+        + found.ignored,
+    )

@@ -458,3 +458,76 @@ def test_a_qr_in_pesos_with_another_exchange_rate_is_refused() -> None:
     with pytest.raises(InvoiceRejected) as caught:
         parse_afip_qr(f"https://www.afip.gob.ar/fe/qr/?p={payload}")
     assert caught.value.detail == "ctz is 2; a voucher in pesos has exchange rate 1."
+
+
+# --- The bank's status report (pain.002) ------------------------------------------------------
+
+
+def pain002(*transactions: tuple[str, str, str]) -> bytes:
+    rows = "".join(
+        f"<TxInfAndSts><OrgnlEndToEndId>{e2e}</OrgnlEndToEndId><TxSts>{status}</TxSts>"
+        + (f"<StsRsnInf><Rsn><Cd>{code}</Cd></Rsn></StsRsnInf>" if code else "")
+        + "</TxInfAndSts>"
+        for e2e, status, code in transactions
+    )
+    return (
+        '<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.10">'
+        "<CstmrPmtStsRpt><GrpHdr><MsgId>S1</MsgId><CreDtTm>2026-03-01T10:00:00</CreDtTm></GrpHdr>"
+        f"<OrgnlPmtInfAndSts><OrgnlPmtInfId>LP-000001</OrgnlPmtInfId>{rows}</OrgnlPmtInfAndSts>"
+        "</CstmrPmtStsRpt></Document>"
+    ).encode()
+
+
+def test_a_pain002_rejection_frees_the_order_and_a_settlement_pays_it(
+    exported, clerk, second_approver
+) -> None:
+    from payables.services.status_report import import_status_report
+
+    order, _batch = exported
+    report = import_status_report(
+        content=pain002((order.reference, "RJCT", "AC04"), ("OP-999999", "RJCT", "")),
+        actor=clerk,
+    )
+    assert [o.reference for o in report.rejected] == [order.reference]
+    assert report.ignored == [("OP-999999", "No transfer has this end-to-end id.")]
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.OPEN
+    assert BankTransfer.objects.get(end_to_end_id=order.reference).note == "pain.002 RJCT AC04"
+    # The same report again changes nothing.
+    again = import_status_report(content=pain002((order.reference, "RJCT", "AC04")), actor=clerk)
+    assert again.ignored == [(order.reference, "This transfer was already settled.")]
+
+    export_new_batch([order], clerk, second_approver)
+    order.refresh_from_db()
+    settled = import_status_report(
+        content=pain002((f"{order.reference}-2", "ACSC", "")), actor=clerk
+    )
+    assert [o.reference for o in settled.paid] == [order.reference]
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.PAID
+
+
+def test_a_pain002_with_a_dtd_or_another_message_is_refused(clerk) -> None:
+    from payables.services.status_report import import_status_report
+
+    with pytest.raises(ActionRefused, match="not an ISO 20022 payment status report"):
+        import_status_report(
+            content=b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x "y">]><d>&x;</d>', actor=clerk
+        )
+    with pytest.raises(ActionRefused, match="not well-formed"):
+        import_status_report(content=b"<Document", actor=clerk)
+
+
+def test_the_statement_page_takes_a_pain002(client, exported, clerk) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    order, _batch = exported
+    client.force_login(clerk)
+    response = client.post(
+        reverse("payables:statement"),
+        {"file": SimpleUploadedFile("pain002.xml", pain002((order.reference, "RJCT", "AC04")))},
+    )
+    page = " ".join(response.content.decode().split())
+    assert "Rechazada por el banco: espera un nuevo lote." in page
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.OPEN
