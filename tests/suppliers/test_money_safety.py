@@ -531,3 +531,22 @@ def test_the_statement_page_takes_a_pain002(client, exported, clerk) -> None:
     assert "Rechazada por el banco: espera un nuevo lote." in page
     order.refresh_from_db()
     assert order.status == PaymentOrder.Status.OPEN
+
+
+def test_the_ap_queue_says_why_invoices_are_held(client, toner_order, clerk) -> None:
+    sup, user, _po = toner_order
+    submit_ubl(
+        sup,
+        user,
+        ubl_invoice(
+            seller_cuit=sup.cuit,
+            number="A-0001-00000001",
+            po_reference="OC-77",
+            lines=[Line("Toner", "20", "60000", rate="50")],
+        ),
+    )
+    client.force_login(clerk)
+    page = " ".join(
+        client.get(reverse("suppliers_staff:queue", args=["exceptions"])).content.decode().split()
+    )
+    assert "<li>IVA distinto</li>" in page
