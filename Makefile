@@ -26,6 +26,8 @@ run: export DEBUG = 1
 run: export SIGNING_TSA_URL = http://127.0.0.1:$(TSA_PORT)/
 # Links in e-mails and on signed documents: this server, unless SITE_URL says otherwise.
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+# A demo paying account (a valid CBU of no real account), so the demo exports pain.001.
+run: export PAYABLES_DEBTOR_CBU ?= 0110599500000000012342
 run: $(STAMP) $(MO_FILES)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py catalog sync

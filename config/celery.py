@@ -63,6 +63,10 @@ app.conf.update(
             "task": "indicators.tasks.queue_weekly_backlog_emails",
             "schedule": crontab(day_of_week="mon", hour=7, minute=0),
         },
+        "recheck-afip": {
+            "task": "suppliers.tasks.recheck_afip",
+            "schedule": 300.0,
+        },
     },
 )
 app.autodiscover_tasks()

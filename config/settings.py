@@ -312,6 +312,35 @@ MUNICIPALITY_CUIT = env.str("MUNICIPALITY_CUIT", default="30999999995")
 # The account supplier payments leave from, as the bank file states it.
 PAYABLES_DEBTOR_CBU = env.str("PAYABLES_DEBTOR_CBU", default="")
 PAYABLES_DEBTOR_BIC = env.str("PAYABLES_DEBTOR_BIC", default="")
+# The municipality is VAT exempt (IVA exento): it receives vouchers B or C, never A or M.
+MUNICIPALITY_VAT_EXEMPT = env.bool("MUNICIPALITY_VAT_EXEMPT", default=True)
+# VAT rates (%) Argentine law allows on invoices in pesos; other rates are held.
+SUPPLIERS_VAT_RATES = env.list("SUPPLIERS_VAT_RATES", default=["0", "2.5", "5", "10.5", "21", "27"])
+# Invoices dated more than this many days before they are matched are held (0: never).
+SUPPLIERS_INVOICE_MAX_AGE_DAYS = env.int("SUPPLIERS_INVOICE_MAX_AGE_DAYS", default=365) or None
+# Currencies the municipality's and the suppliers' accounts take: payments in others are
+# refused, never exported.
+PAYABLES_CURRENCIES = env.list("PAYABLES_CURRENCIES", default=["ARS"])
+# Taxes the municipality withholds from supplier payments as an agent (payables/data/
+# withholding_rules.yaml): ganancias (RG 830) and suss (RG 1784) by law; iva only if
+# nominated; iibb where the province names it; municipal if it has its own rate.
+PAYABLES_WITHHOLDING_TAXES = env.list("PAYABLES_WITHHOLDING_TAXES", default=["ganancias", "suss"])
+# Checking Argentine invoices with AFIP (suppliers.afip): "afip-wscdc" or "demo".
+SUPPLIERS_AFIP_CHECKER = env.str(
+    "SUPPLIERS_AFIP_CHECKER", default="demo" if DEBUG else "afip-wscdc"
+)
+# The municipality's AFIP certificate and key (PEM), authorised for the service wscdc.
+AFIP_CERT_PATH = env.str("AFIP_CERT_PATH", default="")
+AFIP_KEY_PATH = env.str("AFIP_KEY_PATH", default="")
+# Homologation by default; production: https://wsaa.afip.gov.ar/ws/services/LoginCms and
+# https://servicios1.afip.gov.ar/WSCDC/service.asmx
+AFIP_WSAA_URL = env.str(
+    "AFIP_WSAA_URL", default="https://wsaahomo.afip.gov.ar/ws/services/LoginCms"
+)
+AFIP_WSCDC_URL = env.str("AFIP_WSCDC_URL", default="https://wswhomo.afip.gov.ar/WSCDC/service.asmx")
+AFIP_TIMEOUT = env.int("AFIP_TIMEOUT", default=20)
+# Separation of duties: may the employee who creates a payment batch also approve it?
+PAYABLES_CREATOR_MAY_APPROVE = env.bool("PAYABLES_CREATOR_MAY_APPROVE", default=False)
 # Bank file format (payables.exporters): "pain.001.001.09" or "demo-csv".
 PAYABLES_EXPORTER = env.str("PAYABLES_EXPORTER", default="pain.001.001.09")
 # Payments: the online provider ("mercadopago"; "demo" is a local checkout page, DEBUG only),

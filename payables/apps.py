@@ -9,8 +9,9 @@ class PayablesConfig(AppConfig):
     def ready(self) -> None:
         from core import slots
 
-        from . import exporters, notices, panels
+        from . import emails, exporters, notices, panels
 
+        emails.register()
         exporters.register_plugins()
         notices.register_hooks()
         slots.contribute(

@@ -27,10 +27,22 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
+class NotPaidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("How do you know the bank did not pay it?"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class StatementForm(forms.Form):
     file = forms.FileField(
         label=_("Bank statement (CSV)"),
-        help_text=_("Columns date, reference and amount; UTF-8; up to 2 MB."),
+        help_text=_(
+            "A CSV with columns date, reference and amount (UTF-8), or the bank's payment "
+            "status report (pain.002 XML); up to 2 MB."
+        ),
     )
 
     def clean_file(self):

@@ -42,6 +42,15 @@ def notice_content(order: PaymentOrder) -> DocumentContent:
             "supplier_cuit": format_cuit(order.supplier.cuit),
             "paid_on": order.paid_on.isoformat() if order.paid_on else "",
             "amount_display": format_money(order.amount, order.currency),
+            "gross_display": format_money(order.gross_amount or order.amount, order.currency),
+            "withholdings": [
+                {
+                    "description": row.description,
+                    "certificate": row.certificate_number,
+                    "amount_display": format_money(row.amount, order.currency),
+                }
+                for row in order.withholdings.filter(amount__gt=0)
+            ],
             "cbu": order.cbu,
             "holder_name": order.holder_name,
             "issued_on": timezone.localdate().isoformat(),

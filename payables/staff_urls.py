@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("preparar/", views.prepare, name="prepare"),
     path("ordenes/<int:pk>/cancelar/", views.order_cancel, name="order_cancel"),
+    path("ordenes/<int:pk>/no-pagada/", views.order_not_paid, name="order_not_paid"),
     path("lotes/nuevo/", views.batch_new, name="batch_new"),
     path("lotes/<int:pk>/", views.batch_detail, name="batch"),
     path("lotes/<int:pk>/aprobar/", views.batch_approve, name="batch_approve"),
@@ -16,4 +17,5 @@ urlpatterns = [
     path("lotes/<int:pk>/pagado/", views.batch_paid, name="batch_paid"),
     path("lotes/<int:pk>/cancelar/", views.batch_cancel, name="batch_cancel"),
     path("extracto/", views.statement, name="statement"),
+    path("retenciones/sicore/", views.sicore, name="sicore"),
 ]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
-from django.http import Http404
+from django.db.models import Case, Count, F, Sum, When
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -20,8 +23,9 @@ from suppliers.staff_views import supplier_staff_required
 
 from . import services
 from .exporters import BANK_FILES
-from .forms import BatchForm, CancelForm, PaidForm, StatementForm
+from .forms import BatchForm, CancelForm, NotPaidForm, PaidForm, StatementForm
 from .models import PaymentBatch, PaymentOrder
+from .services import status_report, withholding
 
 PAGE_SIZE = 25
 
@@ -38,12 +42,23 @@ def index(request):
         request,
         "payables/index.html",
         {
+            # Credit notes are stated positive and count against the invoices.
             "approved": approved.values("currency").annotate(
-                count=Count("id"), total=Sum("payable_total")
+                count=Count("id"),
+                total=Sum(
+                    Case(
+                        When(kind=Invoice.Kind.CREDIT_NOTE, then=-F("payable_total")),
+                        default=F("payable_total"),
+                    )
+                ),
             ),
             "open_orders": PaymentOrder.objects.filter(
                 status=PaymentOrder.Status.OPEN
             ).select_related("supplier"),
+            "unconfirmed": PaymentOrder.objects.filter(
+                status=PaymentOrder.Status.UNCONFIRMED
+            ).select_related("supplier", "batch", "not_paid_requested_by"),
+            "not_paid_form": NotPaidForm(),
             "batch_form": BatchForm(),
             "page": Paginator(batches, PAGE_SIZE).get_page(request.GET.get("pagina")),
             "is_ap": is_accounts_payable(request.user),
@@ -87,6 +102,26 @@ def order_cancel(request, pk: int):
 
 @supplier_staff_required
 @require_POST
+def order_not_paid(request, pk: int):
+    order = get_object_or_404(PaymentOrder, pk=pk)
+    form = NotPaidForm(request.POST)
+    form.is_valid()
+    with refusal_shown(request) as attempt:
+        order = services.record_not_paid(
+            order=order, reason=form.cleaned_data.get("reason", ""), actor=request.user
+        )
+    if attempt.ok:
+        messages.success(
+            request,
+            _("Recorded: the order waits for a new batch.")
+            if order.status == PaymentOrder.Status.OPEN
+            else _("Recorded: another employee must confirm it."),
+        )
+    return redirect("payables:index")
+
+
+@supplier_staff_required
+@require_POST
 def batch_new(request):
     form = BatchForm(request.POST)
     if not form.is_valid():
@@ -119,12 +154,15 @@ def batch_detail(request, pk: int):
         "payables/batch.html",
         {
             "batch": batch,
-            "orders": batch.orders.select_related("supplier").prefetch_related("items__invoice"),
+            "orders": batch.orders.select_related("supplier").prefetch_related(
+                "items__invoice", "withholdings"
+            ),
             "approvals": approvals,
             "total": batch.orders.aggregate(total=Sum("amount"))["total"],
             "can_approve": batch.status == PaymentBatch.Status.DRAFT
             and can_approve_batches(request.user)
-            and request.user.pk not in {approval.user_id for approval in approvals},
+            and request.user.pk not in {approval.user_id for approval in approvals}
+            and (batch.created_by_id != request.user.pk or settings.PAYABLES_CREATOR_MAY_APPROVE),
             "is_ap": is_accounts_payable(request.user),
             "exporters": BANK_FILES.usable(),
             "default_exporter": settings.PAYABLES_EXPORTER,
@@ -207,8 +245,43 @@ def statement(request):
     form = StatementForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"]
         with refusal_shown(request):
-            report = services.import_statement(
-                content=form.cleaned_data["file"], actor=request.user
-            )
+            if content.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<"):
+                report = _status_report_as_statement(content, request.user)
+            else:
+                report = services.import_statement(content=content, actor=request.user)
     return render(request, "payables/statement.html", {"form": form, "report": report})
+
+
+@supplier_staff_required
+def sicore(request):
+    """The month's income tax and VAT withholdings in SICORE's import format."""
+    if not is_accounts_payable(request.user):
+        raise Http404
+    try:
+        year, month = (int(part) for part in request.GET.get("mes", "").split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = timezone.localdate().replace(day=1)
+    response = HttpResponse(
+        withholding.sicore_file(first), content_type="text/plain; charset=ascii"
+    )
+    response["Content-Disposition"] = f'attachment; filename="sicore-{first:%Y-%m}.txt"'
+    return response
+
+
+def _status_report_as_statement(content: bytes, user) -> services.StatementReport:
+    """A pain.002 shown like a statement: what it confirmed, and why the rest did not."""
+    found = status_report.import_status_report(content=content, actor=user)
+    return services.StatementReport(
+        paid=found.paid,
+        unmatched=[
+            (
+                order.end_to_end_id or order.reference,
+                _("Rejected by the bank: it waits for a new batch."),
+            )
+            for order in found.rejected
+        ]
+        + found.ignored,
+    )

@@ -9,6 +9,13 @@ class SuppliersConfig(AppConfig):
     def ready(self) -> None:
         from core import slots
 
+        from . import afip, notifications
+        from .services import afip_check
+
+        afip.register_plugins()
+        afip_check.register()
+        notifications.register()
+
         slots.contribute(
             "core.main_nav",
             key="suppliers.portal",

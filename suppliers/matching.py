@@ -62,6 +62,19 @@ class LineInput:
     description: str = ""
     po_line_reference: str = ""
     seller_item_id: str = ""
+    tax_rate: Decimal | None = None
+    """The VAT rate the invoice states for the line (None: it states none)."""
+
+
+@dataclass(frozen=True)
+class TaxInput:
+    """What the invoice says about VAT, for the ``vat`` checks."""
+
+    tax_total: Decimal | None
+    allowance_total: Decimal = ZERO
+    charge_total: Decimal = ZERO
+    allowed_rates: frozenset[Decimal] | None = None
+    """The rates the law allows (None: any rate)."""
 
 
 @dataclass(frozen=True)
@@ -122,22 +135,35 @@ def match_lines(
     tolerance: Tolerance,
     invoice_total: Decimal | None,
     total_includes_tax: bool = False,
+    tax: TaxInput | None = None,
 ) -> MatchResult:
     """Check an invoice's lines against its order lines.
 
     ``sign`` is -1 for a credit note (its quantities are stated positive). The total
     compared is the invoice's total without VAT, or with VAT when
     ``total_includes_tax`` (an AFIP QR states only that one).
+
+    With ``tax``, VAT is checked too (hold ``vat``): each line's rate against its order
+    line's and the rates the law allows, and the invoice's VAT total against the VAT of
+    its lines at the order's rates. Document-level allowances and charges carry VAT at a
+    rate the invoice does not tie to a line, so they widen the accepted VAT total by their
+    amount at the highest rate of the lines.
     """
     assigned = assign_order_lines(lines, order_lines)
     findings: list[Finding] = []
     pending: dict[int, Decimal] = {}
     expected_total = ZERO
+    expected_tax = ZERO
     for index, (line, order_line) in enumerate(zip(lines, assigned, strict=True)):
         if order_line is None:
             findings.append(Finding("no_po_line", index, {"description": line.description}))
             continue
         params = {"line": str(order_line.line_number)}
+        if tax is not None:
+            findings.extend(_rate_findings(index, line, order_line, tax, params))
+            expected_tax += (
+                line.quantity * line.unit_price * order_line.tax_rate / HUNDRED
+            ).quantize(CENT)
         price_limit = Tolerance.limit(order_line.unit_price, tolerance.price_percent)
         if price_limit is not None:
             allowed = price_limit - order_line.unit_price
@@ -208,6 +234,10 @@ def match_lines(
                         {"invoiced": _plain(invoice_total), "expected": _plain(expected_total)},
                     )
                 )
+    if tax is not None and all(assigned) and lines:
+        finding = _tax_total_finding(tax, expected_tax, assigned, len(lines))
+        if finding is not None:
+            findings.append(finding)
     applied = (
         [
             line.quantity * sign if order_line else ZERO
@@ -220,6 +250,54 @@ def match_lines(
         order_line_ids=[order_line.id if order_line else None for order_line in assigned],
         applied=applied,
         findings=findings,
+    )
+
+
+def _rate_findings(
+    index: int, line: LineInput, order_line: OrderLineState, tax: TaxInput, params: dict
+) -> list[Finding]:
+    rate = order_line.tax_rate if line.tax_rate is None else line.tax_rate
+    if line.tax_rate is not None and line.tax_rate != order_line.tax_rate:
+        return [
+            Finding(
+                "vat",
+                index,
+                {
+                    **params,
+                    "check": "rate",
+                    "invoiced": _plain(line.tax_rate),
+                    "ordered": _plain(order_line.tax_rate),
+                },
+            )
+        ]
+    if tax.allowed_rates is not None and rate not in tax.allowed_rates:
+        return [
+            Finding(
+                "vat",
+                index,
+                {
+                    **params,
+                    "check": "legal",
+                    "invoiced": _plain(rate),
+                    "allowed": ", ".join(_plain(r) for r in sorted(tax.allowed_rates)),
+                },
+            )
+        ]
+    return []
+
+
+def _tax_total_finding(
+    tax: TaxInput, expected: Decimal, assigned: Sequence[OrderLineState | None], count: int
+) -> Finding | None:
+    stated = tax.tax_total or ZERO
+    highest = max(line.tax_rate for line in assigned if line is not None) / HUNDRED
+    allowed = (abs(tax.allowance_total) + abs(tax.charge_total)) * highest + ROUNDING_PER_LINE * (
+        count + 1
+    )
+    if abs(stated - expected) <= allowed:
+        return None
+    return Finding(
+        "vat", None, {"check": "total", "invoiced": _plain(stated), "expected": _plain(expected)}
     )
 
 

@@ -9,14 +9,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Department, User
 
 from .flows import ACCOUNTS_PAYABLE_PERMISSION, InvoiceFlow
-from .models import BankAccount, Invoice, PurchaseOrder, PurchaseOrderLine, Supplier
+from .models import (
+    BankAccount,
+    Invoice,
+    InvoiceHold,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Supplier,
+)
 
 PURCHASING_PERMISSION = "suppliers.purchasing"
 APPROVE_BATCHES_PERMISSION = "suppliers.approve_payment_batches"
@@ -142,7 +149,13 @@ def review_tasks(user: User, queue: str, text: str = "") -> QuerySet[Task]:
             | Q(process__supplier_invoice__supplier__cuit__icontains=text)
             | Q(process__supplier_invoice__purchase_order__number__icontains=text)
         )
-    return tasks.order_by("created")
+    # The queue says why each invoice is held, from its open holds.
+    open_holds = Prefetch(
+        "process__supplier_invoice__holds",
+        queryset=InvoiceHold.objects.filter(released_at__isnull=True),
+        to_attr="open_holds",
+    )
+    return tasks.prefetch_related(open_holds).order_by("created")
 
 
 def open_review_task(invoice: Invoice) -> Task | None:

@@ -157,6 +157,11 @@ DONE_MESSAGES = {
     review.Action.RELEASE: gettext_lazy("Invoice %(number)s released for payment."),
     review.Action.RETURN: gettext_lazy("Invoice %(number)s returned to the supplier."),
 }
+CREDIT_NOTE_DONE = {
+    review.Action.APPROVE: gettext_lazy("Credit note %(number)s approved."),
+    review.Action.RELEASE: gettext_lazy("Credit note %(number)s released."),
+    review.Action.RETURN: gettext_lazy("Credit note %(number)s returned to the supplier."),
+}
 
 
 @accounts_payable_required
@@ -181,7 +186,8 @@ def task_decide(request, task_id: int):
         status = decided.get_status_display()
         messages.success(request, _("Checked again: %(status)s.") % {"status": status})
         return redirect("suppliers_staff:task", task_id)
-    messages.success(request, DONE_MESSAGES[action] % {"number": invoice.number})
+    done = CREDIT_NOTE_DONE if invoice.kind == Invoice.Kind.CREDIT_NOTE else DONE_MESSAGES
+    messages.success(request, done[action] % {"number": invoice.number})
     return redirect("suppliers_staff:queue", "exceptions")
 
 

@@ -32,6 +32,11 @@ REJECTIONS = {
         "Your organisation is not verified yet: invoices are accepted once it is."
     ),
     "no-lines": _("The invoice bills no order line."),
+    "future-date": _("The invoice is dated in the future."),
+    "wrong-letter": _(
+        "The voucher's letter is wrong for the municipality, which is VAT exempt: "
+        "VAT-registered suppliers issue it a B, monotributistas and exempt suppliers a C."
+    ),
 }
 
 HOLD_DETAILS = {
@@ -44,6 +49,14 @@ HOLD_DETAILS = {
     "qty_invoiced": _("Line %(line)s: %(credited)s credited, only %(invoiced)s invoiced."),
     "price": _("Line %(line)s: unit price %(invoiced)s invoiced, %(ordered)s ordered."),
     "total": _("Total without VAT %(invoiced)s, %(expected)s at the order's prices."),
+    "vat:rate": _("Line %(line)s: VAT %(invoiced)s %% invoiced, %(ordered)s %% ordered."),
+    "vat:legal": _("Line %(line)s: VAT %(invoiced)s %% is not a legal rate (%(allowed)s)."),
+    "vat:total": _("VAT %(invoiced)s, %(expected)s on the lines at the order's rates."),
+    "date": _("Dated %(date)s, more than %(days)s days ago."),
+    "afip:pending": _("Waiting for AFIP to confirm the voucher."),
+    "afip:unavailable": _("AFIP did not answer: the voucher is checked again later."),
+    "afip:observed": _("AFIP has observations on the voucher: %(message)s"),
+    "afip:rejected": _("AFIP does not confirm the voucher: %(message)s"),
     "duplicate": _("Same date and amount as invoice %(number)s."),
     "bank_change": _("A change of bank account is waiting for approval."),
     "no_bank": _("The supplier has no approved bank account."),
@@ -55,10 +68,13 @@ def rejection_message(rejected: InvoiceRejected) -> str:
 
 
 def hold_explanation(code: str, params: dict) -> str:
-    template = HOLD_DETAILS.get(code)
+    # One hold code can come from several checks, each with its own wording.
+    template = HOLD_DETAILS.get(f"{code}:{params['check']}" if "check" in params else code)
     if template is None:
         return code
     try:
-        return str(template) % {key: value or "—" for key, value in params.items()}
+        return str(template) % {
+            key: value or "—" for key, value in params.items() if key != "check"
+        }
     except (KeyError, TypeError):
         return str(template).split("%(")[0].rstrip(" :(")

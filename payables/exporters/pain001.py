@@ -112,7 +112,7 @@ class Pain001Exporter:
             transfer = _sub(payment, "CdtTrfTxInf")
             identification = _sub(transfer, "PmtId")
             _sub(identification, "InstrId", order.reference)
-            _sub(identification, "EndToEndId", order.reference)
+            _sub(identification, "EndToEndId", order.end_to_end_id or order.reference)
             _sub(_sub(transfer, "Amt"), "InstdAmt", _amount(order.amount), Ccy=order.currency)
             _path(transfer, "CdtrAgt", "FinInstnId", "ClrSysMmbId", "MmbId", text=order.cbu[:3])
             payee = _sub(transfer, "Cdtr")

@@ -109,6 +109,11 @@ def parse_afip_qr(qr: str) -> ParsedInvoice:
         raise _invalid(
             f"moneda is {data['moneda']!r}; accepted currency codes are {', '.join(CURRENCIES)}."
         )
+    exchange_rate = _amount(data, "ctz", "exchange rate", max_decimals=6)
+    if currency == "ARS" and exchange_rate != 1:
+        raise _invalid(f"ctz is {data['ctz']}; a voucher in pesos has exchange rate 1.")
+    if exchange_rate <= 0:
+        raise _invalid(f"ctz is {data['ctz']}; an exchange rate is greater than zero.")
     cae_kind = _lookup(CAE_KINDS, data["tipoCodAut"])
     if cae_kind is None:
         raise _invalid(f"tipoCodAut is {data['tipoCodAut']!r}; expected E (CAE) or A (CAEA).")
@@ -144,7 +149,7 @@ def parse_afip_qr(qr: str) -> ParsedInvoice:
             voucher_number=voucher_number,
             cae=cae,
             cae_kind=cae_kind,
-            exchange_rate=_amount(data, "ctz", "exchange rate", max_decimals=6),
+            exchange_rate=exchange_rate,
         ),
     )
 

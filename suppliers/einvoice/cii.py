@@ -126,7 +126,10 @@ def _party(
 ) -> tuple[str, tuple[str, ...]]:
     party = agreement.require(path, f"{role} party")
     name = party.require_text("ram:Name", f"{role} name, {name_term}")
-    return name, party.texts("ram:SpecifiedTaxRegistration/ram:ID")
+    # Monotributistas have no VAT number: their CUIT is the legal organisation id (BT-30).
+    return name, party.texts("ram:SpecifiedTaxRegistration/ram:ID") + party.texts(
+        "ram:SpecifiedLegalOrganization/ram:ID"
+    )
 
 
 def _allowance_charge(item: ElementReader) -> ParsedAllowanceCharge:

@@ -25,6 +25,8 @@ RejectionCode = Literal[
     "duplicate",
     "supplier-not-active",
     "no-lines",
+    "future-date",
+    "wrong-letter",
 ]
 
 

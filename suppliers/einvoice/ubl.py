@@ -99,7 +99,10 @@ def _party(doc: ElementReader, path: str, role: str, name_term: str) -> tuple[st
     name = party.text("cac:PartyLegalEntity/cbc:RegistrationName") or party.require_text(
         "cac:PartyName/cbc:Name", f"{role} name, {name_term}"
     )
-    return name, party.texts("cac:PartyTaxScheme/cbc:CompanyID")
+    # Monotributistas have no VAT number: their CUIT is the legal registration (BT-30/BT-47).
+    return name, party.texts("cac:PartyTaxScheme/cbc:CompanyID") + party.texts(
+        "cac:PartyLegalEntity/cbc:CompanyID"
+    )
 
 
 def _allowance_charge(item: ElementReader) -> ParsedAllowanceCharge:

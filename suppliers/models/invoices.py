@@ -135,7 +135,22 @@ class Invoice(models.Model):
     tax_inclusive_total = models.DecimalField(_("total"), max_digits=16, decimal_places=2)
     prepaid_total = models.DecimalField(_("prepaid"), max_digits=16, decimal_places=2, default=ZERO)
     payable_total = models.DecimalField(_("amount due"), max_digits=16, decimal_places=2)
+
+    class AfipCheck(models.TextChoices):
+        NOT_NEEDED = "", _("Not an Argentine electronic invoice")
+        PENDING = "pending", _("Waiting for AFIP")
+        UNAVAILABLE = "unavailable", _("AFIP did not answer: checked again later")
+        APPROVED = "approved", _("Confirmed by AFIP")
+        OBSERVED = "observed", _("AFIP has observations")
+        REJECTED = "rejected", _("Rejected by AFIP")
+
     afip_cae = models.CharField(_("CAE"), max_length=14, blank=True)
+    afip_cae_kind = models.CharField(_("authorisation kind"), max_length=4, blank=True)
+    afip_check = models.CharField(
+        _("AFIP check"), max_length=12, choices=AfipCheck.choices, blank=True, db_index=True
+    )
+    afip_checked_at = models.DateTimeField(_("checked with AFIP"), null=True, blank=True)
+    afip_message = models.CharField(_("AFIP's answer"), max_length=500, blank=True)
     afip_voucher_type = models.PositiveSmallIntegerField(_("voucher type"), null=True, blank=True)
     afip_point_of_sale = models.PositiveIntegerField(_("point of sale"), null=True, blank=True)
     afip_voucher_number = models.PositiveIntegerField(_("voucher number"), null=True, blank=True)
@@ -248,6 +263,9 @@ class InvoiceHold(models.Model):
         QTY_INVOICED = "qty_invoiced", _("Credit over invoiced")
         PRICE = "price", _("Price differs")
         TOTAL = "total", _("Total differs")
+        VAT = "vat", _("VAT differs")
+        DATE = "date", _("Implausibly old")
+        AFIP = "afip", _("Not confirmed by AFIP")
         DUPLICATE = "duplicate", _("Possible duplicate")
         BANK_CHANGE = "bank_change", _("Bank account change pending")
         NO_BANK_ACCOUNT = "no_bank", _("No approved bank account")

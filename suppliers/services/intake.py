@@ -18,11 +18,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from core import audit, storage
 from core.identifiers import is_valid_cuit
 
+from .. import notifications
 from ..einvoice import (
     InvoiceRejected,
     ParsedInvoice,
@@ -30,6 +32,7 @@ from ..einvoice import (
     parse_afip_qr,
     parse_invoice_file,
 )
+from ..einvoice.afip_qr import VOUCHER_TYPES
 from ..einvoice.validation import TotalNames, validate_totals
 from ..flows import InvoiceFlow
 from ..models import (
@@ -41,6 +44,7 @@ from ..models import (
     Supplier,
     SupplierTaxId,
 )
+from . import afip_check
 from .matching import match_invoices
 from .organisations import normalize_tax_id
 
@@ -242,6 +246,28 @@ def _check_parties(supplier: Supplier, parsed: ParsedInvoice) -> None:
         )
 
 
+# The letter a supplier must use towards a VAT-exempt buyer, by the supplier's condition:
+# A and M go to VAT-registered buyers only.
+LETTER_FOR_EXEMPT_BUYER = {
+    Supplier.TaxCondition.REGISTERED: "B",
+    Supplier.TaxCondition.MONOTRIBUTO: "C",
+    Supplier.TaxCondition.EXEMPT: "C",
+}
+
+
+def _check_letter(supplier: Supplier, parsed: ParsedInvoice) -> None:
+    if parsed.afip is None or not settings.MUNICIPALITY_VAT_EXEMPT:
+        return
+    name = VOUCHER_TYPES[parsed.afip.voucher_type].name
+    expected = LETTER_FOR_EXEMPT_BUYER.get(supplier.tax_condition)
+    if expected and name.split()[-1] != expected:
+        raise InvoiceRejected(
+            "wrong-letter",
+            f"The voucher is a {name}, but the municipality is VAT exempt: "
+            f"{supplier.get_tax_condition_display()} suppliers issue it letter {expected}.",
+        )
+
+
 def _check_order(
     supplier: Supplier, parsed: ParsedInvoice, purchase_order: PurchaseOrder | None
 ) -> None:
@@ -358,7 +384,14 @@ def _store(
     if not parsed.lines:
         raise InvoiceRejected("no-lines", "The invoice has no lines.")
     _check_columns(parsed)
+    if parsed.issue_date > timezone.localdate():
+        raise InvoiceRejected(
+            "future-date",
+            f"The invoice is dated {parsed.issue_date:%Y-%m-%d}, after today "
+            f"({timezone.localdate():%Y-%m-%d}).",
+        )
     _check_parties(supplier, parsed)
+    _check_letter(supplier, parsed)
     _check_order(supplier, parsed, purchase_order)
     key = voucher_key(parsed)
     with transaction.atomic():
@@ -394,6 +427,9 @@ def _store(
             prepaid_total=parsed.prepaid_total,
             payable_total=parsed.payable_total,
             afip_cae=afip.cae if afip else "",
+            afip_cae_kind=afip.cae_kind if afip else "",
+            # Never paid before AFIP confirms it: held until the check answers.
+            afip_check=Invoice.AfipCheck.PENDING if afip else Invoice.AfipCheck.NOT_NEEDED,
             afip_voucher_type=afip.voucher_type if afip else None,
             afip_point_of_sale=afip.point_of_sale if afip else None,
             afip_voucher_number=afip.voucher_number if afip else None,
@@ -424,8 +460,12 @@ def _store(
             for position, line in enumerate(parsed.lines, 1)
         )
         InvoiceEvent.objects.create(invoice=invoice, kind=InvoiceEvent.Kind.SUBMITTED, actor=user)
+        if afip is not None:
+            afip_check.request_check(invoice)
         outcome = match_invoices([invoice.pk])[invoice.pk]
         invoice.refresh_from_db()
+        if invoice.status == Invoice.Status.ON_HOLD:
+            notifications.notify(invoice, "held")
         InvoiceFlow.start.run(invoice=invoice)
         audit.record(
             actor=user,

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
@@ -48,12 +50,17 @@ MATCHING_FIELDS = (
     "issue_date",
     "currency",
     "net_total",
+    "allowance_total",
+    "charge_total",
     "tax_exclusive_total",
+    "tax_total",
     "tax_inclusive_total",
     "payable_total",
     "status",
     "submitted_at",
     "matched_at",
+    "afip_check",
+    "afip_message",
 )
 LINE_FIELDS = (
     "invoice_id",
@@ -61,6 +68,7 @@ LINE_FIELDS = (
     "description",
     "quantity",
     "unit_price",
+    "tax_rate",
     "po_line_reference",
     "seller_item_id",
     "po_line_id",
@@ -87,6 +95,14 @@ def match_invoices(
         with transaction.atomic():
             outcomes.update(_match_chunk(ids[start : start + chunk_size]))
     return outcomes
+
+
+def legal_vat_rates(currency: str) -> frozenset[Decimal] | None:
+    """The VAT rates Argentine law allows, for invoices in pesos (``SUPPLIERS_VAT_RATES``);
+    foreign invoices follow their own country's rates and are checked against the order."""
+    if currency != "ARS":
+        return None
+    return frozenset(Decimal(rate) for rate in settings.SUPPLIERS_VAT_RATES)
 
 
 def tolerances_for(supplier_ids: Iterable[int]) -> dict[int | None, matching.Tolerance]:
@@ -253,6 +269,8 @@ def _match_chunk(ids: list[int]) -> dict[int, Outcome]:
     look_alikes = _look_alikes(invoices)
 
     now = timezone.now()
+    max_age = settings.SUPPLIERS_INVOICE_MAX_AGE_DAYS
+    oldest = timezone.localdate() - timedelta(days=max_age or 0)
     holds: list[InvoiceHold] = []
     events: list[InvoiceEvent] = []
     outcomes: dict[int, Outcome] = {}
@@ -267,6 +285,7 @@ def _match_chunk(ids: list[int]) -> dict[int, Outcome]:
                 description=line.description,
                 po_line_reference=line.po_line_reference,
                 seller_item_id=line.seller_item_id,
+                tax_rate=line.tax_rate,
             )
             for line in lines
         ]
@@ -294,6 +313,12 @@ def _match_chunk(ids: list[int]) -> dict[int, Outcome]:
                 or matching.Tolerance(),
                 invoice_total=invoice.tax_inclusive_total if is_qr else invoice.tax_exclusive_total,
                 total_includes_tax=is_qr,
+                tax=matching.TaxInput(
+                    tax_total=invoice.tax_total,
+                    allowance_total=invoice.allowance_total,
+                    charge_total=invoice.charge_total,
+                    allowed_rates=legal_vat_rates(invoice.currency),
+                ),
             )
             findings.extend(result.findings)
             for line, order_line_id in zip(lines, result.order_line_ids, strict=True):
@@ -304,6 +329,18 @@ def _match_chunk(ids: list[int]) -> dict[int, Outcome]:
             if pk < invoice.pk:
                 findings.append(matching.Finding("duplicate", None, {"number": number}))
                 break
+        if max_age is not None and invoice.issue_date < oldest:
+            findings.append(
+                matching.Finding(
+                    "date", None, {"date": invoice.issue_date.isoformat(), "days": str(max_age)}
+                )
+            )
+        if invoice.afip_check not in (Invoice.AfipCheck.NOT_NEEDED, Invoice.AfipCheck.APPROVED):
+            findings.append(
+                matching.Finding(
+                    "afip", None, {"check": invoice.afip_check, "message": invoice.afip_message}
+                )
+            )
         accounts = bank_states[invoice.supplier_id]
         if BankAccount.Status.PENDING in accounts:
             findings.append(matching.Finding("bank_change"))

@@ -20,6 +20,7 @@ from accounts.models import User
 from core import audit, workflow
 from core.errors import ActionRefused
 
+from .. import notifications
 from ..flows import InvoiceFlow
 from ..models import Invoice, InvoiceEvent, InvoiceHold, PurchaseOrder
 from .matching import count_released, match_invoices, take_back
@@ -128,6 +129,10 @@ def decide(
         elif action == Action.RELEASE:
             if not open_holds:
                 raise ActionRefused(_("The invoice has no holds: approve it instead."))
+            if any(hold.code == InvoiceHold.Code.AFIP for hold in open_holds):
+                raise ActionRefused(
+                    _("AFIP has not confirmed this voucher: it cannot be released by hand.")
+                )
             for hold in open_holds:
                 hold.released_at, hold.released_by, hold.release_reason = now, user, message
             InvoiceHold.objects.bulk_update(
@@ -154,6 +159,7 @@ def decide(
                 invoice=invoice, kind=InvoiceEvent.Kind.RETURNED, actor=user, message=message
             )
         invoice.save()
+        notifications.notify(invoice, "returned" if action == Action.RETURN else "approved")
         audit.record(
             actor=user,
             action=AUDIT_ACTIONS[action],

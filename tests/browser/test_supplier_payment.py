@@ -31,6 +31,8 @@ def log_in_with_totp(page, base_url, email):
 
 def test_factur_x_invoice_from_upload_to_paid(live_server, browser, settings, assert_accessible):
     settings.PAYABLES_DEBTOR_CBU = make_cbu("0110001", "0000000000123")
+    settings.PAYABLES_CURRENCIES = ["ARS", "EUR"]  # the sample is in euros
+    settings.SUPPLIERS_INVOICE_MAX_AGE_DAYS = None  # and years old
     parsed = parse_invoice_file(SAMPLE.read_bytes())
     buyer = factories.employee("compras@example.com", "purchasing", code="compras")
     factories.employee(
@@ -38,6 +40,9 @@ def test_factur_x_invoice_from_upload_to_paid(live_server, browser, settings, as
     )
     factories.employee(
         "contaduria@example.com", "accounts_payable", "approve_payment_batches", code="contaduria"
+    )
+    factories.employee(
+        "intendencia@example.com", "accounts_payable", "approve_payment_batches", code="intendencia"
     )
     supplier, _user = factories.supplier(
         email="proveedor@example.com", foreign_ids=parsed.seller_tax_ids
@@ -76,8 +81,8 @@ def test_factur_x_invoice_from_upload_to_paid(live_server, browser, settings, as
     assert_accessible(clerk)
     clerk.get_by_role("button", name="Crear un lote").click()
     expect(clerk.locator("h1")).to_contain_text("Lote de pago LP-000001")
-    clerk.get_by_role("button", name="Aprobar el lote").click()
-    expect(clerk.locator("main")).to_contain_text("1 de 2 aprobaciones")
+    # Who made the batch does not approve it: two other employees do.
+    expect(clerk.get_by_role("button", name="Aprobar el lote")).to_have_count(0)
     assert_accessible(clerk)
     batch_url = clerk.url
 
@@ -85,7 +90,12 @@ def test_factur_x_invoice_from_upload_to_paid(live_server, browser, settings, as
     log_in_with_totp(second, base, "contaduria@example.com")
     second.goto(batch_url)
     second.get_by_role("button", name="Aprobar el lote").click()
-    expect(second.locator("main .status")).to_have_text("Aprobado")
+    expect(second.locator("main")).to_contain_text("1 de 2 aprobaciones")
+    third = browser.new_context(locale="es-AR").new_page()
+    log_in_with_totp(third, base, "intendencia@example.com")
+    third.goto(batch_url)
+    third.get_by_role("button", name="Aprobar el lote").click()
+    expect(third.locator("main .status")).to_have_text("Aprobado")
 
     clerk.goto(batch_url)
     clerk.get_by_role("button", name="Generar el archivo para el banco").click()

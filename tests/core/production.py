@@ -41,6 +41,8 @@ PRODUCTION_ENV = {
     "ANYMAIL_WEBHOOK_SECRET": "postmark:inbound-secret",
     "MERCADOPAGO_ACCESS_TOKEN": "APP_USR-0000000000000000-000000-production",
     "MERCADOPAGO_WEBHOOK_SECRET": "production-webhook-secret",
+    "AFIP_CERT_PATH": "/etc/tramites/afip/portal.crt",
+    "AFIP_KEY_PATH": "/etc/tramites/afip/portal.key",
 }
 SIGNING_SETTINGS = tuple(name for name in PRODUCTION_ENV if name.startswith("SIGNING_"))
 # Settings the test environment adds for itself, which production never has.

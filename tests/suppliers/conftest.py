@@ -24,6 +24,13 @@ def second_approver(db):
     )
 
 
+@pytest.fixture
+def third_approver(db):
+    return factories.employee(
+        "intendencia@example.com", "accounts_payable", "approve_payment_batches", code="intendencia"
+    )
+
+
 @pytest.fixture(autouse=True)
 def _english():
     """Service messages are asserted in English (the msgids); pages are tested in Spanish."""
@@ -31,3 +38,9 @@ def _english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _old_invoices_are_not_held(settings):
+    """The sample invoices are years old; the tests of the age hold set a limit themselves."""
+    settings.SUPPLIERS_INVOICE_MAX_AGE_DAYS = None

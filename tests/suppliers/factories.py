@@ -155,3 +155,9 @@ def line(description: str, quantity, price, *, kind=PurchaseOrderLine.Kind.GOODS
         kind=kind,
         item_code=code,
     )
+
+
+def batch_creator() -> User:
+    """The accounts payable employee who puts orders in batches (others approve them)."""
+    found = User.objects.filter(email="lotes@example.com").first()
+    return found or employee("lotes@example.com", "accounts_payable", code="lotes")

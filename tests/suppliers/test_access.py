@@ -47,7 +47,7 @@ def submit_paid_invoice(sup, user, po, clerk, second, capture) -> tuple:
     review.decide(task_id=task.pk, user=clerk, action="approve")
     order = payments.prepare_orders(actor=clerk).orders[0]
     batch = payments.create_batch(
-        order_ids=[order.pk], execution_date=timezone.localdate(), actor=clerk
+        order_ids=[order.pk], execution_date=timezone.localdate(), actor=factories.batch_creator()
     )
     payments.approve_batch(batch=batch, actor=clerk)
     payments.approve_batch(batch=batch, actor=second)

@@ -13,7 +13,7 @@ import pytest
 from core.identifiers import make_cuit
 from suppliers.einvoice import InvoiceRejected, build_qr_url, parse_invoice_file
 from suppliers.models import Invoice, InvoiceLine
-from suppliers.services import intake
+from suppliers.services import afip_check, intake
 
 from . import factories
 from .test_einvoice_parsing import SAMPLE_FILES
@@ -357,7 +357,7 @@ def qr(sup, total: str, **changes) -> str:
         "cuit": sup.cuit,
         "issue_date": date(2025, 2, 3),
         "point_of_sale": 3,
-        "voucher_type": 1,
+        "voucher_type": 6,
         "voucher_number": 1234,
         "total": Decimal(total),
         "cae": "75123456789012",
@@ -374,7 +374,7 @@ def entries(po, *quantities):
     ]
 
 
-def test_qr_invoice_is_checked_and_matched(ars_order) -> None:
+def test_qr_invoice_is_checked_and_matched(ars_order, settings) -> None:
     sup, user, po = ars_order
     # 50 reams at 5,000 plus 2 toners at 80,000, with 21 % VAT: 496,100.
     invoice = intake.submit_afip_qr(
@@ -385,6 +385,11 @@ def test_qr_invoice_is_checked_and_matched(ars_order) -> None:
         purchase_order=po,
         lines=entries(po, 50, 2),
     )
+    # Held until AFIP confirms the voucher (here the demo checker does).
+    assert [hold.code for hold in invoice.holds.all()] == ["afip"]
+    settings.SUPPLIERS_AFIP_CHECKER = "demo"
+    assert afip_check.check_invoice(invoice_id=invoice.pk) == "approved"
+    invoice.refresh_from_db()
 
     assert invoice.status == Invoice.Status.MATCHED, list(invoice.holds.values("code", "params"))
     assert (invoice.number, invoice.afip_cae, invoice.afip_point_of_sale) == (
@@ -392,7 +397,7 @@ def test_qr_invoice_is_checked_and_matched(ars_order) -> None:
         "75123456789012",
         3,
     )
-    assert invoice.voucher_key == "afip:1:3:1234"
+    assert invoice.voucher_key == "afip:6:3:1234"
     assert (invoice.net_total, invoice.tax_total, invoice.payable_total) == (
         Decimal("410000.00"),
         Decimal("86100.00"),
@@ -412,7 +417,8 @@ def test_qr_amount_that_differs_from_the_order_is_held(ars_order) -> None:
     )
     assert invoice.status == Invoice.Status.ON_HOLD
     assert [(hold.code, hold.params) for hold in invoice.holds.all()] == [
-        ("total", {"invoiced": "500000", "expected": "496100"})
+        ("total", {"invoiced": "500000", "expected": "496100"}),
+        ("afip", {"check": "pending", "message": ""}),
     ]
 
 

@@ -7,10 +7,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from lxml import etree
 from viewflow.workflow.models import Task
 
+from accounts.models import User
 from core.errors import ActionRefused
 from core.identifiers import make_cbu
 from core.models import AuditEvent
@@ -245,13 +247,22 @@ def test_batch_two_approvals_pain001_and_paid(setup, clerk, second_approver) -> 
     invoice = manual(sup, user, po, "A-1", reams=0, service=1)
     approve(invoice, clerk)
     order = payments.prepare_orders(actor=clerk).orders[0]
-    assert order.amount == Decimal("121000.00")
+    # 121,000 less income tax (regime 94: 2 % of 100,000 - 67,170 = 656.60) and social
+    # security (1 % of 100,000): the bank file pays the net.
+    assert (order.gross_amount, order.amount) == (Decimal("121000.00"), Decimal("119343.40"))
+    creator = factories.batch_creator()
     batch = payments.create_batch(
-        order_ids=[order.pk], execution_date=timezone.localdate(), actor=clerk
+        order_ids=[order.pk], execution_date=timezone.localdate(), actor=creator
     )
 
     with pytest.raises(ActionRefused, match="approved"):
         payments.export_batch(batch=batch, actor=clerk)
+    # Separation of duties: who makes the batch does not approve it.
+    creator.groups.first().permissions.add(
+        *Permission.objects.filter(codename="approve_payment_batches")
+    )
+    with pytest.raises(ActionRefused, match="two other employees must approve it"):
+        payments.approve_batch(batch=batch, actor=User.objects.get(pk=creator.pk))
     payments.approve_batch(batch=batch, actor=clerk)
     with pytest.raises(ActionRefused, match="second employee"):
         payments.approve_batch(batch=batch, actor=clerk)
@@ -264,7 +275,7 @@ def test_batch_two_approvals_pain001_and_paid(setup, clerk, second_approver) -> 
     root = etree.fromstring(content)
     assert pain001.schema().validate(root), pain001.schema().error_log
     ns = {"p": pain001.NAMESPACE}
-    assert root.findtext(".//p:CdtTrfTxInf/p:Amt/p:InstdAmt", namespaces=ns) == "121000.00"
+    assert root.findtext(".//p:CdtTrfTxInf/p:Amt/p:InstdAmt", namespaces=ns) == "119343.40"
     assert root.find(".//p:InstdAmt", namespaces=ns).get("Ccy") == "ARS"
     assert root.findtext(".//p:CdtrAcct/p:Id/p:Othr/p:Id", namespaces=ns) == order.cbu
     assert root.findtext(".//p:Cdtr/p:Id/p:OrgId/p:Othr/p:Id", namespaces=ns) == sup.cuit
@@ -273,7 +284,7 @@ def test_batch_two_approvals_pain001_and_paid(setup, clerk, second_approver) -> 
     report = payments.import_statement(
         content=(
             "date;reference;amount\n"
-            f"{timezone.localdate().isoformat()};TRANSF {order.reference};121.000,00\n"
+            f"{timezone.localdate().isoformat()};TRANSF {order.reference};119.343,40\n"
             f"{timezone.localdate().isoformat()};OP-999999;10\n"
         ).encode(),
         actor=clerk,
@@ -315,7 +326,11 @@ def test_credit_notes_net_off_in_the_payment(setup, clerk) -> None:
     assert note.status == Invoice.Status.MATCHED, list(note.holds.values("code", "params"))
     approve(note, clerk)
     order = payments.prepare_orders(actor=clerk).orders[0]
-    assert order.amount == Decimal("108900.00")
+    # The credit note lowers the withholdings' base too: 90,000 of services.
+    assert (order.gross_amount, order.amount) == (
+        Decimal("108900.00"),
+        Decimal("108900.00") - Decimal("456.60") - Decimal("900.00"),
+    )
     assert po.lines.get(line_number=2).invoiced_quantity == Decimal("0.9")
 
 

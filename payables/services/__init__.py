@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,9 +33,11 @@ from suppliers.models import BankAccount, Invoice, Supplier
 from suppliers.selectors import can_approve_batches, is_accounts_payable
 from suppliers.services import payments as invoice_payments
 
-from .exporters import ExportRefused, debtor_from_settings, get_exporter
-from .models import BatchApproval, PaymentBatch, PaymentOrder, PaymentOrderItem
-from .notices import request_notice
+from .. import emails
+from ..exporters import ExportRefused, debtor_from_settings, get_exporter
+from ..models import BankTransfer, BatchApproval, PaymentBatch, PaymentOrder, PaymentOrderItem
+from ..notices import request_notice
+from . import withholding
 
 
 def _next_reference(model, prefix: str) -> str:
@@ -49,6 +52,21 @@ def _next_reference(model, prefix: str) -> str:
 def _require(allowed: bool) -> None:
     if not allowed:
         raise ActionRefused(_("You cannot act on supplier payments."))
+
+
+def _refused_currency(currency: str) -> str:
+    return _("payments in %(currency)s cannot be made: the accounts take %(accepted)s only") % {
+        "currency": currency,
+        "accepted": ", ".join(settings.PAYABLES_CURRENCIES),
+    }
+
+
+def _check_currency(currency: str) -> None:
+    """Never a bank file in a currency the accounts cannot take: the bank would convert
+    or refuse it, and the supplier would not get what was approved."""
+    if currency not in settings.PAYABLES_CURRENCIES:
+        text = _refused_currency(currency)
+        raise ActionRefused(f"{text[:1].upper()}{text[1:]}.")
 
 
 @dataclass
@@ -82,6 +100,9 @@ def prepare_orders(*, actor: User) -> Preparation:
         for (supplier_id, currency), group in sorted(groups.items()):
             supplier = suppliers[supplier_id]
             states = accounts[supplier_id]
+            if currency not in settings.PAYABLES_CURRENCIES:
+                result.waiting.append((supplier, _refused_currency(currency)))
+                continue
             if BankAccount.Status.PENDING in states:
                 result.waiting.append(
                     (supplier, _("a bank account change is waiting for approval"))
@@ -102,9 +123,14 @@ def prepare_orders(*, actor: User) -> Preparation:
                 cbu=account.cbu,
                 holder_name=account.holder_name,
                 currency=currency,
+                gross_amount=amount,
                 amount=amount,
                 created_by=actor,
             )
+            withheld = withholding.withhold(order=order, invoices=group, day=timezone.localdate())
+            if withheld:
+                order.amount = amount - withheld
+                order.save(update_fields=["amount"])
             PaymentOrderItem.objects.bulk_create(
                 PaymentOrderItem(order=order, invoice=invoice, amount=invoice.amount_due)
                 for invoice in group
@@ -118,7 +144,9 @@ def prepare_orders(*, actor: User) -> Preparation:
                 obj=order,
                 after={
                     "supplier": supplier.cuit,
-                    "amount": str(amount),
+                    "gross": str(amount),
+                    "withheld": str(withheld),
+                    "amount": str(order.amount),
                     "currency": currency,
                     "cbu": account.cbu,
                     "invoices": [invoice.pk for invoice in group],
@@ -140,6 +168,7 @@ def cancel_order(*, order: PaymentOrder, actor: User) -> PaymentOrder:
         )
         invoice_ids = list(order.items.values_list("invoice_id", flat=True))
         order.items.all().delete()
+        order.withholdings.all().delete()
         invoice_payments.take_out_of_payment(
             invoice_ids=invoice_ids, payment=order.reference, actor=actor
         )
@@ -164,6 +193,19 @@ def create_batch(*, order_ids: list[int], execution_date: date, actor: User) -> 
             .filter(pk__in=order_ids, status=PaymentOrder.Status.OPEN)
             .order_by("pk")
         )
+        sent = list(
+            PaymentOrder.objects.filter(
+                pk__in=order_ids, status=PaymentOrder.Status.UNCONFIRMED
+            ).values_list("reference", flat=True)
+        )
+        if sent:
+            raise ActionRefused(
+                _(
+                    "%(orders)s went to the bank in a batch that was cancelled afterwards: "
+                    "it can be paid again only once the bank says it did not pay it."
+                )
+                % {"orders": ", ".join(sorted(sent))}
+            )
         if not orders or len(orders) != len(set(order_ids)):
             raise ActionRefused(
                 _("Choose payment orders that are waiting for a batch (the page may be stale).")
@@ -171,6 +213,7 @@ def create_batch(*, order_ids: list[int], execution_date: date, actor: User) -> 
         currencies = {order.currency for order in orders}
         if len(currencies) != 1:
             raise ActionRefused(_("A batch pays in one currency: choose orders in one."))
+        _check_currency(next(iter(currencies)))
         batch = PaymentBatch.objects.create(
             reference=_next_reference(PaymentBatch, "LP-"),
             currency=currencies.pop(),
@@ -234,6 +277,8 @@ def approve_batch(*, batch: PaymentBatch, actor: User) -> PaymentBatch:
         batch = _locked_batch(batch)
         if batch.status != PaymentBatch.Status.DRAFT:
             raise ActionRefused(_("This batch is not waiting for approvals."))
+        if batch.created_by_id == actor.pk and not settings.PAYABLES_CREATOR_MAY_APPROVE:
+            raise ActionRefused(_("You created this batch: two other employees must approve it."))
         if batch.approvals.filter(user=actor).exists():
             raise ActionRefused(
                 _("You already approved this batch: a second employee must approve it.")
@@ -267,9 +312,15 @@ def cancel_batch(*, batch: PaymentBatch, actor: User, reason: str) -> PaymentBat
             PaymentBatch.Status.CANCELLED,
             refusal=_("This batch can no longer be cancelled."),
         )
-        batch.orders.filter(
-            status__in=PaymentOrder.STATES.sources(PaymentOrder.Status.OPEN)
-        ).update(batch=None, status=PaymentOrder.Status.OPEN)
+        if before == PaymentBatch.Status.EXPORTED:
+            # The file may have reached the bank: its orders wait for the bank's answer.
+            batch.orders.filter(status=PaymentOrder.Status.IN_BATCH).update(
+                status=PaymentOrder.Status.UNCONFIRMED
+            )
+        else:
+            batch.orders.filter(
+                status__in=PaymentOrder.STATES.sources(PaymentOrder.Status.OPEN)
+            ).update(batch=None, status=PaymentOrder.Status.OPEN)
         batch.save(update_fields=["status"])
         audit.record(
             actor=actor,
@@ -291,11 +342,13 @@ def export_batch(
         if batch.status != PaymentBatch.Status.APPROVED:
             raise ActionRefused(_("Only an approved batch can be exported."))
         _check_accounts(batch)
+        _check_currency(batch.currency)
         orders = list(
             batch.orders.select_related("supplier")
             .prefetch_related("items__invoice")
             .order_by("reference")
         )
+        _new_transfers(batch, orders)
         try:
             exporter = get_exporter(exporter_code)
             bank_file = exporter.export(batch, orders, debtor_from_settings())
@@ -323,6 +376,28 @@ def export_batch(
     return batch
 
 
+def _new_transfers(batch: PaymentBatch, orders: list[PaymentOrder]) -> None:
+    """Each order's transfer gets an end-to-end id never used before: the order's
+    reference the first time, then the reference and the attempt number."""
+    attempts = dict(
+        BankTransfer.objects.filter(order__in=orders)
+        .values("order_id")
+        .annotate(count=Count("id"))
+        .values_list("order_id", "count")
+    )
+    for order in orders:
+        attempt = attempts.get(order.pk, 0) + 1
+        order.end_to_end_id = order.reference if attempt == 1 else f"{order.reference}-{attempt}"
+    PaymentOrder.objects.bulk_update(orders, ["end_to_end_id"])
+    # The unique index refuses an id used before, whatever happened to its batch.
+    BankTransfer.objects.bulk_create(
+        BankTransfer(
+            order=order, batch=batch, end_to_end_id=order.end_to_end_id, amount=order.amount
+        )
+        for order in orders
+    )
+
+
 def _mark_orders_paid(orders: list[PaymentOrder], paid_on: date, note: str, actor: User) -> None:
     """The orders' invoices are paid, and each order's signed payment notice is requested."""
     for order in orders:
@@ -330,6 +405,10 @@ def _mark_orders_paid(orders: list[PaymentOrder], paid_on: date, note: str, acto
         order.paid_on = paid_on
         order.payment_note = note[:200]
     PaymentOrder.objects.bulk_update(orders, ["status", "paid_on", "payment_note"])
+    withholding.number_certificates(orders, paid_on)
+    BankTransfer.objects.filter(
+        end_to_end_id__in=[order.end_to_end_id for order in orders if order.end_to_end_id]
+    ).update(outcome=BankTransfer.Outcome.PAID)
     for order in orders:
         invoice_payments.mark_paid(
             invoice_ids=order.items.values_list("invoice_id", flat=True),
@@ -338,6 +417,7 @@ def _mark_orders_paid(orders: list[PaymentOrder], paid_on: date, note: str, acto
             actor=actor,
         )
         request_notice(order, actor=actor)
+        emails.notify_paid(order)
 
 
 def _close_if_paid(batch: PaymentBatch) -> None:
@@ -408,17 +488,23 @@ def import_statement(*, content: bytes, actor: User) -> StatementReport:
             except (ValueError, UnreadableNumber):
                 report.unmatched.append((row_number, _("The date or the amount cannot be read.")))
                 continue
-            order = (
-                PaymentOrder.objects.select_for_update(of=("self",))
-                .select_related("batch")
-                .filter(reference__in=row["reference"].split())
-                .first()
-            )
+            order, transfer = _order_named(row["reference"].split())
             if order is None:
                 report.unmatched.append((row_number, _("No payment order has this reference.")))
             elif order.status == PaymentOrder.Status.PAID:
                 report.unmatched.append((row_number, _("Already confirmed.")))
-            elif order.batch is None or order.batch.status != PaymentBatch.Status.EXPORTED:
+            elif transfer is not None and transfer.outcome != BankTransfer.Outcome.SENT:
+                report.unmatched.append(
+                    (
+                        row_number,
+                        _(
+                            "Transfer %(transfer)s was recorded as not paid, but the bank "
+                            "paid it: check with the bank before %(order)s is paid again."
+                        )
+                        % {"transfer": transfer.end_to_end_id, "order": order.reference},
+                    )
+                )
+            elif not _sent(order):
                 report.unmatched.append((row_number, _("Its batch file was not produced.")))
             elif abs(amount) != order.amount:
                 report.unmatched.append(
@@ -430,7 +516,8 @@ def import_statement(*, content: bytes, actor: User) -> StatementReport:
                 )
             else:
                 _mark_orders_paid([order], paid_on, _("Bank statement"), actor)
-                _close_if_paid(_locked_batch(order.batch))
+                if order.batch.status == PaymentBatch.Status.EXPORTED:
+                    _close_if_paid(_locked_batch(order.batch))
                 audit.record(
                     actor=actor,
                     action="payment_order.paid",
@@ -439,7 +526,103 @@ def import_statement(*, content: bytes, actor: User) -> StatementReport:
                         "paid_on": paid_on.isoformat(),
                         "amount": str(amount),
                         "source": "statement",
+                        "end_to_end_id": transfer.end_to_end_id if transfer else order.reference,
                     },
                 )
                 report.paid.append(order)
     return report
+
+
+def _order_named(tokens: list[str]) -> tuple[PaymentOrder | None, BankTransfer | None]:
+    """The payment order a statement row names by a transfer's end-to-end id or by the
+    order's reference (locked), and that transfer when it is named."""
+    transfer = BankTransfer.objects.filter(end_to_end_id__in=tokens).first()
+    orders = PaymentOrder.objects.select_for_update(of=("self",)).select_related("batch")
+    if transfer is not None:
+        return orders.get(pk=transfer.order_id), transfer
+    return orders.filter(reference__in=tokens).first(), None
+
+
+def _sent(order: PaymentOrder) -> bool:
+    """A bank file carrying the order was produced and the bank has not answered."""
+    return order.status == PaymentOrder.Status.UNCONFIRMED or (
+        order.status == PaymentOrder.Status.IN_BATCH
+        and order.batch is not None
+        and order.batch.status == PaymentBatch.Status.EXPORTED
+    )
+
+
+def _reopen(order: PaymentOrder, outcome: str, note: str) -> str:
+    """The bank did not pay the order's last transfer: the order waits for a new batch."""
+    before = PaymentOrder.STATES.move(order, PaymentOrder.Status.OPEN)
+    BankTransfer.objects.filter(end_to_end_id=order.end_to_end_id).update(
+        outcome=outcome, note=note[:200]
+    )
+    order.batch = None
+    order.not_paid_requested_by = None
+    order.not_paid_reason = ""
+    order.save(update_fields=["status", "batch", "not_paid_requested_by", "not_paid_reason"])
+    return before
+
+
+def record_bank_rejection(*, order: PaymentOrder, reason: str, actor: User) -> PaymentOrder:
+    """The bank answered that it rejected the order's transfer (statement or status
+    report): the order may go into a new batch, with a new end-to-end id."""
+    _require(is_accounts_payable(actor))
+    with transaction.atomic():
+        order = (
+            PaymentOrder.objects.select_for_update(of=("self",))
+            .select_related("batch")
+            .get(pk=order.pk)
+        )
+        if not _sent(order):
+            raise ActionRefused(_("Only an order sent to the bank can be rejected by it."))
+        before = _reopen(order, BankTransfer.Outcome.REJECTED, reason)
+        audit.record(
+            actor=actor,
+            action="payment_order.rejected_by_bank",
+            obj=order,
+            before={"status": before},
+            after={"status": order.status, "reason": reason},
+        )
+    return order
+
+
+def record_not_paid(*, order: PaymentOrder, reason: str, actor: User) -> PaymentOrder:
+    """Two employees record that the bank did not pay an order of a cancelled batch: the
+    first writes why, a second one who may approve batches confirms it."""
+    _require(is_accounts_payable(actor) or can_approve_batches(actor))
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+        if order.status != PaymentOrder.Status.UNCONFIRMED:
+            raise ActionRefused(
+                _("Only an order of a cancelled batch whose file was produced waits for this.")
+            )
+        if order.not_paid_requested_by_id is None:
+            if not reason.strip():
+                raise ActionRefused(_("Write how you know the bank did not pay it."))
+            order.not_paid_requested_by = actor
+            order.not_paid_reason = reason.strip()
+            order.save(update_fields=["not_paid_requested_by", "not_paid_reason"])
+            audit.record(
+                actor=actor,
+                action="payment_order.not_paid_requested",
+                obj=order,
+                after={"reason": order.not_paid_reason, "end_to_end_id": order.end_to_end_id},
+            )
+            return order
+        if order.not_paid_requested_by_id == actor.pk:
+            raise ActionRefused(
+                _("You recorded it: another employee who approves batches must confirm it.")
+            )
+        _require(can_approve_batches(actor))
+        first, why = order.not_paid_requested_by, order.not_paid_reason
+        _reopen(order, BankTransfer.Outcome.NOT_PAID, why)
+        audit.record(
+            actor=actor,
+            action="payment_order.not_paid_confirmed",
+            obj=order,
+            before={"status": PaymentOrder.Status.UNCONFIRMED, "requested_by": first.email},
+            after={"status": order.status, "reason": why},
+        )
+    return order

@@ -1,0 +1,96 @@
+"""The bank's payment status report (ISO 20022 pain.002): rejected transfers free their
+orders for a new batch; accepted-and-settled ones confirm the payment.
+
+Transactions are found by their end-to-end id (unique for ever, ``BankTransfer``).
+Untrusted XML: no DTD, no entities, no network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from accounts.models import User
+from core.errors import ActionRefused
+from suppliers.selectors import is_accounts_payable
+
+from ..models import BankTransfer, PaymentBatch, PaymentOrder
+from . import _close_if_paid, _locked_batch, _mark_orders_paid, _require, record_bank_rejection
+
+SETTLED = {"ACSC", "ACCC"}
+REJECTED = {"RJCT"}
+
+
+@dataclass
+class StatusReport:
+    paid: list[PaymentOrder] = field(default_factory=list)
+    rejected: list[PaymentOrder] = field(default_factory=list)
+    ignored: list[tuple[str, str]] = field(default_factory=list)
+    """(end-to-end id, why) of transactions that changed nothing."""
+
+
+def _parse(content: bytes) -> etree._Element:
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ActionRefused(_("The status report is not well-formed XML: %s") % exc) from None
+    docinfo = root.getroottree().docinfo
+    namespace = etree.QName(root).namespace or ""
+    if docinfo.doctype or not namespace.startswith("urn:iso:std:iso:20022:tech:xsd:pain.002."):
+        raise ActionRefused(_("The file is not an ISO 20022 payment status report (pain.002)."))
+    return root
+
+
+def import_status_report(*, content: bytes, actor: User) -> StatusReport:
+    _require(is_accounts_payable(actor))
+    root = _parse(content)
+    ns = {"p": etree.QName(root).namespace}
+    report = StatusReport()
+    for info in root.iterfind(".//p:TxInfAndSts", ns):
+        e2e = (info.findtext("p:OrgnlEndToEndId", namespaces=ns) or "").strip()
+        status = (info.findtext("p:TxSts", namespaces=ns) or "").strip()
+        reason = " ".join(
+            text.strip()
+            for text in info.xpath(
+                "p:StsRsnInf/p:Rsn/p:Cd/text() | p:StsRsnInf/p:AddtlInf/text()", namespaces=ns
+            )
+        )
+        transfer = BankTransfer.objects.filter(end_to_end_id=e2e).select_related("order").first()
+        if transfer is None:
+            report.ignored.append((e2e, _("No transfer has this end-to-end id.")))
+            continue
+        if transfer.outcome != BankTransfer.Outcome.SENT or transfer.order.end_to_end_id != e2e:
+            report.ignored.append((e2e, _("This transfer was already settled.")))
+            continue
+        if status in REJECTED:
+            report.rejected.append(
+                record_bank_rejection(
+                    order=transfer.order, reason=f"pain.002 {status} {reason}".strip(), actor=actor
+                )
+            )
+        elif status in SETTLED:
+            with transaction.atomic():
+                order = (
+                    PaymentOrder.objects.select_for_update(of=("self",))
+                    .select_related("batch")
+                    .get(pk=transfer.order_id)
+                )
+                if order.status == PaymentOrder.Status.PAID:
+                    report.ignored.append((e2e, _("Already confirmed.")))
+                    continue
+                _mark_orders_paid([order], timezone.localdate(), f"pain.002 {status}", actor)
+                if order.batch.status == PaymentBatch.Status.EXPORTED:
+                    _close_if_paid(_locked_batch(order.batch))
+            report.paid.append(order)
+        else:
+            report.ignored.append(
+                (e2e, _("Status %(status)s changes nothing.") % {"status": status})
+            )
+    return report

@@ -1,0 +1,265 @@
+"""Withholding taxes from payment orders, the province's padrón and the tax office export.
+
+``withhold`` runs inside the transaction that creates a payment order: it reads the month's
+earlier withholdings of the supplier (locked by the supplier row, so two orders of one
+supplier are computed one after the other), computes with ``payables.withholdings`` and
+stores one row per rule. Certificates are numbered when the order is paid, so a cancelled
+order leaves no gap in their series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q, Sum
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core import audit, numbering
+from core.identifiers import InvalidIdentifier, normalize_cuit
+from core.money import UnreadableNumber, parse_amount
+from suppliers.models import Invoice, InvoiceLine, PurchaseOrderLine, Supplier
+
+from .. import withholdings
+from ..models import PaymentOrder, ProvincialRate, Withholding
+
+ZERO = Decimal(0)
+
+
+def _line_bases(invoices: list[Invoice]) -> list[withholdings.LineBase]:
+    lines = InvoiceLine.objects.filter(invoice__in=invoices).select_related("po_line", "invoice")
+    return [
+        withholdings.LineBase(
+            is_goods=line.po_line is None or line.po_line.kind == PurchaseOrderLine.Kind.GOODS,
+            net=line.net_amount * line.invoice.sign,
+            vat_rate=line.tax_rate
+            if line.tax_rate is not None
+            else (line.po_line.tax_rate if line.po_line else ZERO),
+        )
+        for line in lines
+    ]
+
+
+def provincial_rate(cuit: str, day: date) -> Decimal | None:
+    row = (
+        ProvincialRate.objects.filter(cuit=cuit, valid_from__lte=day, valid_to__gte=day)
+        .order_by("-published", "-valid_from")
+        .first()
+    )
+    return row.rate if row else None
+
+
+def _certificate_number(day: date) -> str:
+    prefix = f"RET-{day.year}-"
+    numbering.hold(f"payables.withholding:{prefix}")
+    last = Withholding.objects.filter(certificate_number__startswith=prefix).aggregate(
+        last=Max("certificate_number")
+    )["last"]
+    return f"{prefix}{int(last.removeprefix(prefix)) + 1 if last else 1:06d}"
+
+
+def number_certificates(orders: list[PaymentOrder], day: date) -> None:
+    """The orders are paid: their withholdings get certificate numbers, in sequence."""
+    rows = list(
+        Withholding.objects.filter(order__in=orders, amount__gt=0, certificate_number="").order_by(
+            "order_id", "pk"
+        )
+    )
+    for row in rows:
+        row.certificate_number = _certificate_number(day)
+        row.save(update_fields=["certificate_number"])
+
+
+def withhold(*, order: PaymentOrder, invoices: list[Invoice], day: date) -> Decimal:
+    """Store the order's withholdings and return their total (to deduct from the gross)."""
+    supplier = Supplier.objects.select_for_update().get(pk=order.supplier_id)
+    month = day.replace(day=1)
+    so_far: dict[str, withholdings.MonthSoFar] = {}
+    for row in (
+        Withholding.objects.filter(supplier=supplier, month=month)
+        .values("tax", "regime")
+        .annotate(base=Sum("base"), withheld=Sum("amount"))
+    ):
+        so_far[f"{row['tax']}:{row['regime']}"] = withholdings.MonthSoFar(
+            row["base"], row["withheld"]
+        )
+    computed = withholdings.compute(
+        rules=withholdings.load_rules(),
+        taxes=settings.PAYABLES_WITHHOLDING_TAXES,
+        condition=supplier.tax_condition,
+        day=day,
+        lines=_line_bases(invoices),
+        month_so_far=so_far,
+        padron_rate=provincial_rate(supplier.cuit, day),
+    )
+    rows = [
+        Withholding(
+            order=order,
+            supplier=supplier,
+            tax=item.rule.tax,
+            regime=item.rule.regime,
+            description=item.rule.description,
+            month=month,
+            base=item.base,
+            taxable=item.taxable,
+            rate=item.rate,
+            amount=item.amount,
+        )
+        for item in computed
+    ]
+    Withholding.objects.bulk_create(rows)
+    return sum((row.amount for row in rows), ZERO)
+
+
+# --- The province's padrón (ARBA "PadronRGSRet<MMYYYY>.txt") ---------------------------------
+
+MAX_ERRORS = 50
+
+
+@dataclass
+class PadronReport:
+    imported: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _padron_date(text: str) -> date:
+    text = text.strip()
+    if len(text) != 8 or not text.isdigit():
+        raise ValueError(text)
+    return date(int(text[4:]), int(text[2:4]), int(text[:2]))
+
+
+def import_provincial_padron(*, content: bytes, actor: User) -> PadronReport:
+    """Import the province's withholding list, all or nothing.
+
+    One line per CUIT, ``;``-separated: R; published (ddmmyyyy); valid from; valid to;
+    CUIT; type; alta flag; rate-change flag; rate (comma decimal); group. Rows of the same
+    validity period replace the ones imported before.
+    """
+    report = PadronReport()
+    rows: list[ProvincialRate] = []
+    text = content.decode("latin-1")  # as the province publishes it
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        values = raw.strip().split(";")
+        try:
+            if len(values) < 10 or values[0] != "R":
+                raise ValueError(
+                    _("Expected 10 values separated by “;” starting with R (retention).")
+                )
+            try:
+                published, valid_from, valid_to = (_padron_date(v) for v in values[1:4])
+            except ValueError:
+                raise ValueError(_("The dates are written ddmmyyyy.")) from None
+            try:
+                cuit = normalize_cuit(values[4])
+            except InvalidIdentifier as exc:
+                raise ValueError(str(exc)) from None
+            try:
+                rate = parse_amount(values[8])
+            except UnreadableNumber:
+                raise ValueError(
+                    _("The rate “%(rate)s” is not a number.") % {"rate": values[8]}
+                ) from None
+            if not 0 <= rate <= 100 or rate.as_tuple().exponent < -3:
+                raise ValueError(
+                    _("The rate %(rate)s is not a percentage with up to 3 decimals.")
+                    % {"rate": values[8]}
+                )
+            if valid_to < valid_from:
+                raise ValueError(_("The validity ends before it starts."))
+            rows.append(
+                ProvincialRate(
+                    cuit=cuit,
+                    rate=rate,
+                    valid_from=valid_from,
+                    valid_to=valid_to,
+                    group=values[9].strip()[:4],
+                    published=published,
+                )
+            )
+        except ValueError as exc:
+            report.errors.append((number, str(exc)))
+            if len(report.errors) >= MAX_ERRORS:
+                break
+    if not rows and not report.errors:
+        report.errors.append((1, _("The file has no rows.")))
+    if report.errors:
+        return report
+    periods = {(row.valid_from, row.valid_to) for row in rows}
+    with transaction.atomic():
+        query = Q()
+        for start, end in periods:
+            query |= Q(valid_from=start, valid_to=end)
+        ProvincialRate.objects.filter(query).delete()
+        ProvincialRate.objects.bulk_create(rows, batch_size=5000)
+        audit.record(
+            actor=actor,
+            action="payables.padron_imported",
+            obj=rows[0],
+            after={"rows": len(rows), "periods": sorted(f"{a}..{b}" for a, b in periods)},
+        )
+    report.imported = len(rows)
+    return report
+
+
+# --- SICORE import file ------------------------------------------------------------------------
+
+SICORE_TAXES = {"ganancias": "0217", "iva": "0767"}
+SICORE_VOUCHER_PAYMENT_ORDER = "06"
+
+
+def _sicore_amount(value: Decimal, width: int) -> str:
+    return f"{value:.2f}".replace(".", ",").rjust(width, "0")
+
+
+def sicore_lines(month: date) -> list[str]:
+    """The month's withholdings of the taxes SICORE takes, one 145-character line each
+    (RG 2233 layout; decimal comma), for the tax office's import."""
+    month = month.replace(day=1)
+    found = (
+        Withholding.objects.filter(
+            month=month,
+            tax__in=list(SICORE_TAXES),
+            amount__gt=0,
+            order__status=PaymentOrder.Status.PAID,
+        )
+        .select_related("order", "supplier")
+        .order_by("order__paid_on", "certificate_number")
+    )
+    lines = []
+    for row in found:
+        paid_on = row.order.paid_on or row.created_at.date()
+        digits = "".join(ch for ch in row.order.reference if ch.isdigit())
+        line = "".join(
+            [
+                SICORE_VOUCHER_PAYMENT_ORDER,
+                f"{paid_on:%d/%m/%Y}",
+                digits.rjust(16, "0")[-16:],
+                _sicore_amount(row.order.gross_amount or row.order.amount, 16),
+                SICORE_TAXES[row.tax],
+                row.regime.rjust(3, "0")[-3:],
+                "1",
+                _sicore_amount(row.taxable, 14),
+                f"{paid_on:%d/%m/%Y}",
+                "01",
+                "0",
+                _sicore_amount(row.amount, 14),
+                "000,00",
+                " " * 10,
+                "80",
+                row.supplier.cuit.ljust(20),
+                "0" * 14,
+            ]
+        )
+        lines.append(line)
+    return lines
+
+
+def sicore_file(month: date) -> bytes:
+    return "".join(f"{line}\r\n" for line in sicore_lines(month)).encode("ascii")

@@ -1,0 +1,86 @@
+"""Checking suppliers' Argentine invoices with AFIP (ARCA): plugins (``core.registry``).
+
+``afip-wscdc`` asks AFIP's voucher-verification service (WSCDC, SOAP, with a WSAA login
+ticket signed by the municipality's certificate); ``demo`` answers locally for trying the
+portal and is refused by ``check --deploy``. ``SUPPLIERS_AFIP_CHECKER`` chooses one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from core.registry import PluginRegistry
+
+
+class AfipUnavailable(Exception):
+    """AFIP did not answer (or answered that it is down): check again later."""
+
+
+@dataclass(frozen=True)
+class VoucherQuery:
+    issuer_cuit: str
+    point_of_sale: int
+    voucher_type: int
+    voucher_number: int
+    issue_date: date
+    total: Decimal
+    authorization_code: str
+    authorization_kind: str  # "CAE" or "CAEA"
+    receiver_cuit: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    result: str
+    """A approved, O observed, R rejected."""
+    observations: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+    errors: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+
+    @property
+    def message(self) -> str:
+        return "; ".join(f"{code}: {text}" for code, text in self.observations + self.errors)
+
+
+class InvoiceChecker(Protocol):
+    key: str
+    label: str
+    demo: bool
+
+    def problems(self) -> list[str]: ...
+
+    def verify(self, query: VoucherQuery) -> Verdict: ...
+
+
+CHECKERS: PluginRegistry[InvoiceChecker] = PluginRegistry(
+    "AFIP invoice check", settings=("SUPPLIERS_AFIP_CHECKER",)
+)
+
+
+class DemoChecker:
+    """Approves every voucher whose CAE has 14 digits; for trying the portal only."""
+
+    key = "demo"
+    label = "AFIP (demo: no request leaves the server)"
+    demo = True
+
+    def problems(self) -> list[str]:
+        return []
+
+    def verify(self, query: VoucherQuery) -> Verdict:
+        if len(query.authorization_code) == 14 and query.authorization_code.isdigit():
+            return Verdict("A")
+        return Verdict("R", observations=((100, "CAE inexistente (demo)"),))
+
+
+def register_plugins() -> None:
+    from .wscdc import WscdcChecker
+
+    CHECKERS.register(WscdcChecker())
+    CHECKERS.register(DemoChecker())
+
+
+def checker() -> InvoiceChecker:
+    return CHECKERS.chosen()
