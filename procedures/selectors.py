@@ -13,6 +13,7 @@ from documents.selectors import documents_of
 
 from .flows import StandardProcedureFlow
 from .models import Case, ProcedureType, ProcedureVersion
+from .references import FULL_REFERENCE, normalize_reference
 from .services.catalog import department_permission, searchable
 from .services.outputs import OUTPUT_KINDS
 
@@ -139,7 +140,11 @@ def staff_tasks(
             tasks = tasks.filter(owner_permission__in=_queue_permissions(user))
     else:
         tasks = tasks.filter(owner=user, status=STATUS.DONE)
-    if text:
+    reference = normalize_reference(text)
+    if FULL_REFERENCE.fullmatch(reference):
+        # A whole reference names one case: its unique index, not a scan of every name.
+        tasks = tasks.filter(process__case__reference=reference)
+    elif text:
         words = text.strip()
         tasks = tasks.filter(
             Q(process__case__reference__icontains=words)

@@ -119,3 +119,15 @@ def test_the_queue_counts_its_tasks_without_reading_their_cases(
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/gestion/cola/?vencidos=1&q=EXP")
     assert response.status_code == 200
+
+
+def test_a_whole_reference_finds_its_case_in_the_queue(client, version, applicant, desk_clerk):
+    case = submitted_case(version, applicant)
+    clone_case(case, 5)
+    client.force_login(desk_clerk)
+    typed = case.reference.lower().replace("0", "o")
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/gestion/cola/", {"q": typed}).content.decode()
+    assert "1 tarea" in page and case.reference in page
+    assert any(f"= '{case.reference}'" in q["sql"] for q in captured), "not by the unique index"
+    assert "0 tareas" in client.get("/gestion/cola/", {"q": "EXP-1999-AAAA-AAAA"}).content.decode()
