@@ -228,6 +228,12 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["applicant", "-created_at"]),
             models.Index(fields=["status", "due_date"]),
+            # A department's queue in due-date order (selectors.staff_tasks).
+            models.Index(
+                fields=["current_department", "due_date"],
+                condition=models.Q(status="submitted"),
+                name="case_department_queue",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -58,11 +58,16 @@ def published_version_of(code: str) -> ProcedureVersion | None:
     return published_versions().filter(procedure_type__code=code).first()
 
 
+VERSION_NAMES = ("name_es", "name_en", "name_it")
+
+
 def cases_of(user: User) -> QuerySet[Case]:
     return (
         Case.objects.filter(applicant=user)
         .exclude(status=Case.Status.DRAFT)
         .select_related("version")
+        # What the list shows, without each case's answers and its version's definition.
+        .only("reference", "status", "due_date", *(f"version__{n}" for n in VERSION_NAMES))
         .order_by("-submitted_at")
     )
 
@@ -87,8 +92,27 @@ def departments_of(user: User) -> list[str]:
 
 def _tasks() -> QuerySet[Task]:
     # The node alone identifies the flow: no join to the process table just to check it.
-    return Task.objects.filter(flow_task=StandardProcedureFlow.review).select_related(
-        "owner", "process__case__version", "process__case__applicant"
+    # Only the columns a list shows: the process's data, the case's answers and the
+    # version's definition are wide JSON, decoded for every row otherwise.
+    return (
+        Task.objects.filter(flow_task=StandardProcedureFlow.review)
+        .select_related("owner", "process__case__version", "process__case__applicant")
+        .only(
+            "status",
+            "created",
+            "flow_task",
+            "owner_permission",
+            "owner__full_name",
+            "owner__email",
+            "process__status",
+            "process__case__process",
+            "process__case__reference",
+            "process__case__status",
+            "process__case__due_date",
+            *(f"process__case__version__{name}" for name in VERSION_NAMES),
+            "process__case__applicant__full_name",
+            "process__case__applicant__email",
+        )
     )
 
 
@@ -137,7 +161,12 @@ def staff_tasks(
     elif box == "queue":
         tasks = tasks.filter(status=STATUS.NEW)
         if not user.is_superuser:
-            tasks = tasks.filter(owner_permission__in=_queue_permissions(user))
+            # The case's current department is the one the open task waits for: saying so
+            # lets PostgreSQL walk that department's cases by due date and stop at a page.
+            tasks = tasks.filter(
+                owner_permission__in=_queue_permissions(user),
+                process__case__current_department__in=departments_of(user),
+            )
     else:
         tasks = tasks.filter(owner=user, status=STATUS.DONE)
     reference = normalize_reference(text)

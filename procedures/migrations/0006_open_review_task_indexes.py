@@ -1,10 +1,10 @@
-"""Partial indexes on viewflow's task table for the employee queues.
+"""Indexes and statistics for the employee queues.
 
-viewflow owns the table, hence RunSQL. Only open review tasks are indexed, so the
-indexes stay as small as the queues themselves however many cases are closed.
+viewflow owns the task table, hence RunSQL there. Only open review tasks are indexed,
+so the indexes stay as small as the queues themselves however many cases are closed.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 REVIEW = "procedures/flows.StandardProcedureFlow.review"
 
@@ -27,5 +27,22 @@ class Migration(migrations.Migration):
             "CREATE INDEX procedures_open_review_inbox ON viewflow_task (owner_id) "
             f"WHERE status = 'ASSIGNED' AND flow_task = '{REVIEW}'",
             "DROP INDEX procedures_open_review_inbox",
+        ),
+        # Without it PostgreSQL multiplies the selectivities of status, node and department
+        # as if independent, guesses a department's queue 10 times too small, and reads
+        # every task of the department instead of walking the cases by due date.
+        migrations.RunSQL(
+            "CREATE STATISTICS procedures_open_review_tasks (mcv) "
+            "ON status, flow_task, owner_permission FROM viewflow_task",
+            "DROP STATISTICS procedures_open_review_tasks",
+        ),
+        # A department's queue in due-date order, reading only that department's cases.
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(status="submitted"),
+                fields=["current_department", "due_date"],
+                name="case_department_queue",
+            ),
         ),
     ]
