@@ -76,6 +76,13 @@ def drafts_of(user: User) -> QuerySet[Case]:
     return (
         Case.objects.filter(filed_by=user, status=Case.Status.DRAFT)
         .select_related("version", "applicant")
+        .only(
+            "updated_at",
+            "form_section",
+            "applicant__full_name",
+            "applicant__email",
+            *(f"version__{n}" for n in VERSION_NAMES),
+        )
         .order_by("-updated_at")
     )
 

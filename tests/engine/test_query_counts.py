@@ -131,3 +131,16 @@ def test_a_whole_reference_finds_its_case_in_the_queue(client, version, applican
     assert "1 tarea" in page and case.reference in page
     assert any(f"= '{case.reference}'" in q["sql"] for q in captured), "not by the unique index"
     assert "0 tareas" in client.get("/gestion/cola/", {"q": "EXP-1999-AAAA-AAAA"}).content.decode()
+
+
+def test_drafts_on_my_procedures_cost_no_query_each(client, version, applicant):
+    from procedures.services import cases
+
+    client.force_login(applicant)
+    cases.start_draft(version=version, applicant=applicant, filed_by=applicant)
+    one = queries(client, "/mis-tramites/")
+    for _ in range(4):
+        cases.start_draft(version=version, applicant=applicant, filed_by=applicant)
+    page = client.get("/mis-tramites/").content.decode()
+    assert page.count("Habilitación de prueba") >= 5
+    assert queries(client, "/mis-tramites/") == one <= 5  # session, user, count, page, drafts
