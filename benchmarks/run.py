@@ -55,6 +55,7 @@ def environment(var_dir: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
         "DATABASE_URL": f"{SERVER}/{DATABASE}",
         "DATABASE_CONN_MAX_AGE": "60",  # as .env.example recommends for production
+        "DATABASE_PARALLEL_WORKERS": "0",  # likewise
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),  # shared, so sessions made here are valid there
         "ALLOWED_HOSTS": "127.0.0.1",
