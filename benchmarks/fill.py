@@ -628,6 +628,8 @@ class Cast:
     case_reference: str
     search_word: str
     category: str
+    procedure_code: str
+    resident_case_reference: str
 
 
 def pick_cast() -> Cast:
@@ -670,4 +672,11 @@ def pick_cast() -> Cast:
         case_reference=case.reference or "",
         search_word=word,
         category=version.procedure_type.category.code,
+        procedure_code=version.procedure_type.code,
+        resident_case_reference=Case.objects.filter(applicant_id=resident["applicant"])
+        .exclude(reference=None)
+        .order_by("-submitted_at")
+        .values_list("reference", flat=True)
+        .first()
+        or "",
     )

@@ -33,7 +33,11 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "tramites_bench"
 DEFAULT_CASES = 100_000
 DOC = Path(__file__).resolve().parent.parent / "docs/performance.md"
-DOC_START, DOC_END = "<!-- bench:start -->", "<!-- bench:end -->"
+# The runs whose results the document keeps, each between its own markers.
+DOC_MARKERS = {
+    100_000: ("<!-- bench:start -->", "<!-- bench:end -->"),
+    1_000_000: ("<!-- bench-1m:start -->", "<!-- bench-1m:end -->"),
+}
 BUSY_LIMIT = 0.1
 BUSY_WARNING = " (other processes shared the CPUs: rerun on a quiet machine)"
 EXPLAIN_FROM_MS = 5  # the run prints the plan of any page's slowest query at least this slow
@@ -51,6 +55,7 @@ def environment(var_dir: Path) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
         "DATABASE_URL": f"{SERVER}/{DATABASE}",
         "DATABASE_CONN_MAX_AGE": "60",  # as .env.example recommends for production
+        "DATABASE_PARALLEL_WORKERS": "0",  # likewise
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),  # shared, so sessions made here are valid there
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -103,6 +108,7 @@ class Row:
     status: int
     queries: int = 0
     sql_ms: float = 0.0
+    total_ms: float = 0.0
     cookie: str = ""
     rps: float | None = None
 
@@ -180,30 +186,32 @@ def markdown(
         f"- Other activity on the machine: {busy[0]:.0%} of the CPUs busy just before the "
         f"load, {busy[1]:.0%} just after{BUSY_WARNING if max(busy) > BUSY_LIMIT else ''}.",
         "",
-        "| Page | Path | Queries | SQL ms | req/s | × trivial | Notes |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| Page | Path | Queries | SQL ms | Other ms | req/s | × trivial | Notes |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         if row.rps is not None:
             lines.append(
                 f"| {row.name} | `{row.path}` | {row.queries} | {row.sql_ms:.1f} "
-                f"| {row.rps:,.1f} | {row.rps / baseline:.3f} | |"
+                f"| {row.total_ms - row.sql_ms:.1f} | {row.rps:,.1f} | {row.rps / baseline:.3f} | |"
             )
         else:
             note = "pending: page not built yet" if row.status == 404 else f"HTTP {row.status}"
-            lines.append(f"| {row.name} | `{row.path}` | — | — | — | — | {note} |")
+            lines.append(f"| {row.name} | `{row.path}` | — | — | — | — | — | {note} |")
     return "\n".join(lines)
 
 
-def write_doc(block: str) -> None:
-    head, _, rest = DOC.read_text().partition(DOC_START)
-    if DOC_END not in rest:
-        raise RuntimeError(f"{DOC} lacks the {DOC_START} ... {DOC_END} markers")
-    tail = rest.partition(DOC_END)[2]
-    DOC.write_text(f"{head}{DOC_START}\n{block}\n{DOC_END}{tail}")
+def write_doc(block: str, cases: int) -> None:
+    start, end = DOC_MARKERS[cases]
+    head, _, rest = DOC.read_text().partition(start)
+    if end not in rest:
+        raise RuntimeError(f"{DOC} lacks the {start} ... {end} markers")
+    tail = rest.partition(end)[2]
+    DOC.write_text(f"{head}{start}\n{block}\n{end}{tail}")
 
 
 def main() -> None:
+    global DATABASE
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -213,7 +221,15 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=10, help="load per page (default 10)")
     parser.add_argument("--concurrency", type=int, default=4, help="clients (default 4)")
+    parser.add_argument(
+        "--database",
+        default=DATABASE,
+        help=f"a database of one's own, so parallel runs never meet (default {DATABASE})",
+    )
     args = parser.parse_args()
+    if not args.database.startswith(DATABASE):
+        parser.error(f"--database must start with {DATABASE}: the run drops it")
+    DATABASE = args.database
 
     var_dir = Path(tempfile.mkdtemp(prefix="tramites-bench-"))
     env = environment(var_dir)
@@ -264,11 +280,12 @@ def run(args: argparse.Namespace, env: dict[str, str], var_dir: Path) -> None:
             queries.status,
             queries.count,
             queries.sql_ms,
+            queries.total_ms,
             measure.session_cookie(page.viewer),
         )
         print(
             f"\n{page.name} ({page.path}): HTTP {queries.status}, {queries.count} queries, "
-            f"{queries.sql_ms:.1f} ms of SQL",
+            f"{queries.sql_ms:.1f} ms of SQL, {queries.total_ms:.1f} ms in all",
             flush=True,
         )
         if row.measured and queries.slowest_ms >= EXPLAIN_FROM_MS:
@@ -307,11 +324,11 @@ def run(args: argparse.Namespace, env: dict[str, str], var_dir: Path) -> None:
 
     block = markdown(args.cases, fill_line, rows, trivial, busy)
     print(f"\n{block}")
-    if args.cases == DEFAULT_CASES:
-        write_doc(block)
+    if args.cases in DOC_MARKERS:
+        write_doc(block, args.cases)
         print(f"\nWritten to {DOC}.")
     else:
-        print(f"\n{DOC} not updated: it records runs of {DEFAULT_CASES:,} cases.")
+        print(f"\n{DOC} not updated: it records runs of {', '.join(map(str, DOC_MARKERS))} cases.")
 
 
 if __name__ == "__main__":

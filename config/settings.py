@@ -122,6 +122,13 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+_parallel_workers = env.str("DATABASE_PARALLEL_WORKERS", default="")
+if _parallel_workers and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Parallel plans for a page's 25 rows wait for workers to start, on the CPUs the web
+    # processes need: docs/performance.md measured a 25-row queue page at 230 ms parallel.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c max_parallel_workers_per_gather={int(_parallel_workers)}"
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several threads (runserver, Celery eager tasks) share the file: wait, don't fail.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

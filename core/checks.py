@@ -79,3 +79,37 @@ def public_address_is_set(app_configs=None, **kwargs) -> list[Error]:
             )
         ]
     return []
+# Backends whose state lives in one process or on one machine's disk.
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+)
+
+
+@register(Tags.caches, deploy=True)
+def shared_between_machines(app_configs=None, **kwargs) -> list[Error]:
+    """Production runs several web processes, often on several machines (docs/deployment.md):
+    login rate limits and cached pages must be seen by all of them."""
+    if settings.DEBUG:
+        return []
+    errors = []
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend in PER_PROCESS_CACHES:
+        errors.append(
+            Error(
+                f"The cache ({backend}) is not shared between processes: login rate limits "
+                "would count per process.",
+                hint="Set CACHE_URL to a Redis database every web process reaches.",
+                id="core.E122",
+            )
+        )
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        errors.append(
+            Error(
+                "No Celery broker: background work would run inside the web request.",
+                hint="Set CELERY_BROKER_URL to the Redis every web process and worker reaches.",
+                id="core.E123",
+            )
+        )
+    return errors

@@ -233,6 +233,12 @@ class Case(models.Model):
             models.Index(fields=["status", "due_date"]),
             # Listings by filing date (Open311 GET requests over a million claims).
             models.Index(fields=["submitted_at"], name="case_submitted_at_idx"),
+            # A department's queue in due-date order (selectors.staff_tasks).
+            models.Index(
+                fields=["current_department", "due_date"],
+                condition=models.Q(status="submitted"),
+                name="case_department_queue",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,11 +5,13 @@ base32 (no I, L, O, U: nothing to misread over the phone) drawn at random,
 about 10^12 possibilities per year.
 """
 
+import re
 import secrets
 
 from django.utils import timezone
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+FULL_REFERENCE = re.compile(rf"EXP-\d{{4}}-[{_ALPHABET}]{{4}}-[{_ALPHABET}]{{4}}")
 
 
 def new_reference() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from viewflow.workflow.models import Task
@@ -16,6 +16,7 @@ from documents.selectors import documents_of
 
 from .flows import StandardProcedureFlow
 from .models import Case, ProcedureType, ProcedureVersion
+from .references import FULL_REFERENCE, normalize_reference
 from .services.catalog import department_permission, searchable
 from .services.outputs import OUTPUT_KINDS
 
@@ -42,8 +43,25 @@ def search_catalog(
     return versions
 
 
+def catalog_stamp() -> str:
+    """Changes whenever a version is published or retired: the key of the catalog's cache.
+
+    Read from the database rather than bumped in the cache, so that it holds with a
+    cache per process too, and a publication is seen at once by every process.
+    """
+    stamp = ProcedureVersion.objects.exclude(status=ProcedureVersion.Status.DRAFT).aggregate(
+        published=Count("pk", filter=Q(status=ProcedureVersion.Status.PUBLISHED)),
+        last_from=Max("valid_from"),
+        last_until=Max("valid_until"),
+    )
+    return "{published}:{last_from}:{last_until}".format(**stamp)
+
+
 def published_version_of(code: str) -> ProcedureVersion | None:
     return published_versions().filter(procedure_type__code=code).first()
+
+
+VERSION_NAMES = ("name_es", "name_en", "name_it")
 
 
 def cases_of(user: User) -> QuerySet[Case]:
@@ -51,6 +69,8 @@ def cases_of(user: User) -> QuerySet[Case]:
         Case.objects.filter(applicant=user)
         .exclude(status=Case.Status.DRAFT)
         .select_related("version")
+        # What the list shows, without each case's answers and its version's definition.
+        .only("reference", "status", "due_date", *(f"version__{n}" for n in VERSION_NAMES))
         .order_by("-submitted_at")
     )
 
@@ -59,6 +79,13 @@ def drafts_of(user: User) -> QuerySet[Case]:
     return (
         Case.objects.filter(filed_by=user, status=Case.Status.DRAFT)
         .select_related("version", "applicant")
+        .only(
+            "updated_at",
+            "form_section",
+            "applicant__full_name",
+            "applicant__email",
+            *(f"version__{n}" for n in VERSION_NAMES),
+        )
         .order_by("-updated_at")
     )
 
@@ -75,8 +102,27 @@ def departments_of(user: User) -> list[str]:
 
 def _tasks() -> QuerySet[Task]:
     # The node alone identifies the flow: no join to the process table just to check it.
-    return Task.objects.filter(flow_task=StandardProcedureFlow.review).select_related(
-        "owner", "process__case__version", "process__case__applicant"
+    # Only the columns a list shows: the process's data, the case's answers and the
+    # version's definition are wide JSON, decoded for every row otherwise.
+    return (
+        Task.objects.filter(flow_task=StandardProcedureFlow.review)
+        .select_related("owner", "process__case__version", "process__case__applicant")
+        .only(
+            "status",
+            "created",
+            "flow_task",
+            "owner_permission",
+            "owner__full_name",
+            "owner__email",
+            "process__status",
+            "process__case__process",
+            "process__case__reference",
+            "process__case__status",
+            "process__case__due_date",
+            *(f"process__case__version__{name}" for name in VERSION_NAMES),
+            "process__case__applicant__full_name",
+            "process__case__applicant__email",
+        )
     )
 
 
@@ -86,6 +132,28 @@ QUEUE_ORDERINGS = {
     "created": ("created",),
     "-created": ("-created",),
 }
+
+
+def _queue_permissions(user: User) -> list[str]:
+    return [department_permission(code, qualified=True) for code in departments_of(user)]
+
+
+def staff_task_count(user: User, *, box: str, text: str = "", overdue: bool = False) -> int:
+    """How many tasks `staff_tasks` lists, counted on the task table alone when it can be.
+
+    An open review task always belongs to a submitted case, so without the text and
+    overdue filters (which need the case) the open boxes count through the partial
+    indexes of migration 0006 without joining the process and case of every task.
+    """
+    if text or overdue or box not in ("inbox", "queue"):
+        return staff_tasks(user, box=box, text=text, overdue=overdue).count()
+    tasks = Task.objects.filter(flow_task=StandardProcedureFlow.review)
+    if box == "inbox":
+        return tasks.filter(owner=user, status=STATUS.ASSIGNED).count()
+    tasks = tasks.filter(status=STATUS.NEW)
+    if not user.is_superuser:
+        tasks = tasks.filter(owner_permission__in=_queue_permissions(user))
+    return tasks.count()
 
 
 def staff_tasks(
@@ -101,13 +169,21 @@ def staff_tasks(
     if box == "inbox":
         tasks = tasks.filter(owner=user, status=STATUS.ASSIGNED)
     elif box == "queue":
-        permissions = [department_permission(code, qualified=True) for code in departments_of(user)]
         tasks = tasks.filter(status=STATUS.NEW)
         if not user.is_superuser:
-            tasks = tasks.filter(owner_permission__in=permissions)
+            # The case's current department is the one the open task waits for: saying so
+            # lets PostgreSQL walk that department's cases by due date and stop at a page.
+            tasks = tasks.filter(
+                owner_permission__in=_queue_permissions(user),
+                process__case__current_department__in=departments_of(user),
+            )
     else:
         tasks = tasks.filter(owner=user, status=STATUS.DONE)
-    if text:
+    reference = normalize_reference(text)
+    if FULL_REFERENCE.fullmatch(reference):
+        # A whole reference names one case: its unique index, not a scan of every name.
+        tasks = tasks.filter(process__case__reference=reference)
+    elif text:
         words = text.strip()
         tasks = tasks.filter(
             Q(process__case__reference__icontains=words)

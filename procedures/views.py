@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,12 +39,16 @@ def catalog(request):
     versions = selectors.search_catalog(
         audience=ProcedureType.Audience.RESIDENT, text=text, category=category
     )
-    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(
         request,
         "procedures/catalog.html",
         {
-            "page": page,
+            # The list is the same for everyone: the template caches it under the stamp,
+            # and the page and categories are only read when it renders them.
+            "catalog_stamp": selectors.catalog_stamp(),
+            "page": SimpleLazyObject(
+                lambda: Paginator(versions, PAGE_SIZE).get_page(request.GET.get("pagina"))
+            ),
             "q": text,
             "category": category,
             "categories": Category.objects.filter(

@@ -35,7 +35,10 @@ class SuppliersConfig(AppConfig):
 def _sees_suppliers(user) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_supplier_user or any(
+    if user.is_supplier_user:
+        return True
+    # Only staff hold these permissions: a resident's pages skip reading them.
+    return (user.is_employee or user.is_superuser) and any(
         user.has_perm(f"suppliers.{codename}")
         for codename in ("accounts_payable", "purchasing", "approve_payment_batches")
     )

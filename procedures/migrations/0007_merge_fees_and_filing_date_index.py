@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("procedures", "0006_alter_case_status_alter_caseevent_kind"),
         ("procedures", "0006_case_submitted_at_index"),
+        ("procedures", "0006_open_review_task_indexes"),
     ]
 
     operations = []

@@ -22,6 +22,7 @@ PRODUCTION_ENV = {
     "SITE_URL": f"https://{HOST}",
     "DATABASE_URL": "postgres://portal@db.internal:5432/portal",
     "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
+    "CACHE_URL": "redis://redis.internal:6379/1",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.internal:587",
     "AWS_STORAGE_BUCKET_NAME": "tramites-private",
     "TRUSTED_PROXY_COUNT": "1",

@@ -1,6 +1,6 @@
 """`manage.py check --deploy` under production-like environments, in a fresh process."""
 
-from .production import SIGNING_SETTINGS, manage, production_env
+from .production import REPO, SIGNING_SETTINGS, manage, production_env
 
 
 def _check_deploy(env: dict[str, str]):
@@ -62,3 +62,27 @@ def test_check_deploy_wants_the_public_address(collected_static):
     assert "core.E120" in result.stderr
     result = _check_deploy({**env, "SITE_URL": "http://tramites.municipio.gob.ar"})
     assert "core.E121" in result.stderr
+def test_check_deploy_wants_services_every_machine_shares(collected_static):
+    env = production_env(STATIC_ROOT=str(collected_static))
+    del env["CACHE_URL"]
+    del env["CELERY_BROKER_URL"]
+    result = _check_deploy(env)
+    assert result.returncode != 0
+    assert "core.E122" in result.stderr and "CACHE_URL" in result.stderr
+    assert "core.E123" in result.stderr and "CELERY_BROKER_URL" in result.stderr
+
+
+def test_env_example_configures_what_several_machines_need():
+    """docs/deployment.md: shared database, cache, broker and file storage."""
+    example = dict(
+        line.split("=", 1)
+        for line in (REPO / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#") and "=" in line
+    )
+    for name, shared in {
+        "DATABASE_URL": "postgres://",
+        "CACHE_URL": "redis://",
+        "CELERY_BROKER_URL": "redis://",
+    }.items():
+        assert example.get(name, "").startswith(shared), name
+    assert example.get("AWS_STORAGE_BUCKET_NAME"), "files must live in the bucket, not on a disk"

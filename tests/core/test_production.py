@@ -34,6 +34,8 @@ def gunicorn(collected_static, tmp_path):
     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "AWS_STORAGE_BUCKET_NAME"):
         if name in os.environ:
             env[name] = os.environ[name]
+    # One worker here: its own memory serves, and redis.internal does not exist.
+    env["CACHE_URL"] = os.environ.get("CACHE_URL", "locmemcache://")
     process, base_url = start_gunicorn(env, tmp_path / "gunicorn.log")
     yield base_url
     process.terminate()

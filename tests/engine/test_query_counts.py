@@ -1,8 +1,9 @@
-"""Queries per page do not grow with the number of cases (10 vs 1,000)."""
+"""Queries per page do not grow with the number of cases (10 vs 1,000), and stay few."""
 
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Process, Task
@@ -60,7 +61,12 @@ def queries(client, url: str) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize("page", ["queue", "case", "my_cases", "inbox"])
+MOST_QUERIES = 15  # per page, whatever the number of cases (issue 11)
+
+
+@pytest.mark.parametrize(
+    "page", ["queue", "deep_queue", "case", "my_cases", "inbox", "catalog", "procedure"]
+)
 def test_queries_stay_flat_from_10_to_1000_cases(client, version, applicant, desk_clerk, page):
     from procedures.services import review
 
@@ -76,6 +82,15 @@ def test_queries_stay_flat_from_10_to_1000_cases(client, version, applicant, des
             return queries(client, f"/gestion/expedientes/{case.reference}/")
         if page == "inbox":
             return queries(client, "/gestion/")
+        if page == "catalog":
+            client.logout()
+            cache.clear()  # counted as rendered, not as cached
+            return queries(client, "/tramites/?q=habilitacion")
+        if page == "procedure":
+            client.logout()
+            return queries(client, f"/tramites/{version.procedure_type.code}/")
+        if page == "deep_queue":
+            return queries(client, "/gestion/cola/?pagina=last")
         return queries(client, "/gestion/cola/")
 
     if page == "inbox":
@@ -88,3 +103,44 @@ def test_queries_stay_flat_from_10_to_1000_cases(client, version, applicant, des
             review.claim(task_id=task.pk, user=desk_clerk)
     large = measure()
     assert large == small, f"{page}: {small} queries with 10 cases, {large} with 1,000"
+    assert large <= MOST_QUERIES
+
+
+def test_the_queue_counts_its_tasks_without_reading_their_cases(
+    client, version, applicant, desk_clerk
+):
+    clone_case(submitted_case(version, applicant), 59)
+    client.force_login(desk_clerk)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/gestion/cola/")
+    assert "60 tareas" in response.content.decode()
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"]]
+    assert len(counts) == 1 and "procedures_case" not in counts[0], counts
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/gestion/cola/?vencidos=1&q=EXP")
+    assert response.status_code == 200
+
+
+def test_a_whole_reference_finds_its_case_in_the_queue(client, version, applicant, desk_clerk):
+    case = submitted_case(version, applicant)
+    clone_case(case, 5)
+    client.force_login(desk_clerk)
+    typed = case.reference.lower().replace("0", "o")
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/gestion/cola/", {"q": typed}).content.decode()
+    assert "1 tarea" in page and case.reference in page
+    assert any(f"= '{case.reference}'" in q["sql"] for q in captured), "not by the unique index"
+    assert "0 tareas" in client.get("/gestion/cola/", {"q": "EXP-1999-AAAA-AAAA"}).content.decode()
+
+
+def test_drafts_on_my_procedures_cost_no_query_each(client, version, applicant):
+    from procedures.services import cases
+
+    client.force_login(applicant)
+    cases.start_draft(version=version, applicant=applicant, filed_by=applicant)
+    one = queries(client, "/mis-tramites/")
+    for _ in range(4):
+        cases.start_draft(version=version, applicant=applicant, filed_by=applicant)
+    page = client.get("/mis-tramites/").content.decode()
+    assert page.count("Habilitación de prueba") >= 5
+    assert queries(client, "/mis-tramites/") == one <= 5  # session, user, count, page, drafts
