@@ -215,7 +215,7 @@ def test_attachments_are_checked_by_content(client, team):
     stored, refused = Attachment.objects.order_by("original_name")
     assert stored.original_name == "dni.pdf" and stored.state == "stored"
     assert refused.original_name == "factura.pdf" and refused.state == "refused"
-    assert "no es un archivo" in refused.refusal
+    assert "no un archivo PDF" in refused.refusal
     assert Message.objects.count() == 1
 
 

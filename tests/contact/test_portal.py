@@ -60,7 +60,7 @@ def test_a_disguised_executable_upload_is_refused_and_nothing_is_stored(client, 
         "/contacto/mis-consultas/nueva/",
         {"text": "Adjunto", "attachment": SimpleUploadedFile("dni.pdf", exe)},
     )
-    assert response.status_code == 400 and "no es un archivo" in response.content.decode()
+    assert response.status_code == 400 and "no un archivo PDF" in response.content.decode()
     assert not Conversation.objects.exists()
 
 

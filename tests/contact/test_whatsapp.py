@@ -218,7 +218,7 @@ def test_an_executable_disguised_as_a_pdf_is_refused_but_the_message_kept(client
     post_webhook(client, payload)
     attachment = Attachment.objects.get()
     assert attachment.state == "refused" and not attachment.file
-    assert "no es un archivo" in attachment.refusal
+    assert "no un archivo PDF" in attachment.refusal
     assert Message.objects.count() == 1
 
 

@@ -80,8 +80,8 @@ def test_city_wide_view_needs_its_permission(client, version, city_manager):
     [
         ("desde=2026-06-01&hasta=2026-05-01", "La fecha de inicio es posterior a la de fin"),
         ("desde=2016-01-01&hasta=2026-01-01", "como máximo tres años"),
-        ("desde=ayer", "Introduzca una fecha válida"),
-        ("por=year", "Escoja una opción válida"),
+        ("desde=ayer", "Escribí una fecha válida"),
+        ("por=year", "Elegí una opción válida"),
     ],
 )
 def test_bad_filters_are_explained_and_show_no_figures(client, head, query, message):
