@@ -151,16 +151,21 @@ def browser_context_args(browser_context_args):
 @pytest.fixture(autouse=True)
 def _no_content_security_policy_violations(request):
     """A browser test fails on any Content-Security-Policy violation: a page that needs an
-    inline script or style, or something from elsewhere, is broken under the portal's policy."""
+    inline script or style, or something from elsewhere, is broken under the portal's policy.
+
+    The contexts a test opens are closed when it ends: a page left open (a calling screen that
+    polls every second) would keep hitting the live server during the next tests."""
     if request.node.get_closest_marker("browser") is None:
         yield
         return
     browser = request.getfixturevalue("browser")
     violations: list[str] = []
+    opened = []
     original = browser.new_context
 
     def new_context(*args, **kwargs):
         context = original(*args, **kwargs)
+        opened.append(context)
         context.on(
             "console",
             lambda message: (
@@ -174,6 +179,8 @@ def _no_content_security_policy_violations(request):
     browser.new_context = new_context
     yield
     browser.new_context = original
+    for context in opened:
+        context.close()
     assert not violations, violations
 
 
