@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -114,3 +119,22 @@ def test_pending_work_and_case_documents_move_to_the_outbox_and_to_subjects():
             "Comprobante de pago",
         ),
     ]
+
+
+def test_every_migration_runs_on_the_embedded_sqlite_database(tmp_path):
+    """`make run` migrates a fresh SQLite file: PostgreSQL-only SQL must be guarded."""
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
