@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -175,3 +175,42 @@ def test_a_department_head_does_not_see_city_wide_parts(client, head):  # noqa: 
     for key in ("ivr", "appointments", "payments"):
         assert CITY_WIDE_ONLY in section(page, key)
     assert NO_DATA in section(page, "contact")
+
+
+def test_dashboard_with_every_source_on_reads_a_handful_of_queries(
+    client,
+    city_manager,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    """Each source adds a constant number of queries (contact 1, phone 3, counters 1,
+    payments 1), however many days, teams and offices: the bound of the base test holds."""
+    revenue = Team.objects.create(
+        code="rentas", name="Rentas", department=Department.objects.get(code="rentas")
+    )
+    service = Service.objects.create(code="licencias", name="Licencias")
+    payer = make_resident("vecina@example.com", "30111222")
+    order = PaymentOrder.objects.create(
+        subject_type="accounts.user", subject_id=str(payer.pk), payer=payer,
+        concept="Tasa", amount=Decimal("5000.00"), due_date=date(2026, 3, 31),
+    )  # fmt: skip
+    for offset in range(60):
+        day = date(2026, 1, 1) + timedelta(days=offset)
+        for channel in ("whatsapp", "email", "web"):
+            DailyContactFigures.objects.create(
+                day=day, team=revenue, channel=channel, conversations=3, answered=3
+            )
+        for office in ("palacio-municipal", "cav-norte", "cav-sur"):
+            DailyWaits.objects.create(office_code=office, service=service, day=day, served=4)
+        call = Call.objects.create(call_sid=f"CA{offset}", outcome="self_service")
+        Call.objects.filter(pk=call.pk).update(started_at=local(day))
+        Payment.objects.create(
+            order=order, channel="cash_network", provider_payment_id=str(offset),
+            status="approved", amount=Decimal("10"), paid_at=local(day),
+        )  # fmt: skip
+    client.force_login(city_manager)
+    url = "/gestion/indicadores/?desde=2026-01-01&hasta=2026-03-31"
+    client.get(url)
+    with django_assert_max_num_queries(25):
+        page = client.get(url).content.decode()
+    for key in ("contact", "ivr", "appointments", "payments"):
+        assert NO_DATA not in section(page, key)
