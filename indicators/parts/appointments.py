@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.apps import apps
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.offices import directory
 
 from ..charts import stacked_bars
-from ..figures import minutes, percent, rate, weighted
+from ..figures import SMALL_CELL, minutes, percent, rate, weighted
 from ..selectors import Filters
 from ..sources import Section, Source, Table
 
@@ -106,3 +109,37 @@ SOURCE = Source(
     30,
     city_wide_only=True,
 )
+
+
+def public_month(first: date, last: date) -> list[dict] | None:
+    """Counter waits per office for the public page: people served, the share within the
+    standard and the wait median; an office with fewer than ``SMALL_CELL`` people served
+    shows none of them. ``None`` when there are no rows (or no appointments app)."""
+    if not apps.is_installed(APP):
+        return None
+    from appointments.models import DailyWaits
+
+    rows = DailyWaits.objects.filter(day__gte=first, day__lte=last).values_list(
+        "office_code", "served", "within_standard_percent", "median_wait_seconds"
+    )
+    offices: dict[str, dict] = {}
+    for code, served, within, median in rows.order_by("office_code"):
+        office = offices.setdefault(code, {"served": 0, "within": 0.0, "medians": []})
+        office["served"] += served
+        office["within"] += served * float(within or 0) / 100
+        office["medians"].append((median, served))
+    if not offices:
+        return None
+    known = directory()
+    result = []
+    for code, office in offices.items():
+        hidden = office["served"] < SMALL_CELL
+        result.append(
+            {
+                "name": str(known.office(code).name) if known.office(code) else code,
+                "served": None if hidden else office["served"],
+                "within": "—" if hidden else percent(rate(office["within"], office["served"])),
+                "median": "—" if hidden else minutes(weighted(office["medians"])),
+            }
+        )
+    return sorted(result, key=lambda office: office["name"])

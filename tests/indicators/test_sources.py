@@ -214,3 +214,36 @@ def test_dashboard_with_every_source_on_reads_a_handful_of_queries(
         page = client.get(url).content.decode()
     for key in ("contact", "ivr", "appointments", "payments"):
         assert NO_DATA not in section(page, key)
+
+
+def test_public_page_shows_counter_waits_per_office_with_small_offices_suppressed(client, db):
+    service = Service.objects.create(code="licencias", name="Licencias")
+    DailyWaits.objects.create(
+        office_code="palacio-municipal", service=service, day=date(2026, 1, 5), served=6,
+        within_standard_percent=Decimal("100.0"), median_wait_seconds=300,
+    )  # fmt: skip
+    DailyWaits.objects.create(
+        office_code="palacio-municipal", service=service, day=date(2026, 1, 20), served=4,
+        within_standard_percent=Decimal("50.0"), median_wait_seconds=1050,
+    )  # fmt: skip
+    DailyWaits.objects.create(  # three people: too few to publish
+        office_code="cav-norte", service=service, day=date(2026, 1, 5), served=3,
+        within_standard_percent=Decimal("100.0"), median_wait_seconds=60,
+    )  # fmt: skip
+    DailyWaits.objects.create(  # another month
+        office_code="cav-sur", service=service, day=date(2026, 2, 5), served=50
+    )
+    page = client.get("/transparencia/2026-01/").content.decode()
+    waits = page[page.index('aria-labelledby="waits-title"') :]
+    # 10 people, 6 + 2 called within the standard; medians (300 × 6 + 1050 × 4) / 10 = 600 s.
+    assert "<td>10</td><td>80 %</td><td>10,0 min</td>" in waits
+    cav_norte = waits[waits.index("Centro de Atención Vecinal Norte") :]
+    assert cav_norte.index("<td>—</td><td>—</td><td>—</td>") < cav_norte.index("</tr>")
+    assert "Vecinal Sur" not in waits
+    assert "Esperas en nuestras ventanillas" in page
+
+
+def test_public_page_without_counter_figures(client, db):
+    page = client.get("/transparencia/2026-01/").content.decode()
+    waits = page[page.index('aria-labelledby="waits-title"') :]
+    assert "No hay cifras para este mes." in waits
