@@ -9,9 +9,10 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         from core import outbox, slots
 
-        from . import panels, sources
+        from . import panels, parts, sources
         from .services import alerts
 
+        parts.register_installed()
         sources.register_defaults()
         outbox.register("indicators.backlog_email", alerts.send_backlog_email)
         slots.contribute(

@@ -34,3 +34,20 @@ def percent(value: float | None) -> str:
 
 def suppressed(count: int) -> bool:
     return 0 < count < SMALL_CELL
+
+
+def minutes(seconds: float | None) -> str:
+    """A duration in minutes with one decimal, Spanish style ("3,5 min")."""
+    if seconds is None:
+        return "—"
+    return f"{seconds / 60:.1f} min".replace(".", ",")
+
+
+def weighted(pairs: Sequence[tuple[float | None, int]]) -> float | None:
+    """The average of values weighted by their counts (values without a count are left out).
+
+    Daily medians cannot be merged into the period's median without the raw rows; their
+    average weighted by each day's volume is what the pages show, and say so."""
+    known = [(value, weight) for value, weight in pairs if value is not None and weight]
+    total = sum(weight for _value, weight in known)
+    return sum(value * weight for value, weight in known) / total if total else None

@@ -23,6 +23,7 @@ from procedures.models import Case
 from . import charts, opendata, selectors, sources
 from .forms import CostForm, DashboardFilterForm, SatisfactionForm
 from .models import ChannelCost
+from .parts import appointments as counter_waits
 from .services import costs, satisfaction
 from .services.alerts import BREACH_HORIZON_BUSINESS_DAYS
 
@@ -215,6 +216,7 @@ def transparency(request, month: str = ""):
             "trend_labels": labels,
             "on_time": on_time,
             "trend_chart": charts.trend(labels, on_time, unit=" %"),
+            "counter_waits": counter_waits.public_month(*selectors.month_range(chosen)),
             "months": opendata.available_months(),
             "small_cell": opendata.SMALL_CELL,
         },

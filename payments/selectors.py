@@ -82,11 +82,17 @@ class ChannelDay:
 def reconciliation(day: date) -> list[ChannelDay]:
     """Per channel, the approved payments of ``day`` (Buenos Aires time): count, gross,
     the providers' fees and net."""
+    return channel_totals(day, day)
+
+
+def channel_totals(first: date, last: date) -> list[ChannelDay]:
+    """Per channel, the approved (or later refunded) payments made from ``first`` to ``last``
+    (Buenos Aires dates, both included): one grouped query over the paid date range."""
     from django.db.models import Count, Sum
     from django.utils import timezone
 
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    end = start + timedelta(days=1)
+    start = timezone.make_aware(datetime.combine(first, time.min))
+    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
     rows = (
         Payment.objects.filter(
             status__in=(Payment.Status.APPROVED, Payment.Status.REFUNDED),

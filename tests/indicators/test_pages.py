@@ -274,7 +274,7 @@ def test_rebuild_command_refuses_bad_ranges(db, args, message):
     assert not CaseDay.objects.exists()
 
 
-def test_a_part_plugs_its_figures_in_through_the_source_registry(client, head):
+def test_a_part_plugs_its_figures_in_through_the_source_registry(client, city_manager):
     from indicators import sources
 
     placeholder = sources.SOURCES.get("contact")
@@ -288,7 +288,7 @@ def test_a_part_plugs_its_figures_in_through_the_source_registry(client, head):
         )
     )
     try:
-        client.force_login(head)
+        client.force_login(city_manager)
         page = client.get("/gestion/indicadores/").content.decode()
         assert "Llamadas atendidas en 20 segundos" in page and "81 %" in page
         assert page.count("Todavía no hay datos.") == 3  # phone menu, counters, payments
