@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.states import StateMachine
 
@@ -231,12 +232,13 @@ class Message(models.Model):
         NOTE = "note", _("Internal note")
 
     class Delivery(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        QUEUED = "queued", _("Queued")
-        SENT = "sent", _("Sent")
-        DELIVERED = "delivered", _("Delivered")
-        READ = "read", _("Read")
-        FAILED = "failed", _("Failed")
+        # A message (masculine in Spanish): its own context, apart from other apps' "Sent".
+        RECEIVED = "received", pgettext_lazy("message delivery", "Received")
+        QUEUED = "queued", pgettext_lazy("message delivery", "Queued")
+        SENT = "sent", pgettext_lazy("message delivery", "Sent")
+        DELIVERED = "delivered", pgettext_lazy("message delivery", "Delivered")
+        READ = "read", pgettext_lazy("message delivery", "Read")
+        FAILED = "failed", pgettext_lazy("message delivery", "Failed")
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"

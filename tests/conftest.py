@@ -166,6 +166,8 @@ def _no_content_security_policy_violations(request):
     def new_context(*args, **kwargs):
         context = original(*args, **kwargs)
         opened.append(context)
+        # Those closed already (pytest-playwright's own `context` fixture) are not closed again.
+        context.on("close", lambda closed: opened.remove(closed))
         context.on(
             "console",
             lambda message: (
@@ -179,7 +181,7 @@ def _no_content_security_policy_violations(request):
     browser.new_context = new_context
     yield
     browser.new_context = original
-    for context in opened:
+    for context in list(opened):
         context.close()
     assert not violations, violations
 
