@@ -79,6 +79,8 @@ def public_address_is_set(app_configs=None, **kwargs) -> list[Error]:
             )
         ]
     return []
+
+
 # Backends whose state lives in one process or on one machine's disk.
 PER_PROCESS_CACHES = (
     "django.core.cache.backends.locmem.LocMemCache",

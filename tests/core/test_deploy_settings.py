@@ -62,6 +62,8 @@ def test_check_deploy_wants_the_public_address(collected_static):
     assert "core.E120" in result.stderr
     result = _check_deploy({**env, "SITE_URL": "http://tramites.municipio.gob.ar"})
     assert "core.E121" in result.stderr
+
+
 def test_check_deploy_wants_services_every_machine_shares(collected_static):
     env = production_env(STATIC_ROOT=str(collected_static))
     del env["CACHE_URL"]
