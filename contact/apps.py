@@ -13,6 +13,10 @@ class ContactConfig(AppConfig):
 
         from . import channels, checks, email_inbound, panels, services  # noqa: F401
 
+        slots.declare(
+            "contact.figures",
+            "The supervisors' figures page, after the written channels (the phone). Gets: nothing.",
+        )
         channels.register_plugins()
         services.register_handlers()
         inbound.connect(email_inbound.on_inbound, dispatch_uid="contact.email_inbound")
