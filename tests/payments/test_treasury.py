@@ -100,6 +100,9 @@ def test_treasury_records_a_cash_desk_payment_once(client, treasurer, order):
     assert order.status == PaymentOrder.Status.PAID
     assert Payment.objects.get().evidence == "Recibo 0001-00001234"
     assert AuditEvent.objects.filter(action="payments.payment_recorded", actor=treasurer).exists()
+    page = client.get(f"/gestion/pagos/orden/{order.external_reference}/").content.decode()
+    # The provider's commission, not the procedure's fee («Arancel») of the root catalog.
+    assert '<th scope="col">Comisión</th>' in page and ">Arancel<" not in page
 
 
 def test_treasury_refuses_a_payment_without_evidence_or_amount(client, treasurer, order):
