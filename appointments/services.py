@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from core import audit, numbering, outbox
 from core.calendar import LOCAL_TIMEZONE, holiday_name
 from core.errors import ActionRefused
+from core.percentiles import median, percentile, whole
 
 from . import selectors
 from .models import Booking, DailyWaits, Desk, Service, SlotBlock, Ticket
@@ -590,15 +591,6 @@ def transfer(*, ticket: Ticket, desk: Desk, service: Service, actor, now=None) -
 # --- Daily figures ------------------------------------------------------------------------
 
 
-def _percentile(values: list[int], fraction: float) -> int | None:
-    """Nearest-rank percentile: the smallest value with `fraction` of the values at or below."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * fraction // 1))  # ceil without floats drifting
-    return ordered[int(rank) - 1]
-
-
 def compute_daily_waits(day: date) -> list[DailyWaits]:
     """Store (or refresh) the figures of each office and service for one day."""
     stored = []
@@ -632,12 +624,12 @@ def compute_daily_waits(day: date) -> list[DailyWaits]:
                         1 for ticket in items if ticket.status == Ticket.Status.NO_SHOW
                     ),
                     "with_appointment": sum(1 for ticket in items if ticket.appointment_at),
-                    "median_wait_seconds": _percentile(waits, 0.5),
-                    "p90_wait_seconds": _percentile(waits, 0.9),
+                    "median_wait_seconds": whole(median(waits)),
+                    "p90_wait_seconds": whole(percentile(waits, 0.9)),
                     "within_standard_percent": (
                         round(100 * within / len(called), 1) if called else None
                     ),
-                    "median_service_seconds": _percentile(services, 0.5),
+                    "median_service_seconds": whole(median(services)),
                 },
             )
             stored.append(row)

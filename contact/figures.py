@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
-import statistics
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from core.calendar import LOCAL_TIMEZONE
+from core.percentiles import median, percentile, whole
 
 from . import sla
 from .models import Conversation, DailyContactFigures, Message
@@ -18,15 +17,6 @@ from .models import Conversation, DailyContactFigures, Message
 def _bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), LOCAL_TIMEZONE)
     return start, start + timedelta(days=1)
-
-
-def _percentile(values: list[float], fraction: float) -> int | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    # Nearest rank: the smallest value with at least `fraction` of the values at or below it.
-    index = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))
-    return int(ordered[index])
 
 
 def compute_day(day: date) -> list[DailyContactFigures]:
@@ -105,13 +95,9 @@ def compute_day(day: date) -> list[DailyContactFigures]:
                     "conversations": values["conversations"],
                     "messages_in": values["messages_in"],
                     "resolved": values["resolved"],
-                    "first_response_median_s": int(statistics.median(values["first"]))
-                    if values["first"]
-                    else None,
-                    "first_response_p90_s": _percentile(values["first"], 0.9),
-                    "resolution_median_s": int(statistics.median(values["resolution"]))
-                    if values["resolution"]
-                    else None,
+                    "first_response_median_s": whole(median(values["first"])),
+                    "first_response_p90_s": whole(percentile(values["first"], 0.9)),
+                    "resolution_median_s": whole(median(values["resolution"])),
                     "within_sla": values["within"],
                     "answered": values["answered"],
                     "csat_responses": values["csat"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,17 +12,6 @@ SMALL_CELL = 5
 
 def rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
-
-
-def percentile(sorted_values: Sequence[int], fraction: float) -> float | None:
-    """Nearest-rank percentile of sorted values (the median is 0.5)."""
-    if not sorted_values:
-        return None
-    if fraction == 0.5 and len(sorted_values) % 2 == 0:
-        middle = len(sorted_values) // 2
-        return (sorted_values[middle - 1] + sorted_values[middle]) / 2
-    rank = max(math.ceil(fraction * len(sorted_values)), 1)
-    return float(sorted_values[rank - 1])
 
 
 def percent(value: float | None) -> str:

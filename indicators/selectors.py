@@ -12,10 +12,11 @@ from django.db.models.functions import TruncMonth, TruncWeek
 
 from accounts.models import User
 from core.calendar import add_business_days
+from core.percentiles import median, percentile
 from procedures.models import Case, ProcedureType, ProcedureVersion
 from procedures.selectors import departments_of
 
-from .figures import percentile, rate
+from .figures import rate
 from .models import CaseDay, ChannelCost
 
 COUNTS = (
@@ -67,7 +68,7 @@ class Period:
 
     @property
     def median(self) -> float | None:
-        return percentile(self.days, 0.5)
+        return median(self.days)
 
     @property
     def p90(self) -> float | None:
