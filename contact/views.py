@@ -13,14 +13,17 @@ from django.views.decorators.http import require_POST
 from core.clientip import client_ip
 from core.errors import ActionRefused
 from core.files import private_file_response
+from core.ratelimit import over_limit
 from core.views import refusal_shown
 
 from . import selectors, services
 from .forms import ContactForm, RatingForm, WriteForm
 from .models import Attachment, Conversation, Message
-from .ratelimit import over_limit
 
 PAGE_SIZE = 20
+# Captcha-free abuse control for the public contact form: a few messages per hour.
+FORM_LIMITS = {"ip": 5, "email": 3}
+FORM_WINDOW_SECONDS = 3600
 
 
 @login_required
@@ -114,12 +117,24 @@ def my_attachment(request, pk: int, token: str):
     )
 
 
+def _form_over_limit(ip: str, email: str) -> bool:
+    return any(
+        over_limit(
+            f"contact.form.{kind}",
+            value,
+            limit=FORM_LIMITS[kind],
+            window_seconds=FORM_WINDOW_SECONDS,
+        )
+        for kind, value in (("ip", ip), ("email", email))
+    )
+
+
 def contact_form(request):
     if request.method == "POST":
         form = ContactForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"].lower()
-            if over_limit("ip", client_ip(request)) or over_limit("email", email):
+            if _form_over_limit(client_ip(request), email):
                 return render(request, "contact/too_many.html", status=429)
             services.contact_form(
                 name=form.cleaned_data["name"],

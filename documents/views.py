@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.clientip import client_ip
 from core.files import private_file_response
+from core.ratelimit import over_limit
 
 from . import selectors, verification
 from .forms import CodeForm, FileForm
@@ -20,12 +20,9 @@ RATE_WINDOW = 60
 
 
 def _over_limit(request) -> bool:
-    key = f"documents:verify:{client_ip(request)}"
-    cache.add(key, 0, RATE_WINDOW)
-    try:
-        return cache.incr(key) > RATE_LIMIT
-    except ValueError:  # expired between add and incr
-        return False
+    return over_limit(
+        "documents.verify", client_ip(request), limit=RATE_LIMIT, window_seconds=RATE_WINDOW
+    )
 
 
 def _too_many(request):
