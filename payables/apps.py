@@ -9,11 +9,12 @@ class PayablesConfig(AppConfig):
     def ready(self) -> None:
         from core import slots
 
-        from . import emails, exporters, notices, panels
+        from . import certificates, emails, exporters, notices, panels
 
         emails.register()
         exporters.register_plugins()
         notices.register_hooks()
+        certificates.register_hooks()
         slots.contribute(
             "suppliers.invoice_page",
             key="payables.payment",

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from suppliers.models import Invoice
 
 from .models import PaymentOrderItem
+from . import certificates
 from .notices import notice_of
 
 
@@ -18,7 +19,13 @@ def invoice_payment(request: HttpRequest, invoice: Invoice) -> dict[str, Any] | 
     if item is None:
         return None
     order = item.order
-    return {"order": order, "batch": order.batch, "notice": notice_of(order)}
+    withheld = certificates.attach(list(order.withholdings.filter(amount__gt=0)))
+    return {
+        "order": order,
+        "batch": order.batch,
+        "notice": notice_of(order),
+        "withholdings": withheld,
+    }
 
 
 def staff_nav_item(request: HttpRequest, section: str = "") -> dict[str, Any]:

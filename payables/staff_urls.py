@@ -17,5 +17,7 @@ urlpatterns = [
     path("lotes/<int:pk>/pagado/", views.batch_paid, name="batch_paid"),
     path("lotes/<int:pk>/cancelar/", views.batch_cancel, name="batch_cancel"),
     path("extracto/", views.statement, name="statement"),
+    path("retenciones/", views.withholdings, name="withholdings"),
     path("retenciones/sicore/", views.sicore, name="sicore"),
+    path("retenciones/sire/", views.sire, name="sire"),
 ]

@@ -21,7 +21,7 @@ from suppliers.models import Invoice
 from suppliers.selectors import can_approve_batches, is_accounts_payable
 from suppliers.staff_views import supplier_staff_required
 
-from . import services
+from . import certificates, services
 from .exporters import BANK_FILES
 from .forms import BatchForm, CancelForm, NotPaidForm, PaidForm, StatementForm
 from .models import PaymentBatch, PaymentOrder
@@ -149,14 +149,16 @@ def _batch(pk: int) -> PaymentBatch:
 def batch_detail(request, pk: int):
     batch = _batch(pk)
     approvals = list(batch.approvals.select_related("user"))
+    orders = list(
+        batch.orders.select_related("supplier").prefetch_related("items__invoice", "withholdings")
+    )
+    certificates.attach([row for order in orders for row in order.withholdings.all()])
     return render(
         request,
         "payables/batch.html",
         {
             "batch": batch,
-            "orders": batch.orders.select_related("supplier").prefetch_related(
-                "items__invoice", "withholdings"
-            ),
+            "orders": orders,
             "approvals": approvals,
             "total": batch.orders.aggregate(total=Sum("amount"))["total"],
             "can_approve": batch.status == PaymentBatch.Status.DRAFT
@@ -254,21 +256,60 @@ def statement(request):
     return render(request, "payables/statement.html", {"form": form, "report": report})
 
 
+def _month(request) -> date | None:
+    """The month the page asks for (``mes=yyyy-mm``), this month when none, None when unreadable."""
+    text = request.GET.get("mes", "").strip()
+    if not text:
+        return timezone.localdate().replace(day=1)
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
+
+
 @supplier_staff_required
-def sicore(request):
-    """The month's income tax and VAT withholdings in SICORE's import format."""
+def withholdings(request):
+    """The tax office's monthly files (SICORE and SIRE), to download by month."""
     if not is_accounts_payable(request.user):
         raise Http404
-    try:
-        year, month = (int(part) for part in request.GET.get("mes", "").split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        first = timezone.localdate().replace(day=1)
-    response = HttpResponse(
-        withholding.sicore_file(first), content_type="text/plain; charset=ascii"
+    month = _month(request)
+    if month is None:
+        messages.error(request, _("Write the month as year and month, e.g. 2026-03."))
+        month = timezone.localdate().replace(day=1)
+    return render(
+        request,
+        "payables/withholdings.html",
+        {
+            "month": month,
+            "sicore_count": len(withholding.sicore_lines(month)),
+            "sire_count": len(withholding.sire_lines(month)),
+        },
     )
-    response["Content-Disposition"] = f'attachment; filename="sicore-{first:%Y-%m}.txt"'
+
+
+def _tax_office_file(request, name: str, content_of) -> HttpResponse:
+    if not is_accounts_payable(request.user):
+        raise Http404
+    month = _month(request)
+    if month is None:
+        messages.error(request, _("Write the month as year and month, e.g. 2026-03."))
+        return redirect("payables:withholdings")
+    response = HttpResponse(content_of(month), content_type="text/plain; charset=ascii")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{month:%Y-%m}.txt"'
     return response
+
+
+@supplier_staff_required
+def sicore(request):
+    """The month's income tax withholdings in SICORE's import format."""
+    return _tax_office_file(request, "sicore", withholding.sicore_file)
+
+
+@supplier_staff_required
+def sire(request):
+    """The month's VAT and social security withholdings for SIRE."""
+    return _tax_office_file(request, "sire", withholding.sire_file)
 
 
 def _status_report_as_statement(content: bytes, user) -> services.StatementReport:

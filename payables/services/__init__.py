@@ -33,7 +33,7 @@ from suppliers.models import BankAccount, Invoice, Supplier
 from suppliers.selectors import can_approve_batches, is_accounts_payable
 from suppliers.services import payments as invoice_payments
 
-from .. import emails
+from .. import certificates, emails
 from ..exporters import ExportRefused, debtor_from_settings, get_exporter
 from ..models import BankTransfer, BatchApproval, PaymentBatch, PaymentOrder, PaymentOrderItem
 from ..notices import request_notice
@@ -406,6 +406,7 @@ def _mark_orders_paid(orders: list[PaymentOrder], paid_on: date, note: str, acto
         order.payment_note = note[:200]
     PaymentOrder.objects.bulk_update(orders, ["status", "paid_on", "payment_note"])
     withholding.number_certificates(orders, paid_on)
+    certificates.request_certificates([order.pk for order in orders], actor=actor)
     BankTransfer.objects.filter(
         end_to_end_id__in=[order.end_to_end_id for order in orders if order.end_to_end_id]
     ).update(outcome=BankTransfer.Outcome.PAID)

@@ -208,39 +208,68 @@ def import_provincial_padron(*, content: bytes, actor: User) -> PadronReport:
     return report
 
 
-# --- SICORE import file ------------------------------------------------------------------------
+# --- The tax office's import files: SICORE and SIRE ------------------------------------------
+#
+# Since RG 4523/2019 VAT withholdings are declared in SIRE (form F.2005), and SUSS ones since
+# RG 3726/2015 (F.2004); income tax stays in SICORE. Gross-income (IIBB) and municipal
+# withholdings go to the province and to the municipality, not to AFIP. The layouts are
+# documented in docs/tax-office-exports.md.
 
-SICORE_TAXES = {"ganancias": "0217", "iva": "0767"}
+SICORE_TAXES = {"ganancias": "0217"}
 SICORE_VOUCHER_PAYMENT_ORDER = "06"
+
+
+@dataclass(frozen=True)
+class SireCodes:
+    form: str
+    tax: str
+    regimes: dict[str, str]
+
+
+# AFIP's codes for the SIRE forms, taxes and regimes, by our tax and rule regime. The tax
+# code 216 (VAT, F.2005) is the one AFIP's SIRE web service examples use; the regime codes
+# must be checked against AFIP's current SIRE code tables before a first filing.
+SIRE = {
+    "iva": SireCodes(form="2005", tax="216", regimes={"RG2854-B": "831", "RG2854-S": "832"}),
+    "suss": SireCodes(form="2004", tax="353", regimes={"RG1784": "755"}),
+}
+SIRE_CONDITIONS = {"ri": "1"}  # 1 registered, 2 not registered
 
 
 def _sicore_amount(value: Decimal, width: int) -> str:
     return f"{value:.2f}".replace(".", ",").rjust(width, "0")
 
 
-def sicore_lines(month: date) -> list[str]:
-    """The month's withholdings of the taxes SICORE takes, one 145-character line each
-    (RG 2233 layout; decimal comma), for the tax office's import."""
-    month = month.replace(day=1)
-    found = (
+def _declared(month: date, taxes: list[str]):
+    """The month's paid withholdings of these taxes with an amount, in certificate order."""
+    return (
         Withholding.objects.filter(
-            month=month,
-            tax__in=list(SICORE_TAXES),
+            month=month.replace(day=1),
+            tax__in=taxes,
             amount__gt=0,
             order__status=PaymentOrder.Status.PAID,
         )
         .select_related("order", "supplier")
         .order_by("order__paid_on", "certificate_number")
     )
+
+
+def _voucher_number(order: PaymentOrder) -> str:
+    digits = "".join(ch for ch in order.reference if ch.isdigit())
+    return digits.rjust(16, "0")[-16:]
+
+
+def sicore_lines(month: date) -> list[str]:
+    """The month's income tax withholdings, one 145-character line each (RG 2233 layout;
+    decimal comma), for the tax office's import."""
     lines = []
-    for row in found:
+    for row in _declared(month, list(SICORE_TAXES)):
         paid_on = row.order.paid_on or row.created_at.date()
-        digits = "".join(ch for ch in row.order.reference if ch.isdigit())
         line = "".join(
             [
                 SICORE_VOUCHER_PAYMENT_ORDER,
                 f"{paid_on:%d/%m/%Y}",
-                digits.rjust(16, "0")[-16:],
+                _voucher_number(row.order),
                 _sicore_amount(row.order.gross_amount or row.order.amount, 16),
                 SICORE_TAXES[row.tax],
                 row.regime.rjust(3, "0")[-3:],
@@ -263,3 +292,43 @@ def sicore_lines(month: date) -> list[str]:
 
 def sicore_file(month: date) -> bytes:
     return "".join(f"{line}\r\n" for line in sicore_lines(month)).encode("ascii")
+
+
+SIRE_LINE_LENGTH = 153
+
+
+def sire_lines(month: date) -> list[str]:
+    """The month's VAT and social security withholdings, one 153-character line each, in
+    the fields of AFIP's SIRE certificates (F.2005/F.2004); see docs/tax-office-exports.md."""
+    lines = []
+    for row in _declared(month, list(SIRE)):
+        codes = SIRE[row.tax]
+        paid_on = row.order.paid_on or row.created_at.date()
+        line = "".join(
+            [
+                codes.form,
+                codes.tax,
+                codes.regimes.get(row.regime, row.regime).rjust(3, "0")[-3:],
+                row.supplier.cuit,
+                f"{paid_on:%d/%m/%Y}",
+                SICORE_VOUCHER_PAYMENT_ORDER,
+                f"{paid_on:%d/%m/%Y}",
+                _voucher_number(row.order),
+                _sicore_amount(row.order.gross_amount or row.order.amount, 16),
+                _sicore_amount(row.taxable, 14),
+                _sicore_amount(row.rate, 6),
+                _sicore_amount(row.amount, 14),
+                SIRE_CONDITIONS.get(row.supplier.tax_condition, "2"),
+                "0",  # the withholding could be made
+                "0",  # no exclusion regime
+                "000,00",
+                " " * 10,
+                row.certificate_number.ljust(25)[:25],
+            ]
+        )
+        lines.append(line)
+    return lines
+
+
+def sire_file(month: date) -> bytes:
+    return "".join(f"{line}\r\n" for line in sire_lines(month)).encode("ascii")

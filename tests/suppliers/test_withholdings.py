@@ -172,5 +172,7 @@ def test_batch_page_shows_gross_withholdings_and_net(client, exported, clerk) ->
         "Locaciones de obra y/o servicios no ejecutadas en relación de dependencia: $ 656,60"
         in page
     )
-    response = client.get(reverse("payables:sicore"), {"mes": "2026-13"})
+    response = client.get(reverse("payables:sicore"), {"mes": "2026-03"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    # An impossible month is refused with a message, not answered with another month's file.
+    assert client.get(reverse("payables:sicore"), {"mes": "2026-13"}).status_code == 302

@@ -1,0 +1,141 @@
+"""Each withholding of a paid order gets a sealed certificate the supplier downloads, and
+the month's withholdings go to the tax office in SICORE (income tax) and SIRE (VAT, SUSS)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from core.identifiers import format_cuit
+from payables import certificates
+from payables import services as payments
+from payables.models import Withholding
+from payables.services import withholding as withholding_services
+
+from .test_money_safety import exported  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paid(exported, clerk, django_capture_on_commit_callbacks):  # noqa: F811
+    order, batch = exported
+    with django_capture_on_commit_callbacks(execute=True):  # certificates are sealed after it
+        payments.confirm_paid(batch=batch, paid_on=timezone.localdate(), note="", actor=clerk)
+    order.refresh_from_db()
+    return order
+
+
+def test_each_withholding_has_a_sealed_certificate_with_what_afip_needs(paid, settings) -> None:
+    rows = list(Withholding.objects.filter(order=paid).order_by("pk"))
+    year = timezone.localdate().year
+    income, social = rows
+    document = certificates.certificate_of(income)
+    assert document.status == "issued" and document.has_file
+    facts = document.facts
+    assert facts["certificate_number"] == f"RET-{year}-000001"
+    assert facts["agent_cuit"] == format_cuit(settings.MUNICIPALITY_CUIT)
+    assert facts["subject_cuit"] == format_cuit(paid.supplier.cuit)
+    assert facts["regime"] == "094"
+    assert facts["base_display"] == "$\xa0100.000,00"
+    assert facts["taxable_display"] == "$\xa032.830,00"  # 100,000 - 67,170
+    assert facts["rate_display"] == "2 %"
+    assert facts["amount_display"] == "$\xa0656,60"
+    assert facts["withheld_on"] == timezone.localdate().isoformat()
+    assert [v["number"] for v in facts["vouchers"]] == ["A-1"]
+    assert certificates.certificate_of(social).facts["amount_display"] == "$\xa01.000,00"
+    # Asking again (a retried payment confirmation) seals nothing new.
+    assert certificates.request_certificates([paid.pk], actor=None)[0].pk == document.pk
+
+
+def test_supplier_downloads_its_certificates_and_others_cannot(
+    client, paid, clerk, second_approver
+) -> None:
+    from suppliers.models import SupplierMember
+
+    row = Withholding.objects.filter(order=paid).order_by("pk").first()
+    document = certificates.certificate_of(row)
+    url = reverse("documents:download", args=[document.code])
+    member = SupplierMember.objects.filter(supplier=paid.supplier).first().user
+    client.force_login(member)
+    invoice = paid.items.get().invoice
+    page = client.get(reverse("suppliers:invoice", args=[invoice.pk])).content.decode()
+    assert url in page and row.certificate_number in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{row.certificate_number}.pdf"'
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+    client.force_login(clerk)  # accounts payable, from the batch page
+    batch_page = client.get(reverse("payables:batch", args=[paid.batch_id])).content.decode()
+    assert url in batch_page
+    assert client.get(url).status_code == 200
+
+    from . import factories
+
+    _other, stranger = factories.supplier("72345678", name="Otra SA")
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
+
+
+def test_sire_file_has_the_social_security_withholding(paid) -> None:
+    month = timezone.localdate()
+    assert len(withholding_services.sicore_lines(month)) == 1  # income tax only
+    lines = withholding_services.sire_lines(month)
+    assert len(lines) == 1
+    line = lines[0]
+    assert len(line) == withholding_services.SIRE_LINE_LENGTH
+    assert line[:4] == "2004" and line[4:7] == "353" and line[7:10] == "755"
+    assert line[10:21] == paid.supplier.cuit
+    assert line[21:31] == f"{timezone.localdate():%d/%m/%Y}"
+    assert line[31:33] == "06"
+    assert line[43:59] == "0000000000000001"  # OP-000001
+    assert line[59:75] == "0000000121000,00"  # the order's gross
+    assert line[75:89] == "00000100000,00"  # base
+    assert line[89:95] == "001,00"  # rate
+    assert line[95:109] == "00000001000,00"  # withheld
+    assert line[109:112] == "100"  # registered, could withhold, no exclusion
+    sire = Withholding.objects.get(order=paid, tax="suss")
+    assert line[128:].rstrip() == sire.certificate_number
+    assert withholding_services.sire_file(month) == f"{line}\r\n".encode()
+
+
+def test_the_vat_withholding_goes_to_sire_form_2005(exported, clerk, settings) -> None:  # noqa: F811
+    order, batch = exported
+    # A VAT withholding as the rules would store it for a goods payment.
+    Withholding.objects.create(
+        order=order,
+        supplier=order.supplier,
+        tax="iva",
+        regime="RG2854-B",
+        description="IVA — bienes",
+        month=timezone.localdate().replace(day=1),
+        base=Decimal("21000.00"),
+        taxable=Decimal("21000.00"),
+        rate=Decimal("50"),
+        amount=Decimal("10500.00"),
+    )
+    payments.confirm_paid(batch=batch, paid_on=timezone.localdate(), note="", actor=clerk)
+    forms = sorted(line[:10] for line in withholding_services.sire_lines(timezone.localdate()))
+    assert forms == ["2004353755", "2005216831"]
+
+
+def test_staff_page_and_command_give_both_files(client, paid, clerk, tmp_path) -> None:
+    month = f"{timezone.localdate():%Y-%m}"
+    client.force_login(clerk)
+    page = client.get(reverse("payables:withholdings"), {"mes": month}).content.decode()
+    assert "SICORE" in page and "SIRE" in page
+    sire = client.get(reverse("payables:sire"), {"mes": month})
+    assert sire.status_code == 200
+    assert sire["Content-Disposition"] == f'attachment; filename="sire-{month}.txt"'
+    assert sire.content.count(b"\r\n") == 1
+    bad = client.get(reverse("payables:sire"), {"mes": "2026-13"}, follow=True)
+    assert "Write the month as year and month" in bad.content.decode()
+
+    call_command("export_withholdings", month, dir=str(tmp_path))
+    assert (tmp_path / f"sicore-{month}.txt").read_bytes().count(b"\r\n") == 1
+    assert (tmp_path / f"sire-{month}.txt").read_bytes().count(b"\r\n") == 1
