@@ -8,8 +8,8 @@ from django.http import HttpRequest
 
 from suppliers.models import Invoice
 
-from .models import PaymentOrderItem
 from . import certificates
+from .models import PaymentOrderItem
 from .notices import notice_of
 
 

@@ -20,7 +20,9 @@ class Command(BaseCommand):
             year, number = (int(part) for part in month.split("-"))
             first = date(year, number, 1)
         except ValueError:
-            raise CommandError(f"Write the month as YYYY-MM, e.g. 2026-03 (got {month!r}).")
+            raise CommandError(
+                f"Write the month as YYYY-MM, e.g. 2026-03 (got {month!r})."
+            ) from None
         folder = Path(dir)
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder.")
