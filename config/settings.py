@@ -348,7 +348,8 @@ AFIP_WSCDC_URL = env.str("AFIP_WSCDC_URL", default="https://wswhomo.afip.gov.ar/
 AFIP_TIMEOUT = env.int("AFIP_TIMEOUT", default=20)
 # Separation of duties: may the employee who creates a payment batch also approve it?
 PAYABLES_CREATOR_MAY_APPROVE = env.bool("PAYABLES_CREATOR_MAY_APPROVE", default=False)
-# Bank file format (payables.exporters): "pain.001.001.09" or "demo-csv".
+# Bank file format (payables.exporters): "pain.001.001.09" (remittance as free text),
+# "pain.001.001.09-strd" (structured remittance, for banks that take it) or "demo-csv".
 PAYABLES_EXPORTER = env.str("PAYABLES_EXPORTER", default="pain.001.001.09")
 # Payments: the online provider ("mercadopago"; "demo" is a local checkout page, DEBUG only),
 # Mercado Pago's credentials and API address (a local fake in the tests), days to pay an order.

@@ -1,6 +1,7 @@
 """Bank file exporters: plugins (``core.registry``) that turn a payment batch into a file.
 
-ISO 20022 pain.001 is the real one; ``demo-csv`` is a plain list for trying the portal
+ISO 20022 pain.001 is the real one, with the remittance as free text or, for banks that
+take it, structured (``pain.001.001.09-strd``); ``demo-csv`` is a plain list for trying the portal
 without a bank. A bank-specific format is one more plugin registered in ``BANK_FILES``;
 ``PAYABLES_EXPORTER`` names the default, and ``check --deploy`` refuses a demo one.
 """
@@ -70,6 +71,7 @@ def register_plugins() -> None:
     from .pain001 import Pain001Exporter
 
     BANK_FILES.register(Pain001Exporter())
+    BANK_FILES.register(Pain001Exporter(structured=True))
     BANK_FILES.register(DemoCsvExporter())
 
 

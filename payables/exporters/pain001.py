@@ -16,6 +16,8 @@ from django.conf import settings
 from django.utils import timezone
 from lxml import etree
 
+from suppliers.models import Invoice
+
 from . import BankFile, Debtor, ExportRefused
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
@@ -64,10 +66,55 @@ def _text(value: str, limit: int) -> str:
     return " ".join(value.split())[:limit] or "-"
 
 
+def _money(parent: etree._Element, tag: str, value: Decimal, currency: str) -> None:
+    _sub(parent, tag, _amount(value), Ccy=currency)
+
+
+def _structured_remittance(remittance: etree._Element, order) -> None:
+    """One ``Strd`` per invoice or credit note (type, number, date, amount), then one for
+    the payment order: gross, each withholding as an adjustment, and the net remitted."""
+    for item in order.items.all():
+        invoice = item.invoice
+        credit = invoice.kind == Invoice.Kind.CREDIT_NOTE
+        block = _sub(remittance, "Strd")
+        document = _sub(block, "RfrdDocInf")
+        _path(document, "Tp", "CdOrPrtry", "Cd", text="CREN" if credit else "CINV")
+        _sub(document, "Nb", _text(invoice.number, 35))
+        _sub(document, "RltdDt", invoice.issue_date.isoformat())
+        amounts = _sub(block, "RfrdDocAmt")
+        _money(amounts, "CdtNoteAmt" if credit else "DuePyblAmt", abs(item.amount), order.currency)
+    block = _sub(remittance, "Strd")
+    document = _sub(block, "RfrdDocInf")
+    _path(document, "Tp", "CdOrPrtry", "Prtry", text="ORDEN DE PAGO")
+    _sub(document, "Nb", order.reference)
+    amounts = _sub(block, "RfrdDocAmt")
+    _money(amounts, "DuePyblAmt", order.gross_amount or order.amount, order.currency)
+    for row in order.withholdings.all():
+        if not row.amount:
+            continue
+        adjustment = _sub(amounts, "AdjstmntAmtAndRsn")
+        _money(adjustment, "Amt", row.amount, order.currency)
+        _sub(adjustment, "CdtDbtInd", "DBIT")
+        _sub(adjustment, "Rsn", "RETE")
+        _sub(adjustment, "AddtlInf", _text(f"Retención {row.regime} {row.description}", 140))
+    _money(amounts, "RmtdAmt", order.amount, order.currency)
+
+
 class Pain001Exporter:
-    key = MESSAGE
-    label = "ISO 20022 pain.001.001.09"
+    """``structured``: the remittance names each invoice, credit note and withholding
+    (``RmtInf/Strd``), for banks that pass it on; otherwise one line of free text
+    (``Ustrd``, 140 characters), which every bank takes."""
+
     demo = False
+
+    def __init__(self, *, structured: bool = False) -> None:
+        self.structured = structured
+        self.key = f"{MESSAGE}-strd" if structured else MESSAGE
+        self.label = (
+            "ISO 20022 pain.001.001.09 (remesa estructurada)"
+            if structured
+            else "ISO 20022 pain.001.001.09"
+        )
 
     def problems(self) -> list[str]:
         if not settings.PAYABLES_DEBTOR_CBU:
@@ -119,8 +166,11 @@ class Pain001Exporter:
             _sub(payee, "Nm", _text(order.holder_name, 140))
             _organisation_id(payee, order.supplier.cuit)
             _account(_sub(transfer, "CdtrAcct"), order.cbu)
-            numbers = ", ".join(item.invoice.number for item in order.items.all())
-            _path(transfer, "RmtInf", "Ustrd", text=_text(f"{order.reference} {numbers}", 140))
+            if self.structured:
+                _structured_remittance(_sub(transfer, "RmtInf"), order)
+            else:
+                numbers = ", ".join(item.invoice.number for item in order.items.all())
+                _path(transfer, "RmtInf", "Ustrd", text=_text(f"{order.reference} {numbers}", 140))
         content = etree.tostring(
             document, xml_declaration=True, encoding="UTF-8", pretty_print=True
         )

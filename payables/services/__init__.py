@@ -345,7 +345,7 @@ def export_batch(
         _check_currency(batch.currency)
         orders = list(
             batch.orders.select_related("supplier")
-            .prefetch_related("items__invoice")
+            .prefetch_related("items__invoice", "withholdings")
             .order_by("reference")
         )
         _new_transfers(batch, orders)
