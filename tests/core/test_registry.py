@@ -28,6 +28,7 @@ def test_a_key_is_registered_once():
 def test_each_integration_is_in_one_registry_with_real_and_demo_plugins():
     assert {plugin.key: plugin.demo for plugin in BANK_FILES} == {
         "pain.001.001.09": False,
+        "pain.001.001.09-strd": False,
         "demo-csv": True,
     }
     assert {plugin.key: plugin.demo for plugin in OFFICIAL_SIGNERS} == {
@@ -120,6 +121,13 @@ def test_misconfigured_and_unknown_plugins_are_errors(production, tmp_path):
 
 
 def test_people_are_offered_demo_plugins_only_while_debugging(production):
-    assert [plugin.key for plugin in BANK_FILES.usable()] == ["pain.001.001.09"]
+    assert [plugin.key for plugin in BANK_FILES.usable()] == [
+        "pain.001.001.09",
+        "pain.001.001.09-strd",
+    ]
     production.DEBUG = True
-    assert [plugin.key for plugin in BANK_FILES.usable()] == ["pain.001.001.09", "demo-csv"]
+    assert [plugin.key for plugin in BANK_FILES.usable()] == [
+        "pain.001.001.09",
+        "pain.001.001.09-strd",
+        "demo-csv",
+    ]
