@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("gestion/proveedores/pagos/", include("payables.staff_urls")),
     path("gestion/proveedores/", include("suppliers.staff_urls")),
+    path("proveedores/cuenta/", include("payables.portal_urls")),
     path("proveedores/", include("suppliers.urls")),
     path("turnos/", include("appointments.urls")),
     path("contacto/", include("contact.urls")),

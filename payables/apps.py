@@ -22,6 +22,18 @@ class PayablesConfig(AppConfig):
             context=panels.invoice_payment,
         )
         slots.contribute(
+            "suppliers.portal_nav",
+            key="payables.statement",
+            template="payables/_portal_nav_item.html",
+            context=panels.portal_nav_item,
+        )
+        slots.contribute(
+            "suppliers.staff_supplier_page",
+            key="payables.statement",
+            template="payables/_staff_supplier_statement.html",
+            context=panels.staff_supplier_statement,
+        )
+        slots.contribute(
             "suppliers.staff_nav",
             key="payables.payments",
             template="payables/_staff_nav_item.html",

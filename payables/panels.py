@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from suppliers.models import Invoice
+from suppliers.selectors import is_accounts_payable
 
 from . import certificates
 from .models import PaymentOrderItem
@@ -30,3 +32,14 @@ def invoice_payment(request: HttpRequest, invoice: Invoice) -> dict[str, Any] | 
 
 def staff_nav_item(request: HttpRequest, section: str = "") -> dict[str, Any]:
     return {"current": section == "payments"}
+
+
+def portal_nav_item(request: HttpRequest) -> dict[str, Any]:
+    return {"current": request.path == reverse("payables_portal:statement")}
+
+
+def staff_supplier_statement(request: HttpRequest, supplier) -> dict[str, Any] | None:
+    """On the staff's supplier page, for accounts payable: the link to its statement."""
+    if not is_accounts_payable(request.user):
+        return None
+    return {"supplier": supplier}

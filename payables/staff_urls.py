@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import account_views
 from . import staff_views as views
 
 app_name = "payables"
@@ -17,6 +18,7 @@ urlpatterns = [
     path("lotes/<int:pk>/pagado/", views.batch_paid, name="batch_paid"),
     path("lotes/<int:pk>/cancelar/", views.batch_cancel, name="batch_cancel"),
     path("extracto/", views.statement, name="statement"),
+    path("proveedores/<int:pk>/cuenta/", account_views.staff_statement, name="supplier_statement"),
     path("retenciones/", views.withholdings, name="withholdings"),
     path("retenciones/sicore/", views.sicore, name="sicore"),
     path("retenciones/sire/", views.sire, name="sire"),

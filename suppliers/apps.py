@@ -27,6 +27,14 @@ class SuppliersConfig(AppConfig):
             "The supplier's page of one invoice, after its facts. Gets: invoice.",
         )
         slots.declare(
+            "suppliers.portal_nav",
+            "Items (<li>) of the supplier portal's tabs, before Organisation. Gets: nothing.",
+        )
+        slots.declare(
+            "suppliers.staff_supplier_page",
+            "The staff's page of one supplier, after its facts. Gets: supplier.",
+        )
+        slots.declare(
             "suppliers.staff_nav",
             "Items (<li>) of the staff's supplier tabs. Gets: section (the current tab).",
         )
