@@ -38,10 +38,11 @@ class NotPaidForm(forms.Form):
 
 class StatementForm(forms.Form):
     file = forms.FileField(
-        label=_("Bank statement (CSV)"),
+        label=_("Bank statement or status report"),
         help_text=_(
-            "A CSV with columns date, reference and amount (UTF-8), or the bank's payment "
-            "status report (pain.002 XML); up to 2 MB."
+            "A CSV with columns date, reference and amount (UTF-8), an ISO 20022 bank "
+            "statement (camt.053 or camt.054 XML) or the bank's payment status report "
+            "(pain.002 XML); up to 2 MB."
         ),
     )
 

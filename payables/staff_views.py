@@ -25,7 +25,7 @@ from . import certificates, services
 from .exporters import BANK_FILES
 from .forms import BatchForm, CancelForm, NotPaidForm, PaidForm, StatementForm
 from .models import PaymentBatch, PaymentOrder
-from .services import status_report, withholding
+from .services import bank_statement, withholding
 
 PAGE_SIZE = 25
 
@@ -250,7 +250,7 @@ def statement(request):
         content = form.cleaned_data["file"]
         with refusal_shown(request):
             if content.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<"):
-                report = _status_report_as_statement(content, request.user)
+                report = _bank_message_as_statement(content, request.user)
             else:
                 report = services.import_statement(content=content, actor=request.user)
     return render(request, "payables/statement.html", {"form": form, "report": report})
@@ -312,9 +312,10 @@ def sire(request):
     return _tax_office_file(request, "sire", withholding.sire_file)
 
 
-def _status_report_as_statement(content: bytes, user) -> services.StatementReport:
-    """A pain.002 shown like a statement: what it confirmed, and why the rest did not."""
-    found = status_report.import_status_report(content=content, actor=user)
+def _bank_message_as_statement(content: bytes, user) -> services.StatementReport:
+    """A pain.002 or camt.053/054 shown like a statement: what it confirmed, and why the
+    rest did not."""
+    found = bank_statement.import_bank_message(content=content, actor=user)
     return services.StatementReport(
         paid=found.paid,
         unmatched=[

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from accounts.models import User
+from core import audit
 from core.errors import ActionRefused
 from suppliers.selectors import is_accounts_payable
 
@@ -33,19 +34,33 @@ class StatusReport:
     """(end-to-end id, why) of transactions that changed nothing."""
 
 
-def _parse(content: bytes) -> etree._Element:
+PAIN002 = "urn:iso:std:iso:20022:tech:xsd:pain.002."
+
+
+def parse_bank_message(content: bytes, *, prefixes: tuple[str, ...], refusal: str):
+    """The root of an ISO 20022 message whose namespace starts with one of ``prefixes``.
+    Untrusted XML: no DTD, no entities, no network; a malformed file or another message
+    is refused with ``ActionRefused`` before anything changes."""
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as exc:
-        raise ActionRefused(_("The status report is not well-formed XML: %s") % exc) from None
+        raise ActionRefused(_("The file is not well-formed XML: %s") % exc) from None
     docinfo = root.getroottree().docinfo
     namespace = etree.QName(root).namespace or ""
-    if docinfo.doctype or not namespace.startswith("urn:iso:std:iso:20022:tech:xsd:pain.002."):
-        raise ActionRefused(_("The file is not an ISO 20022 payment status report (pain.002)."))
+    if docinfo.doctype or not namespace.startswith(prefixes):
+        raise ActionRefused(refusal)
     return root
+
+
+def _parse(content: bytes) -> etree._Element:
+    return parse_bank_message(
+        content,
+        prefixes=(PAIN002,),
+        refusal=_("The file is not an ISO 20022 payment status report (pain.002)."),
+    )
 
 
 def import_status_report(*, content: bytes, actor: User) -> StatusReport:
@@ -88,6 +103,17 @@ def import_status_report(*, content: bytes, actor: User) -> StatusReport:
                 _mark_orders_paid([order], timezone.localdate(), f"pain.002 {status}", actor)
                 if order.batch.status == PaymentBatch.Status.EXPORTED:
                     _close_if_paid(_locked_batch(order.batch))
+                audit.record(
+                    actor=actor,
+                    action="payment_order.paid",
+                    obj=order,
+                    after={
+                        "paid_on": order.paid_on.isoformat(),
+                        "source": "pain.002",
+                        "status": status,
+                        "end_to_end_id": e2e,
+                    },
+                )
             report.paid.append(order)
         else:
             report.ignored.append(
