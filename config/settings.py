@@ -348,6 +348,9 @@ AFIP_WSCDC_URL = env.str("AFIP_WSCDC_URL", default="https://wswhomo.afip.gov.ar/
 AFIP_TIMEOUT = env.int("AFIP_TIMEOUT", default=20)
 # Separation of duties: may the employee who creates a payment batch also approve it?
 PAYABLES_CREATOR_MAY_APPROVE = env.bool("PAYABLES_CREATOR_MAY_APPROVE", default=False)
+# Separation of duties: a supplier's new bank account (CBU) needs two accounts payable
+# employees' approvals, neither the one who entered it; 0 lets one approval do (small offices).
+SUPPLIERS_BANK_CHANGE_TWO_APPROVERS = env.bool("SUPPLIERS_BANK_CHANGE_TWO_APPROVERS", default=True)
 # Bank file format (payables.exporters): "pain.001.001.09" (remittance as free text),
 # "pain.001.001.09-strd" (structured remittance, for banks that take it) or "demo-csv".
 PAYABLES_EXPORTER = env.str("PAYABLES_EXPORTER", default="pain.001.001.09")

@@ -26,6 +26,7 @@ from ..models import (
     SupplierMember,
     SupplierTaxId,
 )
+from ..selectors import is_accounts_payable
 
 _TAX_ID_NOISE = re.compile(r"[\s.]")
 _CUIT_SHAPE = re.compile(r"[0-9]{2}-?[0-9]{8}-?[0-9]")
@@ -288,7 +289,9 @@ def decide_bank_account(
     *, account: BankAccount, approve: bool, note: str, actor: User
 ) -> BankAccount:
     """Reject a change, or approve it: the first approval is recorded and the change takes
-    effect with the second one, by another employee (it stays pending in between)."""
+    effect with the second one, by another employee (it stays pending in between). Only
+    accounts payable decides, never the one who entered the change; one approval is enough
+    only where ``SUPPLIERS_BANK_CHANGE_TWO_APPROVERS`` is off."""
     with transaction.atomic():
         account = (
             BankAccount.objects.select_for_update().select_related("supplier").get(pk=account.pk)
@@ -297,13 +300,19 @@ def decide_bank_account(
             raise ActionRefused(_("This request was already decided."))
         if account.requested_by_id == actor.pk:
             raise ActionRefused(_("You cannot decide on your own request."))
+        if not is_accounts_payable(actor):
+            raise ActionRefused(_("Only accounts payable decides on bank account changes."))
         if not approve and not note.strip():
             raise ActionRefused(_("Write the reason for the rejection for the supplier."))
         if approve and account.first_approved_by_id == actor.pk:
             raise ActionRefused(
                 _("You already approved this change: another employee must approve it too.")
             )
-        if approve and account.first_approved_by_id is None:
+        if (
+            approve
+            and account.first_approved_by_id is None
+            and settings.SUPPLIERS_BANK_CHANGE_TWO_APPROVERS
+        ):
             account.first_approved_by = actor
             account.first_approved_at = timezone.now()
             account.save(update_fields=["first_approved_by", "first_approved_at"])
