@@ -1,5 +1,6 @@
 """Demo data for the embedded portal (`make run`): a verified supplier for
-proveedor@demo.municipio.ar, purchasing and treasury departments, and two orders.
+proveedor@demo.municipio.ar, purchasing and treasury departments (with a third treasury
+employee, tesoreria@, who makes payment batches), and two orders.
 
 The EUR order is the one the public sample invoices EN16931_1_Teilrechnung and
 EN16931_2_Teilrechnung bill, so those Factur-X files can be uploaded as they are.
@@ -11,13 +12,15 @@ import secrets
 from datetime import date
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
-from accounts.services import ensure_department
+from accounts.services import ensure_department, make_employee
 from core.identifiers import make_cbu, make_cuit
 
 from .models import (
@@ -37,6 +40,24 @@ PLACEHOLDER_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0
 
 def _permissions(*codenames: str):
     return Permission.objects.filter(content_type__app_label="suppliers", codename__in=codenames)
+
+
+TREASURY_CLERK_EMAIL = "tesoreria@demo.municipio.ar"
+
+
+def _treasury_clerk(treasury) -> User:
+    """A third treasury employee: with separation of duties, who makes a payment batch
+    does not approve it, so a batch needs its maker (this one) and two approvers (rentas@
+    and admin@) before the demo exports its pain.001."""
+    user, created = User.objects.get_or_create(
+        email=TREASURY_CLERK_EMAIL, defaults={"full_name": "Tomás Tesorería"}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        make_employee(user=user, departments=[treasury], actor=None)
+    return user
 
 
 def load_supplier_demo() -> Supplier | None:
@@ -61,6 +82,7 @@ def load_supplier_demo() -> Supplier | None:
             employee = User.objects.filter(email=email).first()
             if employee:
                 employee.groups.add(department.group)
+        _treasury_clerk(treasury)
         supplier, _created = Supplier.objects.get_or_create(
             cuit=make_cuit("30", "71234567"),
             defaults={

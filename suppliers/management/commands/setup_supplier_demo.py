@@ -17,5 +17,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Supplier demo: {supplier} for {DEMO_SUPPLIER_EMAIL}")
         )
         self.stdout.write(
-            "  Purchasing: mesa@demo.municipio.ar; accounts payable: rentas@ and admin@."
+            "  Purchasing: mesa@demo.municipio.ar; accounts payable: rentas@ and admin@ approve "
+            "batches that tesoreria@demo.municipio.ar makes."
         )
