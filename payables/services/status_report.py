@@ -63,11 +63,45 @@ def _parse(content: bytes) -> etree._Element:
     )
 
 
+def _whole_file_rejected(root, ns, report: StatusReport, actor: User) -> None:
+    """A report that rejects the whole file (group status) or a payment block (payment
+    information status) without listing transactions: every transfer the batch still
+    waits for is rejected. The batch is named by the message id or the payment block id,
+    both the batch's reference in our pain.001."""
+    batches = set()
+    group = root.find(".//p:OrgnlGrpInfAndSts", ns)
+    if (
+        group is not None
+        and (group.findtext("p:GrpSts", namespaces=ns) or "").strip() in REJECTED
+        and root.find(".//p:TxInfAndSts", ns) is None
+    ):
+        batches.add((group.findtext("p:OrgnlMsgId", namespaces=ns) or "").strip())
+    for block in root.iterfind(".//p:OrgnlPmtInfAndSts", ns):
+        status = (block.findtext("p:PmtInfSts", namespaces=ns) or "").strip()
+        if status in REJECTED and block.find("p:TxInfAndSts", ns) is None:
+            batches.add((block.findtext("p:OrgnlPmtInfId", namespaces=ns) or "").strip())
+    batches.discard("")
+    if not batches:
+        return
+    waiting = BankTransfer.objects.filter(
+        batch__reference__in=batches, outcome=BankTransfer.Outcome.SENT
+    ).select_related("order")
+    for transfer in waiting:
+        if transfer.order.end_to_end_id != transfer.end_to_end_id:
+            continue
+        report.rejected.append(
+            record_bank_rejection(
+                order=transfer.order, reason="pain.002 RJCT (whole file)", actor=actor
+            )
+        )
+
+
 def import_status_report(*, content: bytes, actor: User) -> StatusReport:
     _require(is_accounts_payable(actor))
     root = _parse(content)
     ns = {"p": etree.QName(root).namespace}
     report = StatusReport()
+    _whole_file_rejected(root, ns, report, actor)
     for info in root.iterfind(".//p:TxInfAndSts", ns):
         e2e = (info.findtext("p:OrgnlEndToEndId", namespaces=ns) or "").strip()
         status = (info.findtext("p:TxSts", namespaces=ns) or "").strip()

@@ -155,3 +155,20 @@ def test_the_statement_page_takes_a_camt053(client, exported, clerk) -> None:  #
         reverse("payables:statement"), {"file": SimpleUploadedFile("x.xml", b"<Document")}
     )
     assert "no es XML bien formado" in broken.content.decode()
+
+
+def test_a_pain002_rejecting_the_whole_file_frees_its_orders_once(exported, clerk) -> None:  # noqa: F811
+    order, batch = exported
+    content = (
+        '<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.10">'
+        "<CstmrPmtStsRpt><GrpHdr><MsgId>S2</MsgId><CreDtTm>2026-03-01T10:00:00</CreDtTm></GrpHdr>"
+        f"<OrgnlGrpInfAndSts><OrgnlMsgId>{batch.reference}</OrgnlMsgId>"
+        "<OrgnlMsgNmId>pain.001.001.09</OrgnlMsgNmId><GrpSts>RJCT</GrpSts></OrgnlGrpInfAndSts>"
+        "</CstmrPmtStsRpt></Document>"
+    ).encode()
+    report = import_bank_message(content=content, actor=clerk)
+    assert [o.reference for o in report.rejected] == [order.reference]
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.OPEN
+    again = import_bank_message(content=content, actor=clerk)
+    assert (again.rejected, again.paid) == ([], [])
