@@ -63,6 +63,8 @@ def payment_email(order: PaymentOrder) -> tuple[str, str]:
                 "withholdings": withholdings,
                 "gross": format_money(order.gross_amount or order.amount, order.currency),
                 "net": format_money(order.amount, order.currency),
+                "statement_url": settings.SITE_URL.rstrip("/")
+                + reverse("payables_portal:statement"),
                 "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,
             },
         )

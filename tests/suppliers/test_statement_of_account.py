@@ -89,17 +89,17 @@ def test_supplier_sees_own_statement_paginated_and_downloads_csv(
     first = " ".join(client.get(url).content.decode().split())
     assert "$ 75.000,00" in first and "NC-1" in first and "RET-" not in first
     second = " ".join(client.get(url, {"pagina": 2}).content.decode().split())
-    assert "RET-" in second and "Certificate RET-" in second  # linked to the PDF
+    assert "RET-" in second and "Certificado RET-" in second  # linked to the PDF
     csv = client.get(url, {"formato": "csv"})
     assert csv["Content-Type"].startswith("text/csv")
     rows = csv.content.decode("utf-8-sig").splitlines()
-    assert rows[0] == "Date;Kind;Document;Detail;Amount;Balance"
+    assert rows[0] == "Fecha;Tipo;Documento;Detalle;Importe;Saldo"
     assert len(rows) == 8 and rows[-1].endswith(";-1000,00;75000,00")
 
     _other, stranger = factories.supplier("72345678", name="Otra SA")
     client.force_login(stranger)
     page = client.get(url).content.decode()
-    assert "A-1" not in page and "No movements yet." in page
+    assert "A-1" not in page and "Todavía no hay movimientos." in page
 
 
 def test_accounts_payable_sees_it_from_the_supplier_page(client, account, clerk, buyer) -> None:

@@ -74,3 +74,4 @@ def test_payment_email_carries_the_remittance(exported, clerk) -> None:  # noqa:
     assert "Importe bruto: $ 121.000,00" in body
     assert "2 % de $ 32.830,00 = $ 656,60" in body
     assert "Importe neto transferido: $ 119.343,40" in body
+    assert "/proveedores/cuenta/" in body  # the statement of account

@@ -134,7 +134,7 @@ def test_staff_page_and_command_give_both_files(client, paid, clerk, tmp_path) -
     assert sire["Content-Disposition"] == f'attachment; filename="sire-{month}.txt"'
     assert sire.content.count(b"\r\n") == 1
     bad = client.get(reverse("payables:sire"), {"mes": "2026-13"}, follow=True)
-    assert "Write the month as year and month" in bad.content.decode()
+    assert "Escribí el mes como año y mes" in bad.content.decode()
 
     call_command("export_withholdings", month, dir=str(tmp_path))
     assert (tmp_path / f"sicore-{month}.txt").read_bytes().count(b"\r\n") == 1
