@@ -11,10 +11,14 @@ REJECTIONS = {
     "unsupported-format": _("The file is not a PDF, UBL or CII invoice."),
     "malformed-xml": _("The XML invoice is damaged (not well-formed XML)."),
     "not-pdf": _("The file is not a PDF."),
-    "malformed-pdf": _("The PDF cannot be read."),
+    "malformed-pdf": _("The PDF is damaged and cannot be read."),
     "no-embedded-xml": _(
         "The PDF carries no structured invoice: add its UBL or CII XML, or submit it from "
         "the purchase order as an Argentine electronic invoice or by typing it."
+    ),
+    "zugferd-1": _(
+        "The invoice is in the old ZUGFeRD 1.0 format: export it as ZUGFeRD 2 / Factur-X "
+        "or UBL from your invoicing software."
     ),
     "missing-field": _("The invoice lacks a required element."),
     "invalid-value": _("The invoice has a value that cannot be read."),

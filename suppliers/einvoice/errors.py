@@ -11,6 +11,7 @@ RejectionCode = Literal[
     "not-pdf",
     "malformed-pdf",
     "no-embedded-xml",
+    "zugferd-1",
     "missing-field",
     "invalid-value",
     "line-sum-mismatch",
