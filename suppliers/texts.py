@@ -25,6 +25,10 @@ REJECTIONS = {
     "line-sum-mismatch": _("The invoice lines do not add up to its net total."),
     "totals-mismatch": _("The invoice totals do not add up."),
     "invalid-qr": _("The QR code's data is not valid."),
+    "no-qr": _(
+        "No AFIP QR code could be read on the PDF: upload the voucher's PDF as AFIP's "
+        "system issued it, or paste the link of its QR code."
+    ),
     "bad-cuit": _("The CUIT in the QR code is not valid."),
     "seller-mismatch": _(
         "The invoice is issued by another CUIT or tax id than your organisation's."

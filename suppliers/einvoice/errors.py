@@ -17,6 +17,7 @@ RejectionCode = Literal[
     "line-sum-mismatch",
     "totals-mismatch",
     "invalid-qr",
+    "no-qr",
     "bad-cuit",
     # Raised by suppliers.services.intake, once the invoice is read and checked against
     # the supplier who uploads it and its purchase order.

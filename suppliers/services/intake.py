@@ -33,6 +33,7 @@ from ..einvoice import (
     parse_invoice_file,
 )
 from ..einvoice.afip_qr import VOUCHER_TYPES
+from ..einvoice.qr_image import read_afip_qr_from_pdf
 from ..einvoice.validation import TotalNames, validate_totals
 from ..flows import InvoiceFlow
 from ..models import (
@@ -145,13 +146,15 @@ def submit_afip_qr(
     supplier: Supplier,
     user: User,
     pdf: IncomingFile,
-    qr_text: str,
+    qr_text: str | None,
     purchase_order: PurchaseOrder,
     lines: list[LineEntry],
 ) -> Invoice:
     """An Argentine electronic invoice: its QR identifies and authorises the voucher and
-    states the total; the supplier says which order lines (and quantities) it bills."""
-    parsed = parse_afip_qr(qr_text)
+    states the total; the supplier says which order lines (and quantities) it bills.
+
+    The QR is read from the PDF unless the supplier gives its text (``qr_text``)."""
+    parsed = parse_afip_qr(qr_text or read_afip_qr_from_pdf(pdf.content))
     invoice_lines = _lines_from_entries(lines)
     net = sum((line.net_amount for line in invoice_lines), Decimal(0))
     tax = sum(
