@@ -93,6 +93,8 @@ def empty_tables() -> None:
 
 def fill(size: int) -> list[int]:
     """N order lines and N invoices on hold, not yet matched; returns the invoice ids."""
+    from django.utils import timezone
+
     from accounts.models import User
     from accounts.services import ensure_department
     from core.identifiers import InvalidIdentifier, make_cbu, make_cuit
@@ -125,6 +127,8 @@ def fill(size: int) -> list[int]:
             tax_condition=Supplier.TaxCondition.REGISTERED,
             email=f"p{index}@example.com",
             status=Supplier.Status.ACTIVE,
+            afip_register=Supplier.RegisterCheck.ACTIVE,
+            afip_register_checked_at=timezone.now(),
         )
         for index in range(SUPPLIERS)
     )

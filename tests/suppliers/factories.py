@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Department, User
@@ -73,7 +74,13 @@ def supplier(
             foreign_tax_ids=foreign_ids,
         ),
     )
-    Supplier.objects.filter(pk=found.pk).update(status=Supplier.Status.ACTIVE)
+    # Verified: AFIP's register found it active just now, and an employee activated it.
+    Supplier.objects.filter(pk=found.pk).update(
+        status=Supplier.Status.ACTIVE,
+        afip_register=Supplier.RegisterCheck.ACTIVE,
+        afip_register_checked_at=timezone.now(),
+        afip_tax_condition=Supplier.TaxCondition.REGISTERED,
+    )
     found.refresh_from_db()
     if bank:
         account = BankAccount(
