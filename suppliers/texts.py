@@ -75,6 +75,18 @@ def rejection_message(rejected: InvoiceRejected) -> str:
     return str(REJECTIONS.get(rejected.code, _("The invoice was refused.")))
 
 
+def rejection_text(rejected: InvoiceRejected) -> str:
+    """What the supplier reads: the refusal and its particulars in their language; where
+    only the reader's technical detail exists (which element of the XML), it is labelled
+    as such, for the software that produced the file."""
+    if rejected.explanation:
+        return f"{rejection_message(rejected)} {rejected.explanation}"
+    return f"{rejection_message(rejected)} " + str(
+        _("Technical detail (for your invoicing software): %(detail)s")
+        % {"detail": rejected.detail}
+    )
+
+
 def hold_explanation(code: str, params: dict) -> str:
     # One hold code can come from several checks, each with its own wording.
     template = HOLD_DETAILS.get(f"{code}:{params['check']}" if "check" in params else code)
