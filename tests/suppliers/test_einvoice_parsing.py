@@ -728,3 +728,22 @@ def test_unreadable_pdf_says_so_without_the_library_message() -> None:
 
     assert rejected.code == "malformed-pdf"
     assert rejected.detail.startswith("The PDF is damaged")
+
+
+def test_cii_cuit_given_only_as_the_legal_organisation_is_read() -> None:
+    """A monotributista has no VAT number: its CUIT is the legal organisation id (BT-30)."""
+    cuit = "20123456786"
+    xml = sample("CII", "EN16931_Einfach")
+    start = xml.index(b"<ram:SpecifiedTaxRegistration>")
+    end = xml.index(b"</ram:SellerTradeParty>")
+    xml = xml[:start] + xml[end:]
+    xml = xml.replace(
+        b"<ram:Name>Lieferant GmbH</ram:Name>",
+        b"<ram:Name>Lieferant GmbH</ram:Name><ram:SpecifiedLegalOrganization>"
+        + f'<ram:ID schemeID="0196">{cuit}</ram:ID>'.encode()
+        + b"</ram:SpecifiedLegalOrganization>",
+        1,
+    )
+    invoice = parse_invoice_file(xml)
+
+    assert invoice.seller_tax_ids == (cuit,)
