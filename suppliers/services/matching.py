@@ -134,25 +134,41 @@ def _state(line: PurchaseOrderLine) -> matching.OrderLineState:
     )
 
 
-def _proposed_order(invoice: Invoice) -> PurchaseOrder | None:
-    """The one open order whose amount still to invoice equals the invoice's net total."""
-    if invoice.net_total is None:
-        return None
+def _proposed_orders(invoices: list[Invoice]) -> dict[int, PurchaseOrder]:
+    """For invoices naming no order: the one open order of their supplier, in their
+    currency, whose amount still to invoice equals the invoice's net total. One query
+    for the whole chunk: the open orders of its suppliers with what remains on each."""
+    wanted = [
+        invoice
+        for invoice in invoices
+        if invoice.purchase_order_id is None
+        and not invoice.po_reference
+        and invoice.net_total is not None
+    ]
+    if not wanted:
+        return {}
     remaining = ExpressionWrapper(
         (F("lines__quantity") - F("lines__invoiced_quantity")) * F("lines__unit_price"),
         output_field=DecimalField(max_digits=30, decimal_places=8),
     )
-    candidates = [
-        order
-        for order in PurchaseOrder.objects.filter(
-            supplier_id=invoice.supplier_id,
-            status=PurchaseOrder.Status.OPEN,
-            currency=invoice.currency,
-        ).annotate(remaining=Sum(remaining))
-        if order.remaining is not None
-        and abs(order.remaining - invoice.net_total * invoice.sign) <= PROPOSAL_TOLERANCE
-    ]
-    return candidates[0] if len(candidates) == 1 else None
+    open_orders: dict[tuple[int, str], list[PurchaseOrder]] = defaultdict(list)
+    for order in PurchaseOrder.objects.filter(
+        supplier_id__in={invoice.supplier_id for invoice in wanted},
+        currency__in={invoice.currency for invoice in wanted},
+        status=PurchaseOrder.Status.OPEN,
+    ).annotate(remaining=Sum(remaining)):
+        if order.remaining is not None:
+            open_orders[(order.supplier_id, order.currency)].append(order)
+    proposed = {}
+    for invoice in wanted:
+        candidates = [
+            order
+            for order in open_orders[(invoice.supplier_id, invoice.currency)]
+            if abs(order.remaining - invoice.net_total * invoice.sign) <= PROPOSAL_TOLERANCE
+        ]
+        if len(candidates) == 1:
+            proposed[invoice.pk] = candidates[0]
+    return proposed
 
 
 def _look_alikes(invoices: list[Invoice]) -> dict[tuple, list[tuple[int, str]]]:
@@ -217,13 +233,14 @@ def _match_chunk(ids: list[int]) -> dict[int, Outcome]:
         (order.supplier_id, order.number): order
         for order in PurchaseOrder.objects.filter(number__in=references)
     }
+    proposed = _proposed_orders(invoices)
     for invoice in invoices:
         if invoice.purchase_order_id is not None:
             continue
         order = (
             by_reference.get((invoice.supplier_id, invoice.po_reference))
             if invoice.po_reference
-            else _proposed_order(invoice)
+            else proposed.get(invoice.pk)
         )
         if order is not None:
             invoice.purchase_order = order
