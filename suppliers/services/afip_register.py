@@ -86,7 +86,10 @@ def lookup_supplier(*, supplier_id: int) -> str:
             message = "; ".join((record.key_state, *record.errors))
         elif record.tax_condition and record.tax_condition != supplier.tax_condition:
             state = RegisterCheck.MISMATCH
-            message = f"{record.tax_condition} != {supplier.tax_condition}"
+            message = (
+                f"AFIP's register: {record.tax_condition}; "
+                f"declared by the supplier: {supplier.tax_condition}"
+            )
         else:
             state, message = RegisterCheck.ACTIVE, record.name
     with transaction.atomic():
