@@ -16,9 +16,10 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Department, User
 from core.identifiers import make_cbu, make_cuit
+from core.models import OutboxItem
 from suppliers.einvoice import ParsedInvoice
 from suppliers.models import BankAccount, MatchingTolerance, PurchaseOrderLine, Supplier
-from suppliers.services import organisations, purchasing
+from suppliers.services import afip_register, organisations, purchasing
 from suppliers.services.intake import IncomingFile
 
 PASSWORD = "una-clave-larga-123"
@@ -80,6 +81,10 @@ def supplier(
         afip_register=Supplier.RegisterCheck.ACTIVE,
         afip_register_checked_at=timezone.now(),
         afip_tax_condition=Supplier.TaxCondition.REGISTERED,
+    )
+    # That lookup is the one registration queued: it is done.
+    OutboxItem.objects.filter(kind=afip_register.KIND, subject_id=str(found.pk)).update(
+        done_at=timezone.now()
     )
     found.refresh_from_db()
     if bank:
