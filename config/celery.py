@@ -67,6 +67,10 @@ app.conf.update(
             "task": "suppliers.tasks.recheck_afip",
             "schedule": 300.0,
         },
+        "recheck-afip-register": {
+            "task": "suppliers.tasks.recheck_afip_register",
+            "schedule": 300.0,
+        },
     },
 )
 app.autodiscover_tasks()

@@ -346,6 +346,18 @@ AFIP_WSAA_URL = env.str(
 )
 AFIP_WSCDC_URL = env.str("AFIP_WSCDC_URL", default="https://wswhomo.afip.gov.ar/WSCDC/service.asmx")
 AFIP_TIMEOUT = env.int("AFIP_TIMEOUT", default=20)
+# Looking suppliers up in AFIP's taxpayer register (suppliers.afip): "afip-padron-a5" or
+# "demo". The certificate must also be authorised for ws_sr_constancia_inscripcion.
+SUPPLIERS_AFIP_REGISTER = env.str(
+    "SUPPLIERS_AFIP_REGISTER", default="demo" if DEBUG else "afip-padron-a5"
+)
+# Production: https://aws.afip.gov.ar/sr-padron/webservices/personaServiceA5
+AFIP_PADRON_URL = env.str(
+    "AFIP_PADRON_URL",
+    default="https://awshomo.afip.gov.ar/sr-padron/webservices/personaServiceA5",
+)
+# A supplier is paid only if AFIP's register found it active at most this long ago.
+SUPPLIERS_AFIP_REGISTER_MAX_AGE_HOURS = env.int("SUPPLIERS_AFIP_REGISTER_MAX_AGE_HOURS", default=24)
 # Separation of duties: may the employee who creates a payment batch also approve it?
 PAYABLES_CREATOR_MAY_APPROVE = env.bool("PAYABLES_CREATOR_MAY_APPROVE", default=False)
 # Separation of duties: a supplier's new bank account (CBU) needs two accounts payable

@@ -10,10 +10,11 @@ class SuppliersConfig(AppConfig):
         from core import slots
 
         from . import afip, notifications
-        from .services import afip_check
+        from .services import afip_check, afip_register
 
         afip.register_plugins()
         afip_check.register()
+        afip_register.register()
         notifications.register()
 
         slots.contribute(

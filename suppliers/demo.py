@@ -90,6 +90,7 @@ def load_supplier_demo() -> Supplier | None:
                 "tax_condition": Supplier.TaxCondition.FOREIGN,
                 "email": DEMO_SUPPLIER_EMAIL,
                 "status": Supplier.Status.ACTIVE,
+                "afip_register": Supplier.RegisterCheck.NOT_APPLICABLE,
             },
         )
         for scheme, value in (

@@ -134,7 +134,7 @@ class OrderInvoiceForm(forms.Form):
     method = forms.ChoiceField(
         label=_("How do you submit it?"),
         choices=[
-            (METHOD_QR, _("Argentine electronic invoice: paste the link of its QR code")),
+            (METHOD_QR, _("Argentine electronic invoice: its PDF with the AFIP QR code")),
             (METHOD_MANUAL, _("Type the invoice's header and lines")),
         ],
         widget=forms.RadioSelect,
@@ -142,10 +142,13 @@ class OrderInvoiceForm(forms.Form):
     )
     pdf = forms.FileField(label=_("Invoice PDF"), help_text=_("Up to 10 MB."))
     qr_url = forms.CharField(
-        label=_("QR code link"),
+        label=_("QR code link (optional)"),
         required=False,
         max_length=2000,
-        help_text=_("The address the QR code opens: https://www.afip.gob.ar/fe/qr/?p=…"),
+        help_text=_(
+            "Only if the QR code on the PDF cannot be read: the address it opens, "
+            "https://www.afip.gob.ar/fe/qr/?p=…"
+        ),
     )
     kind = forms.ChoiceField(label=_("Document"), choices=Invoice.Kind.choices, required=False)
     number = forms.CharField(label=_("Invoice number"), max_length=60, required=False)
@@ -187,10 +190,8 @@ class OrderInvoiceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("method") == self.METHOD_QR:
-            if not data.get("qr_url"):
-                self.add_error("qr_url", _("Paste the link of the QR code."))
-        else:
+        # An electronic invoice's QR is read from the PDF when no link is pasted.
+        if data.get("method") != self.METHOD_QR:
             for name in ("kind", "number", "issue_date", "net_total", "tax_total", "total"):
                 if data.get(name) in (None, ""):
                     self.add_error(name, _("Required when typing the invoice."))

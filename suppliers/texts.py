@@ -11,16 +11,24 @@ REJECTIONS = {
     "unsupported-format": _("The file is not a PDF, UBL or CII invoice."),
     "malformed-xml": _("The XML invoice is damaged (not well-formed XML)."),
     "not-pdf": _("The file is not a PDF."),
-    "malformed-pdf": _("The PDF cannot be read."),
+    "malformed-pdf": _("The PDF is damaged and cannot be read."),
     "no-embedded-xml": _(
         "The PDF carries no structured invoice: add its UBL or CII XML, or submit it from "
         "the purchase order as an Argentine electronic invoice or by typing it."
+    ),
+    "zugferd-1": _(
+        "The invoice is in the old ZUGFeRD 1.0 format: export it as ZUGFeRD 2 / Factur-X "
+        "or UBL from your invoicing software."
     ),
     "missing-field": _("The invoice lacks a required element."),
     "invalid-value": _("The invoice has a value that cannot be read."),
     "line-sum-mismatch": _("The invoice lines do not add up to its net total."),
     "totals-mismatch": _("The invoice totals do not add up."),
     "invalid-qr": _("The QR code's data is not valid."),
+    "no-qr": _(
+        "No AFIP QR code could be read on the PDF: upload the voucher's PDF as AFIP's "
+        "system issued it, or paste the link of its QR code."
+    ),
     "bad-cuit": _("The CUIT in the QR code is not valid."),
     "seller-mismatch": _(
         "The invoice is issued by another CUIT or tax id than your organisation's."
@@ -65,6 +73,18 @@ HOLD_DETAILS = {
 
 def rejection_message(rejected: InvoiceRejected) -> str:
     return str(REJECTIONS.get(rejected.code, _("The invoice was refused.")))
+
+
+def rejection_text(rejected: InvoiceRejected) -> str:
+    """What the supplier reads: the refusal and its particulars in their language; where
+    only the reader's technical detail exists (which element of the XML), it is labelled
+    as such, for the software that produced the file."""
+    if rejected.explanation:
+        return f"{rejection_message(rejected)} {rejected.explanation}"
+    return f"{rejection_message(rejected)} " + str(
+        _("Technical detail (for your invoicing software): %(detail)s")
+        % {"detail": rejected.detail}
+    )
 
 
 def hold_explanation(code: str, params: dict) -> str:

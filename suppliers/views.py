@@ -34,7 +34,7 @@ from .forms import (
 from .models import Invoice, PurchaseOrder, SupplierInvitation
 from .notifications import send_invitation
 from .services import intake, organisations, review
-from .texts import rejection_message
+from .texts import rejection_text
 
 PAGE_SIZE = 25
 
@@ -245,8 +245,14 @@ def order_detail(request, pk: int):
     )
 
 
+def _received(invoice: Invoice) -> str:
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        return _("Credit note %(number)s received.") % {"number": invoice.number}
+    return _("Invoice %(number)s received.") % {"number": invoice.number}
+
+
 def _rejected(request, form, rejected: InvoiceRejected) -> None:
-    form.add_error(None, f"{rejection_message(rejected)} {rejected.detail}")
+    form.add_error(None, rejection_text(rejected))
 
 
 @supplier_required
@@ -266,9 +272,7 @@ def invoice_new(request):
         except InvoiceRejected as rejected:
             _rejected(request, form, rejected)
         else:
-            messages.success(
-                request, _("Invoice %(number)s received.") % {"number": invoice.number}
-            )
+            messages.success(request, _received(invoice))
             return redirect("suppliers:invoice", invoice.pk)
     return render(
         request, "suppliers/invoice_new.html", {"form": form}, status=400 if form.errors else 200
@@ -317,9 +321,7 @@ def order_invoice(request, pk: int):
         except InvoiceRejected as rejected:
             _rejected(request, form, rejected)
         else:
-            messages.success(
-                request, _("Invoice %(number)s received.") % {"number": invoice.number}
-            )
+            messages.success(request, _received(invoice))
             return redirect("suppliers:invoice", invoice.pk)
     return render(
         request,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from core.registry import PluginRegistry
 
@@ -80,5 +81,8 @@ def get_exporter(key: str | None = None) -> Exporter:
     key = key or settings.PAYABLES_EXPORTER
     usable = {exporter.key: exporter for exporter in BANK_FILES.usable()}
     if key not in usable:
-        raise ExportRefused(f"Unknown bank file format {key!r}; known: {', '.join(usable)}.")
+        raise ExportRefused(
+            _("Unknown bank file format “%(key)s”; known: %(known)s.")
+            % {"key": key, "known": ", ".join(usable)}
+        )
     return usable[key]

@@ -8,17 +8,21 @@ with its provenance) before it is handed out.
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from suppliers.models import Invoice
 
 from . import BankFile, Debtor, ExportRefused
+
+logger = logging.getLogger(__name__)
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 MESSAGE = "pain.001.001.09"
@@ -124,10 +128,10 @@ class Pain001Exporter:
     def export(self, batch, orders, debtor: Debtor) -> BankFile:
         if not debtor.cbu:
             raise ExportRefused(
-                "PAYABLES_DEBTOR_CBU is not set: the file needs the paying account."
+                _("PAYABLES_DEBTOR_CBU is not set: the file needs the paying account.")
             )
         if not orders:
-            raise ExportRefused("The batch has no payment orders.")
+            raise ExportRefused(_("The batch has no payment orders."))
         total = sum((order.amount for order in orders), Decimal(0))
         document = etree.Element(f"{{{NAMESPACE}}}Document", nsmap={None: NAMESPACE})
         initiation = _sub(document, "CstmrCdtTrfInitn")
@@ -179,7 +183,12 @@ class Pain001Exporter:
 
 
 def validate(content: bytes) -> None:
-    """Raise ExportRefused naming the first XSD error, if any."""
+    """Raise ExportRefused if the file breaks the XSD; the log names the first error (the
+    validator's own words are for developers, not for the page)."""
     checker = schema()
     if not checker.validate(etree.fromstring(content)):
-        raise ExportRefused(f"The file does not follow {MESSAGE}: {checker.error_log.last_error}")
+        logger.error("pain.001 refused by the XSD: %s", checker.error_log.last_error)
+        raise ExportRefused(
+            _("The file does not follow %(message)s: nothing was exported (the log says where).")
+            % {"message": MESSAGE}
+        )

@@ -31,6 +31,7 @@ from core.files import CsvUnreadable, read_csv
 from core.money import UnreadableNumber, parse_amount
 from suppliers.models import BankAccount, Invoice, Supplier
 from suppliers.selectors import can_approve_batches, is_accounts_payable
+from suppliers.services import afip_register
 from suppliers.services import payments as invoice_payments
 
 from .. import certificates, emails
@@ -102,6 +103,10 @@ def prepare_orders(*, actor: User) -> Preparation:
             states = accounts[supplier_id]
             if currency not in settings.PAYABLES_CURRENCIES:
                 result.waiting.append((supplier, _refused_currency(currency)))
+                continue
+            if not afip_register.is_current(supplier):
+                afip_register.request_lookup(supplier)
+                result.waiting.append((supplier, afip_register.waiting_reason(supplier)))
                 continue
             if BankAccount.Status.PENDING in states:
                 result.waiting.append(

@@ -59,6 +59,11 @@ def parse_cii_root(root: etree._Element) -> ParsedInvoice:
         for item in settlement.find_all(
             "ram:SpecifiedTradeAllowanceCharge", "SpecifiedTradeAllowanceCharge"
         )
+    ) + tuple(
+        _logistics_charge(item)
+        for item in settlement.find_all(
+            "ram:SpecifiedLogisticsServiceCharge", "SpecifiedLogisticsServiceCharge"
+        )
     )
     lines = tuple(
         _line(line)
@@ -138,6 +143,17 @@ def _allowance_charge(item: ElementReader) -> ParsedAllowanceCharge:
         amount=item.require_amount("ram:ActualAmount", "allowance or charge amount"),
         reason=item.text("ram:Reason"),
         tax_rate=item.amount("ram:CategoryTradeTax/ram:RateApplicablePercent"),
+    )
+
+
+def _logistics_charge(item: ElementReader) -> ParsedAllowanceCharge:
+    # Factur-X EXTENDED's logistics service charges (freight, packing: BT-X-271..273) are
+    # document-level charges its ChargeTotalAmount includes.
+    return ParsedAllowanceCharge(
+        is_charge=True,
+        amount=item.require_amount("ram:AppliedAmount", "logistics service charge amount"),
+        reason=item.text("ram:Description"),
+        tax_rate=item.amount("ram:AppliedTradeTax/ram:RateApplicablePercent"),
     )
 
 

@@ -8,18 +8,24 @@ embedded XML to go through the hardened one.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from io import BytesIO
 
 from pypdf import PdfReader
 
 from .errors import InvoiceRejected
 from .model import ParsedInvoice
-from .structured import INVOICE_ROOTS, parse_invoice_root
+from .structured import INVOICE_ROOTS, ZUGFERD_1_ROOT, parse_invoice_root, zugferd_1_rejection
 from .xml_reading import parse_xml, qualified_name
 
+logger = logging.getLogger(__name__)
 PDF_MAGIC = b"%PDF-"
+# A PDF ends with this marker (possibly followed by a line end); a file cut short in
+# transfer does not.
+PDF_END = b"%%EOF"
 # File names the Factur-X, ZUGFeRD and XRechnung specifications give the embedded invoice.
 INVOICE_FILE_NAMES = frozenset({"factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml"})
+_DAMAGED = "The PDF is damaged: {what}. Export or save the invoice again and upload the new file."
 
 
 def is_pdf(data: bytes) -> bool:
@@ -32,7 +38,7 @@ def parse_facturx(data: bytes) -> ParsedInvoice:
         raise InvoiceRejected(
             "not-pdf", f"The file has no %PDF- header: it starts with {data[:16]!r}."
         )
-    names, xml_files = _embedded_files(data)
+    names, xml_files, repaired = _embedded_files(data)
     for name, content in sorted(
         xml_files, key=lambda item: item[0].lower() not in INVOICE_FILE_NAMES
     ):
@@ -40,8 +46,22 @@ def parse_facturx(data: bytes) -> ParsedInvoice:
             root = parse_xml(content)
             if qualified_name(root) in INVOICE_ROOTS:
                 return dataclasses.replace(parse_invoice_root(root), format="facturx")
+            if qualified_name(root) == ZUGFERD_1_ROOT:
+                raise zugferd_1_rejection()
         except InvoiceRejected as exc:
             raise InvoiceRejected(exc.code, f"Embedded file {name}: {exc.detail}") from exc
+    # Only now: a damaged file whose invoice could still be read is accepted, but one
+    # whose invoice may be in the lost part must not be told it has none.
+    if not data.rstrip()[-1024:].endswith(PDF_END):
+        raise InvoiceRejected(
+            "malformed-pdf",
+            _DAMAGED.format(what="it is cut short (it lacks the %%EOF end marker)"),
+        )
+    if repaired:
+        raise InvoiceRejected(
+            "malformed-pdf",
+            _DAMAGED.format(what="its cross-reference table is broken"),
+        )
     raise InvoiceRejected(
         "no-embedded-xml",
         "The PDF carries no embedded UBL or CII invoice "
@@ -49,8 +69,27 @@ def parse_facturx(data: bytes) -> ParsedInvoice:
     )
 
 
-def _embedded_files(data: bytes) -> tuple[list[str], list[tuple[str, bytes]]]:
-    """Names of all embedded files, and the contents of those named ``*.xml``."""
+class _Warnings(logging.Handler):
+    """Counts pypdf's warnings that it rebuilt a broken cross-reference table or found
+    no end marker (it repairs such files instead of raising); other quirks of valid files
+    do not count."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lower()
+        if "xref" in message or "eof" in message:
+            self.count += 1
+
+
+def _embedded_files(data: bytes) -> tuple[list[str], list[tuple[str, bytes]], bool]:
+    """Names of all embedded files, the contents of those named ``*.xml``, and whether
+    pypdf had to repair the file to read them."""
+    warnings = _Warnings()
+    pypdf_logger = logging.getLogger("pypdf")
+    pypdf_logger.addHandler(warnings)
     try:
         attachments = list(PdfReader(BytesIO(data)).attachment_list)
         names = [attachment.name for attachment in attachments]
@@ -60,5 +99,10 @@ def _embedded_files(data: bytes) -> tuple[list[str], list[tuple[str, bytes]]]:
             if attachment.name.lower().endswith(".xml")
         ]
     except Exception as exc:  # pypdf raises many unrelated types on damaged or encrypted files
-        raise InvoiceRejected("malformed-pdf", f"The PDF cannot be read: {exc}") from exc
-    return names, xml_files
+        logger.info("Unreadable PDF: %r", exc)
+        raise InvoiceRejected(
+            "malformed-pdf", _DAMAGED.format(what="its structure cannot be read")
+        ) from exc
+    finally:
+        pypdf_logger.removeHandler(warnings)
+    return names, xml_files, warnings.count > 0

@@ -10,6 +10,17 @@ from .model import ParsedInvoice
 from .xml_reading import parse_xml, qualified_name
 
 INVOICE_ROOTS = ubl.ROOTS | {cii.ROOT}
+# ZUGFeRD 1.0 (2014) predates EN 16931: its CrossIndustryDocument is another syntax,
+# which suppliers' software replaced with ZUGFeRD 2 / Factur-X (CII D16B).
+ZUGFERD_1_ROOT = ("urn:ferd:CrossIndustryDocument:invoice:1p0", "CrossIndustryDocument")
+
+
+def zugferd_1_rejection() -> InvoiceRejected:
+    return InvoiceRejected(
+        "zugferd-1",
+        "The invoice is ZUGFeRD 1.0 (CrossIndustryDocument), which predates EN 16931; "
+        "export it as ZUGFeRD 2 / Factur-X (CII) or UBL instead.",
+    )
 
 
 def parse_xml_invoice(data: bytes) -> ParsedInvoice:
@@ -21,6 +32,8 @@ def parse_invoice_root(root: etree._Element) -> ParsedInvoice:
         return ubl.parse_ubl_root(root)
     if qualified_name(root) == cii.ROOT:
         return cii.parse_cii_root(root)
+    if qualified_name(root) == ZUGFERD_1_ROOT:
+        raise zugferd_1_rejection()
     raise InvoiceRejected(
         "unsupported-format",
         f"The XML root element is {root.tag}; expected a UBL Invoice or CreditNote, "

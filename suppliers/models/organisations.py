@@ -24,6 +24,15 @@ class Supplier(models.Model):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
 
+    class RegisterCheck(models.TextChoices):
+        PENDING = "pending", _("Waiting for AFIP's taxpayer register")
+        UNAVAILABLE = "unavailable", _("AFIP's register did not answer: checked again later")
+        ACTIVE = "active", _("Active in AFIP's register")
+        MISMATCH = "mismatch", _("AFIP's register states another tax condition")
+        INACTIVE = "inactive", _("Not active in AFIP's register")
+        NOT_FOUND = "not_found", _("Not in AFIP's register")
+        NOT_APPLICABLE = "n/a", _("Foreign: not in AFIP's register")
+
     STATES = StateMachine(
         {
             Status.PENDING: {Status.ACTIVE, Status.SUSPENDED},
@@ -50,6 +59,27 @@ class Supplier(models.Model):
         verbose_name=_("users"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # AFIP's taxpayer register (constancia de inscripción), looked up at registration and
+    # before payments (suppliers.services.afip_register).
+    afip_register = models.CharField(
+        _("AFIP register"),
+        max_length=12,
+        choices=RegisterCheck.choices,
+        default=RegisterCheck.PENDING,
+        db_index=True,
+    )
+    afip_register_checked_at = models.DateTimeField(
+        _("looked up in AFIP's register"), null=True, blank=True
+    )
+    afip_register_message = models.CharField(
+        _("AFIP register's answer"), max_length=500, blank=True
+    )
+    afip_tax_condition = models.CharField(
+        _("tax condition in AFIP's register"),
+        max_length=12,
+        choices=TaxCondition.choices,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["legal_name"]

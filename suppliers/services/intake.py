@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import audit, storage
@@ -33,6 +34,7 @@ from ..einvoice import (
     parse_invoice_file,
 )
 from ..einvoice.afip_qr import VOUCHER_TYPES
+from ..einvoice.qr_image import read_afip_qr_from_pdf
 from ..einvoice.validation import TotalNames, validate_totals
 from ..flows import InvoiceFlow
 from ..models import (
@@ -105,6 +107,7 @@ def submit_structured(
         raise InvoiceRejected(
             "no-lines",
             "An AFIP QR link states no invoice lines: submit it with the order lines it bills.",
+            _("Submit it from the purchase order, with the order lines it bills."),
         )
     return _store(
         supplier=supplier,
@@ -136,7 +139,11 @@ def _lines_from_entries(entries: list[LineEntry]) -> tuple[ParsedInvoiceLine, ..
             )
         )
     if not lines:
-        raise InvoiceRejected("no-lines", "No order line has a quantity greater than zero.")
+        raise InvoiceRejected(
+            "no-lines",
+            "No order line has a quantity greater than zero.",
+            _("Enter a quantity greater than zero on at least one line."),
+        )
     return tuple(lines)
 
 
@@ -145,13 +152,15 @@ def submit_afip_qr(
     supplier: Supplier,
     user: User,
     pdf: IncomingFile,
-    qr_text: str,
+    qr_text: str | None,
     purchase_order: PurchaseOrder,
     lines: list[LineEntry],
 ) -> Invoice:
     """An Argentine electronic invoice: its QR identifies and authorises the voucher and
-    states the total; the supplier says which order lines (and quantities) it bills."""
-    parsed = parse_afip_qr(qr_text)
+    states the total; the supplier says which order lines (and quantities) it bills.
+
+    The QR is read from the PDF unless the supplier gives its text (``qr_text``)."""
+    parsed = parse_afip_qr(qr_text or read_afip_qr_from_pdf(pdf.content))
     invoice_lines = _lines_from_entries(lines)
     net = sum((line.net_amount for line in invoice_lines), Decimal(0))
     tax = sum(
@@ -231,6 +240,11 @@ def _check_parties(supplier: Supplier, parsed: ParsedInvoice) -> None:
                 f"{f' ({parsed.seller_name})' if parsed.seller_name else ''}, but you submit for "
                 f"{supplier.legal_name}, CUIT {supplier.cuit}"
                 f"{', '.join([''] + sorted(known - {supplier.cuit}))}.",
+                _("It names %(ids)s; your organisation is CUIT %(cuit)s.")
+                % {
+                    "ids": ", ".join(parsed.seller_tax_ids) or _("no tax id"),
+                    "cuit": supplier.cuit,
+                },
             )
     ours = settings.MUNICIPALITY_CUIT
     buyer_cuits = {
@@ -243,6 +257,8 @@ def _check_parties(supplier: Supplier, parsed: ParsedInvoice) -> None:
             "buyer-mismatch",
             f"The invoice is addressed to CUIT {', '.join(sorted(buyer_cuits))}, "
             f"not to the municipality's CUIT {ours}.",
+            _("It names the buyer's CUIT %(stated)s; the municipality's is %(ours)s.")
+            % {"stated": ", ".join(sorted(buyer_cuits)), "ours": ours},
         )
 
 
@@ -265,6 +281,8 @@ def _check_letter(supplier: Supplier, parsed: ParsedInvoice) -> None:
             "wrong-letter",
             f"The voucher is a {name}, but the municipality is VAT exempt: "
             f"{supplier.get_tax_condition_display()} suppliers issue it letter {expected}.",
+            _("The voucher is a %(name)s; issue a %(letter)s instead.")
+            % {"name": name, "letter": expected},
         )
 
 
@@ -275,13 +293,17 @@ def _check_order(
         return
     if purchase_order.supplier_id != supplier.pk:
         raise InvoiceRejected(
-            "po-mismatch", f"Purchase order {purchase_order.number} is not one of your orders."
+            "po-mismatch",
+            f"Purchase order {purchase_order.number} is not one of your orders.",
+            _("Purchase order %(number)s is not one of yours.") % {"number": purchase_order.number},
         )
     if parsed.po_reference and parsed.po_reference != purchase_order.number:
         raise InvoiceRejected(
             "po-mismatch",
             f"The invoice refers to purchase order {parsed.po_reference}, "
             f"but you chose {purchase_order.number}.",
+            _("It refers to purchase order %(stated)s, but you chose %(chosen)s.")
+            % {"stated": parsed.po_reference, "chosen": purchase_order.number},
         )
 
 
@@ -319,6 +341,8 @@ def _refuse_too_long(model, name: str, value: str | None, where: str) -> None:
             "invalid-value",
             f"The {where} is {len(value)} characters long ({value[:30]}…); at most {limit} "
             "are accepted.",
+            _("A value has %(length)s characters (%(start)s…); at most %(limit)s are accepted.")
+            % {"length": len(value), "start": value[:30], "limit": limit},
         )
 
 
@@ -330,6 +354,10 @@ def _refuse_too_big(model, name: str, value: Decimal | None, where: str) -> None
             "invalid-value",
             f"The {where} is {value}; at most {digits} digits before the decimal point are "
             "accepted.",
+            _(
+                "The number %(value)s is too large: at most %(digits)s digits before the decimal point."
+            )
+            % {"value": value, "digits": digits},
         )
 
 
@@ -363,6 +391,12 @@ def _duplicate_rejection(parsed: ParsedInvoice, existing: Invoice) -> InvoiceRej
         f"{'Credit note' if existing.kind == Invoice.Kind.CREDIT_NOTE else 'Invoice'} "
         f"{parsed.number} was already submitted on {existing.submitted_at:%Y-%m-%d} "
         f"(reference {existing.pk}, status: {existing.status}).",
+        _("%(number)s was submitted on %(date)s (status: %(status)s).")
+        % {
+            "number": parsed.number,
+            "date": existing.submitted_at.strftime("%d/%m/%Y"),
+            "status": existing.get_status_display(),
+        },
     )
 
 
@@ -380,15 +414,18 @@ def _store(
             "supplier-not-active",
             f"{supplier.legal_name} is {supplier.status}: invoices are accepted from "
             "verified suppliers only.",
+            _("Its status is: %(status)s.") % {"status": supplier.get_status_display()},
         )
     if not parsed.lines:
-        raise InvoiceRejected("no-lines", "The invoice has no lines.")
+        raise InvoiceRejected("no-lines", "The invoice has no lines.", _("It has no lines."))
     _check_columns(parsed)
     if parsed.issue_date > timezone.localdate():
         raise InvoiceRejected(
             "future-date",
             f"The invoice is dated {parsed.issue_date:%Y-%m-%d}, after today "
             f"({timezone.localdate():%Y-%m-%d}).",
+            _("It is dated %(date)s, after today.")
+            % {"date": parsed.issue_date.strftime("%d/%m/%Y")},
         )
     _check_parties(supplier, parsed)
     _check_letter(supplier, parsed)

@@ -134,25 +134,65 @@ def _state(line: PurchaseOrderLine) -> matching.OrderLineState:
     )
 
 
-def _proposed_order(invoice: Invoice) -> PurchaseOrder | None:
-    """The one open order whose amount still to invoice equals the invoice's net total."""
-    if invoice.net_total is None:
-        return None
-    remaining = ExpressionWrapper(
-        (F("lines__quantity") - F("lines__invoiced_quantity")) * F("lines__unit_price"),
-        output_field=DecimalField(max_digits=30, decimal_places=8),
-    )
-    candidates = [
-        order
-        for order in PurchaseOrder.objects.filter(
-            supplier_id=invoice.supplier_id,
-            status=PurchaseOrder.Status.OPEN,
-            currency=invoice.currency,
-        ).annotate(remaining=Sum(remaining))
-        if order.remaining is not None
-        and abs(order.remaining - invoice.net_total * invoice.sign) <= PROPOSAL_TOLERANCE
+def _proposed_orders(invoices: list[Invoice]) -> dict[int, int]:
+    """For invoices naming no order: the one open order of their supplier, in their
+    currency, whose amount still to invoice equals the invoice's net total (order ids by
+    invoice id). One query for the whole chunk; on PostgreSQL the database compares the
+    amounts, so only the candidates come back, however many orders the suppliers have."""
+    wanted = [
+        invoice
+        for invoice in invoices
+        if invoice.purchase_order_id is None
+        and not invoice.po_reference
+        and invoice.net_total is not None
     ]
-    return candidates[0] if len(candidates) == 1 else None
+    if not wanted:
+        return {}
+    candidates: dict[int, list[int]] = defaultdict(list)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "WITH wanted AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[], "
+                "%s::varchar[], %s::numeric[]) AS w(invoice, supplier, currency, net)), "
+                "remaining AS (SELECT o.id, o.supplier_id, o.currency, "
+                "SUM((l.quantity - l.invoiced_quantity) * l.unit_price) AS amount "
+                "FROM suppliers_purchaseorder AS o "
+                "JOIN suppliers_purchaseorderline AS l ON l.order_id = o.id "
+                "WHERE o.status = %s AND o.supplier_id IN (SELECT supplier FROM wanted) "
+                "GROUP BY o.id) "
+                "SELECT w.invoice, r.id FROM wanted AS w JOIN remaining AS r "
+                "ON r.supplier_id = w.supplier AND r.currency = w.currency "
+                "AND abs(r.amount - w.net) <= %s",
+                [
+                    [invoice.pk for invoice in wanted],
+                    [invoice.supplier_id for invoice in wanted],
+                    [invoice.currency for invoice in wanted],
+                    [invoice.net_total * invoice.sign for invoice in wanted],
+                    PurchaseOrder.Status.OPEN,
+                    PROPOSAL_TOLERANCE,
+                ],
+            )
+            for invoice_id, order_id in cursor.fetchall():
+                candidates[invoice_id].append(order_id)
+    else:
+        remaining = ExpressionWrapper(
+            (F("lines__quantity") - F("lines__invoiced_quantity")) * F("lines__unit_price"),
+            output_field=DecimalField(max_digits=30, decimal_places=8),
+        )
+        open_orders = PurchaseOrder.objects.filter(
+            supplier_id__in={invoice.supplier_id for invoice in wanted},
+            status=PurchaseOrder.Status.OPEN,
+        ).annotate(remaining=Sum(remaining))
+        for invoice in wanted:
+            candidates[invoice.pk] = [
+                order.pk
+                for order in open_orders
+                if order.supplier_id == invoice.supplier_id
+                and order.currency == invoice.currency
+                and order.remaining is not None
+                and abs(order.remaining - invoice.net_total * invoice.sign) <= PROPOSAL_TOLERANCE
+            ]
+    return {invoice_id: found[0] for invoice_id, found in candidates.items() if len(found) == 1}
 
 
 def _look_alikes(invoices: list[Invoice]) -> dict[tuple, list[tuple[int, str]]]:
@@ -217,17 +257,18 @@ def _match_chunk(ids: list[int]) -> dict[int, Outcome]:
         (order.supplier_id, order.number): order
         for order in PurchaseOrder.objects.filter(number__in=references)
     }
+    proposed = _proposed_orders(invoices)
     for invoice in invoices:
         if invoice.purchase_order_id is not None:
             continue
-        order = (
-            by_reference.get((invoice.supplier_id, invoice.po_reference))
-            if invoice.po_reference
-            else _proposed_order(invoice)
-        )
-        if order is not None:
-            invoice.purchase_order = order
-            invoice.po_proposed_from = "reference" if invoice.po_reference else "totals"
+        if invoice.po_reference:
+            order = by_reference.get((invoice.supplier_id, invoice.po_reference))
+            if order is not None:
+                invoice.purchase_order = order
+                invoice.po_proposed_from = "reference"
+        elif invoice.pk in proposed:
+            invoice.purchase_order_id = proposed[invoice.pk]
+            invoice.po_proposed_from = "totals"
 
     order_ids = {invoice.purchase_order_id for invoice in invoices if invoice.purchase_order_id}
     orders = {order.pk: order for order in PurchaseOrder.objects.filter(pk__in=order_ids)}

@@ -27,6 +27,7 @@ from ..models import (
     SupplierTaxId,
 )
 from ..selectors import is_accounts_payable
+from . import afip_register
 
 _TAX_ID_NOISE = re.compile(r"[\s.]")
 _CUIT_SHAPE = re.compile(r"[0-9]{2}-?[0-9]{8}-?[0-9]")
@@ -102,7 +103,11 @@ def register_supplier(*, user: User, data: SupplierData) -> Supplier:
             email=data.email,
             phone=data.phone,
             address=data.address,
+            afip_register=Supplier.RegisterCheck.PENDING
+            if data.tax_condition != Supplier.TaxCondition.FOREIGN
+            else Supplier.RegisterCheck.NOT_APPLICABLE,
         )
+        afip_register.request_lookup(supplier)
         _add_tax_ids(supplier, cuit, data.foreign_tax_ids)
         SupplierMember.objects.create(supplier=supplier, user=user, is_admin=True)
         before_role = user.role
@@ -130,6 +135,18 @@ def set_supplier_status(*, supplier: Supplier, status: str, actor: User) -> Supp
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
         if supplier.status == status:
             raise ActionRefused(_("The supplier already has that status."))
+        if (
+            status == Supplier.Status.ACTIVE
+            and afip_register.applies_to(supplier)
+            and supplier.afip_register != Supplier.RegisterCheck.ACTIVE
+        ):
+            raise ActionRefused(
+                _(
+                    "AFIP's taxpayer register has not confirmed this supplier "
+                    "(%(state)s): it can be activated once it has."
+                )
+                % {"state": supplier.get_afip_register_display()}
+            )
         before = Supplier.STATES.move(supplier, status)
         supplier.save(update_fields=["status"])
         audit.record(

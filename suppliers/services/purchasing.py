@@ -270,6 +270,17 @@ def _number(text: str, what: str) -> Decimal:
         ) from None
 
 
+def _issue_date(text: str) -> date:
+    # date.fromisoformat's own messages ("month must be in 1..12") are Python's, in English.
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            _("The issue date “%(value)s” is not a date (write it like 2025-03-31).")
+            % {"value": text}
+        ) from None
+
+
 def import_orders_csv(
     *,
     content: bytes,
@@ -324,9 +335,7 @@ def import_orders_csv(
             if kind is None:
                 raise ValueError(_("Kind must be goods or service."))
             issue_date = (
-                date.fromisoformat(row["issue_date"])
-                if row.get("issue_date")
-                else timezone.localdate()
+                _issue_date(row["issue_date"]) if row.get("issue_date") else timezone.localdate()
             )
             line = LineData(
                 description=row["description"] or _("(no description)"),

@@ -67,6 +67,7 @@ def production(settings, tmp_path: Path):
     settings.MERCADOPAGO_ACCESS_TOKEN = "APP_USR-123"
     settings.MERCADOPAGO_WEBHOOK_SECRET = "a-webhook-secret"
     settings.SUPPLIERS_AFIP_CHECKER = "afip-wscdc"
+    settings.SUPPLIERS_AFIP_REGISTER = "afip-padron-a5"
     settings.AFIP_CERT_PATH = settings.AFIP_KEY_PATH = str(tmp_path / "afip.pem")
     return settings
 

@@ -1,11 +1,14 @@
-"""A local stand-in for AFIP's WSAA and WSCDC, speaking their SOAP 1.1 protocol.
+"""A local stand-in for AFIP's WSAA, WSCDC and taxpayer register (constancia de
+inscripción, personaServiceA5), speaking their SOAP 1.1 protocol.
 
 WSAA (``/ws/services/LoginCms``) takes the base64 CMS, checks its signature and
 certificate, the login request's times and service, and answers a 12-hour ticket; asked
 again while one is valid it faults ``coe.alreadyAuthenticated`` with HTTP 500, as AFIP
 does. WSCDC (``/WSCDC/service.asmx``) checks the ticket and answers A for a voucher it
-knows with the same data, R with observation 100 otherwise. ``down`` makes both answer
-HTTP 503. Everything received is kept in ``received`` so tests assert on the wire.
+knows with the same data, R with observation 100 otherwise. The register
+(``/sr-padron/webservices/personaServiceA5``) answers ``getPersona_v2`` for the persons
+added with ``add_person``, and the fault "No existe persona con ese Id" for others. ``down``
+makes all answer HTTP 503. Everything received is kept in ``received`` so tests assert on the wire.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from lxml import etree
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 WSAA_NS = "http://wsaa.view.sua.dvadac.desein.afip.gov"
 WSCDC_NS = "http://servicios1.afip.gob.ar/wscdc/"
+PADRON_NS = "http://a5.soap.ws.server.puc.sr/"
+PADRON_SERVICE = "ws_sr_constancia_inscripcion"
 
 
 def envelope(body: str) -> bytes:
@@ -46,14 +51,74 @@ def fault(code: str, message: str) -> bytes:
     )
 
 
+def padron_fault(message: str) -> bytes:
+    return envelope(
+        f"<soap:Fault><faultcode>soap:Server</faultcode>"
+        f"<faultstring>{escape(message)}</faultstring></soap:Fault>"
+    )
+
+
 @dataclass
 class FakeAfip:
     trusted_certificate: bytes  # DER
     vouchers: dict[tuple[int, int, int, int], dict] = field(default_factory=dict)
     received: list[tuple[str, etree._Element]] = field(default_factory=list)
     tickets: dict[str, tuple[str, str, datetime]] = field(default_factory=dict)
+    persons: dict[int, str] = field(default_factory=dict)
+    authorised_services: frozenset[str] = frozenset({"wscdc", PADRON_SERVICE})
     down: bool = False
     url: str = ""
+
+    def add_person(
+        self,
+        cuit: str,
+        *,
+        name: str = "PROVEEDORA SA",
+        key_state: str = "ACTIVO",
+        taxes: tuple[int, ...] = (30,),
+        monotributo_category: str | None = None,
+        constancia_error: str | None = None,
+    ) -> None:
+        """A person of the register: ``taxes`` are impuesto ids of the general regime
+        (30 IVA, 32 IVA exento), a ``monotributo_category`` makes a monotributista."""
+        if constancia_error:
+            self.persons[int(cuit)] = (
+                f"<errorConstancia><error>{escape(constancia_error)}</error>"
+                f"<idPersona>{cuit}</idPersona></errorConstancia>"
+            )
+            return
+        general = (
+            "<datosGenerales><domicilioFiscal><codPostal>5000</codPostal>"
+            "<descripcionProvincia>CORDOBA</descripcionProvincia><direccion>SAN MARTIN 1</direccion>"
+            "<idProvincia>3</idProvincia><tipoDomicilio>FISCAL</tipoDomicilio></domicilioFiscal>"
+            f"<estadoClave>{key_state}</estadoClave><idPersona>{cuit}</idPersona>"
+            f"<mesCierre>12</mesCierre><razonSocial>{escape(name)}</razonSocial>"
+            "<tipoClave>CUIT</tipoClave><tipoPersona>JURIDICA</tipoPersona></datosGenerales>"
+        )
+        if monotributo_category:
+            regimes = (
+                "<datosMonotributo><categoriaMonotributo>"
+                f"<descripcionCategoria>{monotributo_category} LOCACIONES DE SERVICIO</descripcionCategoria>"
+                "<idCategoria>23</idCategoria><idImpuesto>20</idImpuesto><periodo>202401</periodo>"
+                "</categoriaMonotributo><impuesto><descripcionImpuesto>MONOTRIBUTO</descripcionImpuesto>"
+                "<idImpuesto>20</idImpuesto><periodo>202401</periodo></impuesto></datosMonotributo>"
+                "<errorRegimenGeneral><error>No se encuentra inscripto en el Régimen General</error>"
+                "<mensaje>No cumple con las condiciones para enviar datos del régimen general</mensaje>"
+                "</errorRegimenGeneral>"
+            )
+        else:
+            impuestos = "".join(
+                f"<impuesto><descripcionImpuesto>IMPUESTO {tax}</descripcionImpuesto>"
+                f"<idImpuesto>{tax}</idImpuesto><periodo>201101</periodo></impuesto>"
+                for tax in taxes
+            )
+            regimes = (
+                f"<datosRegimenGeneral>{impuestos}</datosRegimenGeneral>"
+                "<errorMonotributo><error>Datos de monotributo incompletos- no posee categoría</error>"
+                "<mensaje>No cumple con las condiciones para enviar datos monotributo</mensaje>"
+                "</errorMonotributo>"
+            )
+        self.persons[int(cuit)] = general + regimes
 
     def add_voucher(self, *, cuit, point_of_sale, voucher_type, number, date, total, cae):
         self.vouchers[(int(cuit), point_of_sale, voucher_type, number)] = {
@@ -75,6 +140,8 @@ class FakeAfip:
         self.received.append((path, request))
         if path.endswith("/LoginCms"):
             status, answer = self.login(request)
+        elif path.endswith("/personaServiceA5"):
+            status, answer = self.get_persona(request)
         else:
             status, answer = "200 OK", self.constatar(request)
         start_response(status, [("Content-Type", "text/xml; charset=utf-8")])
@@ -112,7 +179,7 @@ class FakeAfip:
             return "500 Internal Server Error", fault(
                 "xml.generationTime.invalid", "generationTime posee formato o dato inválido"
             )
-        if service != "wscdc":
+        if service not in self.authorised_services:
             return "500 Internal Server Error", fault(
                 "coe.notAuthorized", "Computador no autorizado a acceder al servicio"
             )
@@ -135,6 +202,19 @@ class FakeAfip:
         )
         return "200 OK", envelope(
             f'<loginCmsResponse xmlns="{WSAA_NS}"><loginCmsReturn>{escape(ticket)}</loginCmsReturn></loginCmsResponse>'
+        )
+
+    def get_persona(self, request) -> tuple[str, bytes]:
+        issued = self.tickets.get(PADRON_SERVICE)
+        if issued is None or (request.findtext("token"), request.findtext("sign")) != issued[:2]:
+            return "500 Internal Server Error", padron_fault("ValidacionDeToken: token inválido")
+        person = self.persons.get(int(request.findtext("idPersona")))
+        if person is None:
+            return "500 Internal Server Error", padron_fault("No existe persona con ese Id")
+        return "200 OK", envelope(
+            f'<ns2:getPersona_v2Response xmlns:ns2="{PADRON_NS}"><personaReturn>{person}'
+            f"<metadata><fechaHora>{timezone.now().isoformat()}</fechaHora>"
+            "<servidor>fake</servidor></metadata></personaReturn></ns2:getPersona_v2Response>"
         )
 
     def constatar(self, request) -> bytes:

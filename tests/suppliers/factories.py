@@ -11,13 +11,15 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Department, User
 from core.identifiers import make_cbu, make_cuit
+from core.models import OutboxItem
 from suppliers.einvoice import ParsedInvoice
 from suppliers.models import BankAccount, MatchingTolerance, PurchaseOrderLine, Supplier
-from suppliers.services import organisations, purchasing
+from suppliers.services import afip_register, organisations, purchasing
 from suppliers.services.intake import IncomingFile
 
 PASSWORD = "una-clave-larga-123"
@@ -73,7 +75,17 @@ def supplier(
             foreign_tax_ids=foreign_ids,
         ),
     )
-    Supplier.objects.filter(pk=found.pk).update(status=Supplier.Status.ACTIVE)
+    # Verified: AFIP's register found it active just now, and an employee activated it.
+    Supplier.objects.filter(pk=found.pk).update(
+        status=Supplier.Status.ACTIVE,
+        afip_register=Supplier.RegisterCheck.ACTIVE,
+        afip_register_checked_at=timezone.now(),
+        afip_tax_condition=Supplier.TaxCondition.REGISTERED,
+    )
+    # That lookup is the one registration queued: it is done.
+    OutboxItem.objects.filter(kind=afip_register.KIND, subject_id=str(found.pk)).update(
+        done_at=timezone.now()
+    )
     found.refresh_from_db()
     if bank:
         account = BankAccount(
@@ -161,3 +173,29 @@ def batch_creator() -> User:
     """The accounts payable employee who puts orders in batches (others approve them)."""
     found = User.objects.filter(email="lotes@example.com").first()
     return found or employee("lotes@example.com", "accounts_payable", code="lotes")
+
+
+def voucher_pdf(qr_url: str | None, *, qr_size_cm: float = 3) -> IncomingFile:
+    """A printed Argentine voucher as AFIP's systems lay it out: text, and the QR of
+    ``qr_url`` at the bottom (RG 4291); ``None`` prints none."""
+    import base64
+    import io
+
+    import qrcode
+    from weasyprint import HTML
+
+    qr_image = ""
+    if qr_url is not None:
+        png = io.BytesIO()
+        qrcode.make(qr_url, border=4).save(png)
+        qr_image = (
+            f'<img style="width:{qr_size_cm}cm" alt="QR" '
+            f'src="data:image/png;base64,{base64.b64encode(png.getvalue()).decode()}">'
+        )
+    html = (
+        "<html><body style='font-family:sans-serif'><h1>FACTURA B</h1>"
+        "<p>Punto de venta 00003 · Comp. Nro 00001234 · CAE 75123456789012</p>"
+        "<table><tr><td>Resmas A4</td><td>50</td></tr><tr><td>Toner</td><td>2</td></tr></table>"
+        f"<div style='position:absolute;bottom:1cm;left:1cm'>{qr_image}</div></body></html>"
+    )
+    return IncomingFile("factura.pdf", HTML(string=html).write_pdf(), "application/pdf")

@@ -627,3 +627,123 @@ def test_generated_documents_round_trip_with_exact_totals(
     assert [
         (line.quantity, line.unit_price, line.net_amount, line.tax_rate) for line in invoice.lines
     ] == [(line.quantity, line.price, line.net, line.rate) for line in doc.lines]
+
+
+# --- Factur-X EXTENDED, ZUGFeRD 1.0 and damaged PDFs (issue 10, item 8) ------------------
+
+EXTENDED_GUIDELINE = b"urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended"
+LOGISTICS_CHARGE = b"""<ram:SpecifiedLogisticsServiceCharge>
+        <ram:Description>Versandkosten</ram:Description>
+        <ram:AppliedAmount>10.00</ram:AppliedAmount>
+        <ram:AppliedTradeTax>
+          <ram:TypeCode>VAT</ram:TypeCode>
+          <ram:CategoryCode>S</ram:CategoryCode>
+          <ram:RateApplicablePercent>19.00</ram:RateApplicablePercent>
+        </ram:AppliedTradeTax>
+      </ram:SpecifiedLogisticsServiceCharge>
+      <ram:SpecifiedTradePaymentTerms>"""
+
+
+def extended_with_logistics_charge() -> bytes:
+    """EN16931_Einfach as an EXTENDED invoice with a 10.00 shipping charge at 19 %."""
+    xml = sample("CII", "EN16931_Einfach")
+    for old, new in (
+        (b"urn:cen.eu:en16931:2017</ram:ID>", EXTENDED_GUIDELINE + b"</ram:ID>"),
+        (b"<ram:SpecifiedTradePaymentTerms>", LOGISTICS_CHARGE),
+        (b"<ram:CalculatedAmount>37.62<", b"<ram:CalculatedAmount>39.52<"),
+        (b"<ram:BasisAmount>198.00<", b"<ram:BasisAmount>208.00<"),
+        (b"<ram:ChargeTotalAmount>0.00<", b"<ram:ChargeTotalAmount>10.00<"),
+        (b"<ram:TaxBasisTotalAmount>473.00<", b"<ram:TaxBasisTotalAmount>483.00<"),
+        (b">56.87<", b">58.77<"),
+        (b"<ram:GrandTotalAmount>529.87<", b"<ram:GrandTotalAmount>541.77<"),
+        (b"<ram:DuePayableAmount>529.87<", b"<ram:DuePayableAmount>541.77<"),
+    ):
+        assert xml.count(old) == 1, old
+        xml = xml.replace(old, new)
+    return xml
+
+
+def test_extended_logistics_service_charge_makes_the_totals_add_up() -> None:
+    invoice = parse_invoice_file(pdf_with({"factur-x.xml": extended_with_logistics_charge()}))
+
+    assert invoice.format == "facturx"
+    assert invoice.charge_total == Decimal("10.00")
+    assert invoice.allowance_charges == (
+        ParsedAllowanceCharge(
+            is_charge=True,
+            amount=Decimal("10.00"),
+            reason="Versandkosten",
+            tax_rate=Decimal("19.00"),
+        ),
+    )
+    assert invoice.tax_exclusive_total == Decimal("483.00")
+    assert invoice.payable_total == Decimal("541.77")
+
+
+def test_extended_charge_total_without_the_charge_is_refused() -> None:
+    xml = extended_with_logistics_charge().replace(
+        b"<ram:AppliedAmount>10.00<", b"<ram:AppliedAmount>12.00<"
+    )
+    rejected = rejection(pdf_with({"factur-x.xml": xml}))
+
+    assert rejected.code == "totals-mismatch"
+    assert "ChargeTotalAmount" in rejected.detail
+
+
+ZUGFERD_1 = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"
+    xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12">
+  <rsm:HeaderExchangedDocument><ram:ID>471102</ram:ID></rsm:HeaderExchangedDocument>
+</rsm:CrossIndustryDocument>"""
+
+
+def test_zugferd_1_pdf_is_named_as_such() -> None:
+    rejected = rejection(pdf_with({"ZUGFeRD-invoice.xml": ZUGFERD_1}), "rechnung.pdf")
+
+    assert rejected.code == "zugferd-1"
+    assert "ZUGFeRD 1.0" in rejected.detail
+    assert rejection(ZUGFERD_1).code == "zugferd-1"
+
+
+def test_pdf_cut_short_is_damaged_not_without_invoice() -> None:
+    whole = sample("FX", "EN16931_Einfach")
+    rejected = rejection(whole[: len(whole) - 2000], "EN16931_Einfach.pdf")
+
+    assert rejected.code == "malformed-pdf"
+    assert "cut short" in rejected.detail
+
+
+def test_pdf_with_a_broken_cross_reference_table_is_damaged() -> None:
+    whole = pdf_with({})
+    position = whole.rindex(b"startxref")
+    broken = whole[:position] + b"startxref\n12\n%%EOF\n"
+    rejected = rejection(broken, "factura.pdf")
+
+    assert rejected.code == "malformed-pdf"
+    assert "cross-reference" in rejected.detail
+
+
+def test_unreadable_pdf_says_so_without_the_library_message() -> None:
+    rejected = rejection(b"%PDF-1.7\n" + b"x" * 100)
+
+    assert rejected.code == "malformed-pdf"
+    assert rejected.detail.startswith("The PDF is damaged")
+
+
+def test_cii_cuit_given_only_as_the_legal_organisation_is_read() -> None:
+    """A monotributista has no VAT number: its CUIT is the legal organisation id (BT-30)."""
+    cuit = "20123456786"
+    xml = sample("CII", "EN16931_Einfach")
+    start = xml.index(b"<ram:SpecifiedTaxRegistration>")
+    end = xml.index(b"</ram:SellerTradeParty>")
+    xml = xml[:start] + xml[end:]
+    xml = xml.replace(
+        b"<ram:Name>Lieferant GmbH</ram:Name>",
+        b"<ram:Name>Lieferant GmbH</ram:Name><ram:SpecifiedLegalOrganization>"
+        + f'<ram:ID schemeID="0196">{cuit}</ram:ID>'.encode()
+        + b"</ram:SpecifiedLegalOrganization>",
+        1,
+    )
+    invoice = parse_invoice_file(xml)
+
+    assert invoice.seller_tax_ids == (cuit,)

@@ -4,11 +4,16 @@ with nothing stored."""
 
 from __future__ import annotations
 
-from datetime import date
+import base64
+import json
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
 
 from core.identifiers import make_cuit
 from suppliers.einvoice import InvoiceRejected, build_qr_url, parse_invoice_file
@@ -512,3 +517,109 @@ def test_manual_lines_must_add_up(ars_order) -> None:
         == "The 1 line net amounts add up to 250000.00 but net total is 260000.00."
     )
     assert Invoice.objects.count() == 0
+
+
+# --- The QR read from the voucher PDF (issue 10, item 9) -----------------------------------
+
+
+def test_qr_is_read_from_the_voucher_pdf(ars_order) -> None:
+    sup, user, po = ars_order
+    invoice = intake.submit_afip_qr(
+        supplier=sup,
+        user=user,
+        pdf=factories.voucher_pdf(qr(sup, "496100")),
+        qr_text=None,
+        purchase_order=po,
+        lines=entries(po, 50, 2),
+    )
+    assert (invoice.number, invoice.afip_cae, invoice.payable_total) == (
+        "00003-00001234",
+        "75123456789012",
+        Decimal("496100"),
+    )
+    assert invoice.voucher_key == "afip:6:3:1234"
+
+
+def test_voucher_pdf_without_a_qr_is_refused_and_nothing_is_stored(ars_order) -> None:
+    sup, user, po = ars_order
+    with pytest.raises(InvoiceRejected) as caught:
+        intake.submit_afip_qr(
+            supplier=sup,
+            user=user,
+            pdf=factories.voucher_pdf(None),
+            qr_text=None,
+            purchase_order=po,
+            lines=entries(po, 50, 2),
+        )
+    assert caught.value.code == "no-qr"
+    assert Invoice.objects.count() == 0
+
+
+def test_pdf_whose_qr_is_not_afips_is_refused(ars_order) -> None:
+    sup, user, po = ars_order
+    with pytest.raises(InvoiceRejected) as caught:
+        intake.submit_afip_qr(
+            supplier=sup,
+            user=user,
+            pdf=factories.voucher_pdf("https://example.com/pay?id=42"),
+            qr_text=None,
+            purchase_order=po,
+            lines=entries(po, 50, 2),
+        )
+    assert caught.value.code == "no-qr"
+    assert "none of them AFIP's" in caught.value.detail
+
+
+def test_qr_on_the_pdf_dated_in_the_future_is_refused(ars_order) -> None:
+    sup, user, po = ars_order
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(InvoiceRejected) as caught:
+        intake.submit_afip_qr(
+            supplier=sup,
+            user=user,
+            pdf=factories.voucher_pdf(qr(sup, "496100", issue_date=tomorrow)),
+            qr_text=None,
+            purchase_order=po,
+            lines=entries(po, 50, 2),
+        )
+    assert caught.value.code == "future-date"
+    assert Invoice.objects.count() == 0
+
+
+def test_qr_in_pesos_with_an_exchange_rate_is_refused_from_the_pdf(ars_order) -> None:
+    sup, user, po = ars_order
+    url = qr(sup, "496100")
+    payload = json.loads(base64.b64decode(url.split("p=")[1]))
+    payload["ctz"] = 1050
+    forged = f"https://www.afip.gob.ar/fe/qr/?p={base64.b64encode(json.dumps(payload).encode()).decode()}"
+    with pytest.raises(InvoiceRejected) as caught:
+        intake.submit_afip_qr(
+            supplier=sup,
+            user=user,
+            pdf=factories.voucher_pdf(forged),
+            qr_text=None,
+            purchase_order=po,
+            lines=entries(po, 50, 2),
+        )
+    assert caught.value.code == "invalid-qr"
+    assert "ctz" in caught.value.detail
+
+
+def test_order_page_reads_the_qr_from_the_pdf_without_a_pasted_link(ars_order, client) -> None:
+    sup, user, po = ars_order
+    client.force_login(user)
+    upload = factories.voucher_pdf(qr(sup, "496100"))
+    line_1, line_2 = po.lines.order_by("line_number")
+    response = client.post(
+        reverse("suppliers:order_invoice", args=[po.pk]),
+        {
+            "method": "qr",
+            "pdf": SimpleUploadedFile("factura.pdf", upload.content, "application/pdf"),
+            f"qty_{line_1.pk}": "50",
+            f"qty_{line_2.pk}": "2",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Invoice.objects.get().number == "00003-00001234"
+    assert "00003-00001234" in response.content.decode()
