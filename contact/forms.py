@@ -27,6 +27,11 @@ class ReplyForm(forms.Form):
     )
     procedure = forms.ChoiceField(label=_("Add a procedure page"), required=False)
     template = forms.ChoiceField(label=_("WhatsApp template"), required=False)
+    attachment = forms.FileField(
+        label=_("Attach a file (PDF, JPG or PNG, up to 10 MB)"),
+        required=False,
+        help_text=_("On WhatsApp the answer's text goes as the file's caption."),
+    )
 
     def __init__(self, *args, canned, procedures, templates, **kwargs):
         super().__init__(*args, **kwargs)

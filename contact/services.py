@@ -45,7 +45,13 @@ from .models import (
     Message,
     Team,
 )
-from .whatsapp import InboundMedia, WhatsAppError
+from .whatsapp import (
+    CAPTION_MAX_CHARS,
+    IMAGE_MAX_MB,
+    InboundMedia,
+    WhatsAppError,
+    media_kind,
+)
 
 log = logging.getLogger(__name__)
 
@@ -513,11 +519,15 @@ def reply(
     body: str,
     template: str = "",
     wait_for_resident: bool = True,
+    attachment: UploadedFile | None = None,
 ) -> Message:
-    """Answer the resident in the conversation's channel; sent after the commit, retried."""
+    """Answer the resident in the conversation's channel; sent after the commit, retried.
+    A file goes with it: stored like the residents' files, sent as WhatsApp media, as an
+    e-mail attachment, or shown on "Mis consultas"."""
     body = body.strip()
-    if not body and not template:
+    if not body and not template and attachment is None:
         raise ActionRefused(_("Write an answer or choose a canned reply."))
+    sniffed = _check_outgoing_file(attachment) if attachment is not None else ""
     with transaction.atomic():
         conversation = _locked(conversation_id)
         _may_act(user, conversation)
@@ -536,6 +546,8 @@ def reply(
                     "only allows an approved template now. Choose one of the templates."
                 )
             )
+        if attachment is not None and conversation.channel == Channel.WHATSAPP:
+            _check_whatsapp_file(attachment, sniffed, body=body, template=template)
         now = timezone.now()
         message = Message.objects.create(
             conversation=conversation,
@@ -546,6 +558,8 @@ def reply(
             delivery=Message.Delivery.QUEUED,
             created_at=now,
         )
+        if attachment is not None:
+            store_attachment(message, attachment)
         if conversation.channel == Channel.EMAIL or (
             conversation.channel == Channel.WEB and conversation.contact.user_id is None
         ):
@@ -569,12 +583,49 @@ def reply(
                 "status": conversation.status,
                 "message": message.pk,
                 "template": template or None,
+                "attachment": attachment.name if attachment is not None else None,
             },
         )
         if conversation.case_id:
             _case_note(conversation, message)
         outbox.enqueue(SEND, {"message_id": message.pk}, subject=message)
     return message
+
+
+def _check_outgoing_file(uploaded: UploadedFile) -> str:
+    """The residents' rules for the agents' files too: by content, size-limited; its type."""
+    try:
+        return check_upload(uploaded, accept=ATTACHMENT_TYPES, max_size_mb=ATTACHMENT_MAX_MB)
+    except ValidationError as exc:
+        raise ActionRefused(
+            _("The file was not sent: %(reason)s") % {"reason": " ".join(exc.messages)}
+        ) from exc
+
+
+def _check_whatsapp_file(
+    uploaded: UploadedFile, content_type: str, *, body: str, template: str
+) -> None:
+    """What Meta would refuse after the commit, said to the agent now."""
+    if template:
+        raise ActionRefused(
+            _(
+                "A WhatsApp template cannot carry a file. Send the template alone; the file can "
+                "go once the resident writes back."
+            )
+        )
+    if len(body) > CAPTION_MAX_CHARS:
+        raise ActionRefused(
+            _(
+                "On WhatsApp the text goes with the file as its caption, at most %(max)s "
+                "characters. Send the text first, then the file."
+            )
+            % {"max": CAPTION_MAX_CHARS}
+        )
+    if media_kind(content_type) == "image" and uploaded.size > IMAGE_MAX_MB * 2**20:
+        raise ActionRefused(
+            _("WhatsApp takes images of up to %(max)s MB. Send it as a PDF or make it smaller.")
+            % {"max": IMAGE_MAX_MB}
+        )
 
 
 def classify(*, conversation_id: int, user: User, priority: int, tags: list[str]) -> Conversation:
@@ -787,13 +838,41 @@ def _send_email(message: Message, conversation: Conversation) -> None:
     if not subject.lower().startswith("re:"):
         subject = f"Re: {subject}"
     centre = directory().contact_centre
-    EmailMessage(
+    email = EmailMessage(
         subject=subject,
         body=message.body,
         from_email=f"{centre.name} <{centre.email}>",
         to=[conversation.contact.email or conversation.contact.user.email],
         headers=headers,
-    ).send()
+    )
+    for attachment in message.attachments.filter(state=Attachment.State.STORED).order_by("pk"):
+        with attachment.file.open("rb") as stored:
+            email.attach(attachment.original_name, stored.read(), attachment.content_type)
+    email.send()
+
+
+def _stored_attachment(message: Message) -> Attachment | None:
+    return message.attachments.filter(state=Attachment.State.STORED).order_by("pk").first()
+
+
+def _send_whatsapp_media(provider, message: Message, attachment: Attachment) -> str:
+    """Upload the file (once: a retry reuses the media id), then the media message."""
+    if not attachment.media_id:
+        with attachment.file.open("rb") as stored:
+            content = stored.read()
+        attachment.media_id = provider.upload_media(
+            content=content, filename=attachment.original_name, mime_type=attachment.content_type
+        )
+        # A retry after an outage uploads again (this handler's writes roll back with it);
+        # Meta drops unused media after 30 days.
+        attachment.save(update_fields=["media_id"])
+    return provider.send_media(
+        to=message.conversation.contact.whatsapp_id,
+        media_id=attachment.media_id,
+        mime_type=attachment.content_type,
+        filename=attachment.original_name,
+        caption=message.body,
+    )
 
 
 def send(*, message_id: int) -> None:
@@ -817,6 +896,8 @@ def send(*, message_id: int) -> None:
                     name=message.template_name,
                     parameters=[contact.name or ""] if contact.name else [],
                 )
+            elif attachment := _stored_attachment(message):
+                external = _send_whatsapp_media(provider, message, attachment)
             else:
                 external = provider.send_text(to=contact.whatsapp_id, body=message.body)
         except WhatsAppError as exc:
