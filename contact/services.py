@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.phone import whatsapp_number
 from core import audit, outbox, storage
 from core.errors import ActionRefused
 from core.files import check_upload, sha256_of
@@ -76,14 +77,13 @@ def _digits(text: str) -> str:
 
 
 def _resident_by_phone(wa_id: str) -> User | None:
-    """The one resident whose phone ends in the same ten digits (area code + number), however
-    it was typed ("011 5555-0001", "+54 9 11 5555 0001"); none if several share it."""
-    tail = _digits(wa_id)[-10:]
-    if len(tail) < 10:
+    """The one resident who confirmed this number with a code sent to it; a number only typed
+    in a profile proves nothing (anyone can type anyone's number), nor does a shared one."""
+    number = whatsapp_number(wa_id)
+    if number is None:
         return None
-    pattern = r"\D*".join(tail) + r"\D*$"
     matches = list(
-        User.objects.filter(role=User.Role.RESIDENT, is_active=True, phone__regex=pattern)[:2]
+        User.objects.filter(role=User.Role.RESIDENT, is_active=True, verified_phone=number)[:2]
     )
     return matches[0] if len(matches) == 1 else None
 
@@ -93,7 +93,10 @@ def _resident_by_email(email: str) -> User | None:
 
     address = (
         EmailAddress.objects.filter(
-            email__iexact=email, verified=True, user__role=User.Role.RESIDENT
+            email__iexact=email,
+            verified=True,
+            user__role=User.Role.RESIDENT,
+            user__is_active=True,
         )
         .select_related("user")
         .first()
@@ -106,13 +109,20 @@ def is_staff_address(email: str) -> bool:
 
 
 def whatsapp_contact(wa_id: str, name: str = "") -> Contact:
-    contact, created = Contact.objects.get_or_create(
+    contact, _created = Contact.objects.get_or_create(
         whatsapp_id=_digits(wa_id), defaults={"name": name[:150]}
     )
-    if created and contact.user is None:
+    if contact.user is None:
+        # Also later: the resident may confirm their number after first writing to us.
         contact.user = _resident_by_phone(wa_id)
         if contact.user:
             contact.save(update_fields=["user"])
+            audit.record(
+                actor=None,
+                action="contact.matched",
+                obj=contact,
+                after={"user": contact.user.email, "by": "verified phone"},
+            )
     return contact
 
 
@@ -129,7 +139,8 @@ def email_contact(email: str, name: str = "") -> Contact:
 
 def user_contact(user: User) -> Contact:
     contact = Contact.objects.filter(user=user).order_by("pk").first()
-    if contact is None:
+    if contact is None and _resident_by_email(user.email) == user:
+        # The contact form's e-mail contact, only if this account verified that address.
         contact = Contact.objects.filter(email__iexact=user.email, user__isnull=True).first()
         if contact is not None:
             contact.user = user
