@@ -114,15 +114,18 @@ def whatsapp_contact(wa_id: str, name: str = "") -> Contact:
     )
     if contact.user is None:
         # Also later: the resident may confirm their number after first writing to us.
-        contact.user = _resident_by_phone(wa_id)
-        if contact.user:
-            contact.save(update_fields=["user"])
-            audit.record(
-                actor=None,
-                action="contact.matched",
-                obj=contact,
-                after={"user": contact.user.email, "by": "verified phone"},
-            )
+        resident = _resident_by_phone(wa_id)
+        if resident is not None:
+            with transaction.atomic():
+                if Contact.objects.filter(pk=contact.pk, user__isnull=True).update(user=resident):
+                    contact.user = resident
+                    audit.record(
+                        actor=None,
+                        action="contact.matched",
+                        obj=contact,
+                        after={"user": resident.email, "by": "verified phone"},
+                    )
+            contact.refresh_from_db(fields=["user"])
     return contact
 
 
