@@ -59,6 +59,10 @@ class User(AbstractUser):
         _("confirmed WhatsApp number"),
         max_length=20,
         blank=True,
+        default="",
+        # In the database too: code that predates the column (old migrations' states) inserts
+        # users without it.
+        db_default="",
         db_index=True,
         help_text=_("International digits, confirmed by a code the resident received there."),
     )

@@ -112,6 +112,16 @@ def pending(user: User) -> PhoneVerification | None:
     )
 
 
+def last_failure(user: User) -> PhoneVerification | None:
+    """The latest code for the current number, if the sender could not deliver it."""
+    latest = (
+        PhoneVerification.objects.filter(user=user, phone=whatsapp_number(user.phone) or "")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return latest if latest is not None and latest.send_error else None
+
+
 def request_code(*, user: User) -> PhoneVerification:
     """A new code for the account's phone, sent after the commit; earlier codes stop working."""
     if not user.is_resident:

@@ -47,6 +47,7 @@ def profile(request):
             "form": form,
             "phone_verified": phone.is_verified(user),
             "phone_pending": phone.pending(user) if user.is_resident else None,
+            "phone_not_sent": phone.last_failure(user) if user.is_resident else None,
             "phone_form": PhoneCodeForm(),
         },
     )

@@ -157,6 +157,9 @@ def test_whatsapp_refusing_the_number_expires_the_code_with_the_reason(client, s
     ask_code(client)
     verification = PhoneVerification.objects.get()
     assert verification.send_error and verification.expires_at <= timezone.now()
+    page = client.get("/cuenta/perfil/").content.decode()
+    assert "WhatsApp no pudo entregar el código" in page
+    assert "Confirmar mi número" not in page
 
 
 def test_changing_the_phone_drops_the_confirmation(client, unverified):
