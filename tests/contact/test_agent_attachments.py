@@ -94,7 +94,7 @@ def test_an_outage_while_uploading_delays_the_file_and_sends_it_once(
     ("upload", "says"),
     [
         (SimpleUploadedFile("factura.pdf", EXE), "no un archivo PDF"),
-        (SimpleUploadedFile("grande.pdf", PDF_BYTES + b"0" * (11 * 2**20)), "10 MB"),
+        (SimpleUploadedFile("grande.pdf", PDF_BYTES + b"0" * (30 * 2**20)), "10 MB"),
     ],
     ids=["executable-disguised-as-pdf", "too-big"],
 )
