@@ -11,6 +11,9 @@ class AccountsConfig(AppConfig):
 
         from core import slots
 
+        from . import phone
+
+        phone.register()
         authenticator_added.connect(_second_factor_set_up, weak=False)
         slots.contribute(
             "core.home",

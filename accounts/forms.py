@@ -78,3 +78,11 @@ class ProfileForm(forms.Form):
         return ProfileData(
             **{name: self.cleaned_data[name] for name in ProfileData.__dataclass_fields__}
         )
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code received by WhatsApp"),
+        regex=r"^\s*\d{6}\s*$",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

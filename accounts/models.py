@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -54,6 +55,17 @@ class User(AbstractUser):
     )
     document_number = models.CharField(_("document number"), max_length=11, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    verified_phone = models.CharField(
+        _("confirmed WhatsApp number"),
+        max_length=20,
+        blank=True,
+        default="",
+        # In the database too: code that predates the column (old migrations' states) inserts
+        # users without it.
+        db_default="",
+        db_index=True,
+        help_text=_("International digits, confirmed by a code the resident received there."),
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
@@ -117,3 +129,26 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PhoneVerification(models.Model):
+    """A one-time code sent to a resident's phone; confirming it marks the number verified."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_verifications"
+    )
+    phone = models.CharField(_("number"), max_length=20)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    attempts = models.PositiveSmallIntegerField(_("wrong codes entered"), default=0)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    send_error = models.CharField(_("why it could not be sent"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("phone verification")
+        verbose_name_plural = _("phone verifications")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} +{self.phone}"

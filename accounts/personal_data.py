@@ -31,6 +31,15 @@ def _account(user: User) -> Exported:
         "document_type": user.document_type,
         "document_number": user.document_number,
         "phone": user.phone,
+        "verified_phone": user.verified_phone,
+        "phone_verifications": [
+            {
+                "phone": v.phone,
+                "asked": v.created_at.isoformat(),
+                "confirmed": v.confirmed_at.isoformat() if v.confirmed_at else None,
+            }
+            for v in user.phone_verifications.order_by("created_at")
+        ],
         "address": user.address,
         "city": user.city,
         "date_joined": user.date_joined.isoformat(),

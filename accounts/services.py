@@ -10,6 +10,7 @@ from django.db import transaction
 
 from core import audit
 
+from . import phone
 from .models import Department, User
 
 
@@ -30,6 +31,13 @@ def update_profile(*, user: User, data: ProfileData, actor: User) -> User:
         before, after = audit.changed_fields(user, data.__dict__)
         if not after:
             return user
+        if (
+            "phone" in after
+            and user.verified_phone
+            and phone.whatsapp_number(data.phone) != user.verified_phone
+        ):
+            # A new number is only contact data until its own code is confirmed.
+            before["verified_phone"], after["verified_phone"] = user.verified_phone, ""
         for name, value in after.items():
             setattr(user, name, value)
         user.save(update_fields=list(after))

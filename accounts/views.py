@@ -5,12 +5,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core import audit
 from core.offices import directory
+from core.views import refusal_shown
 
-from . import personal_data, services
-from .forms import ProfileForm
+from . import personal_data, phone, services
+from .forms import PhoneCodeForm, ProfileForm
 
 
 @login_required
@@ -38,7 +40,44 @@ def profile(request):
                 "postal_code": user.postal_code,
             },
         )
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "phone_verified": phone.is_verified(user),
+            "phone_pending": phone.pending(user) if user.is_resident else None,
+            "phone_not_sent": phone.last_failure(user) if user.is_resident else None,
+            "phone_form": PhoneCodeForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def phone_code(request):
+    with refusal_shown(request) as attempt:
+        phone.request_code(user=request.user)
+    if attempt.ok:
+        messages.success(
+            request,
+            _("We sent a code by WhatsApp to your phone. Enter it below; it is valid 10 minutes."),
+        )
+    return redirect(reverse("accounts:profile") + "#telefono")
+
+
+@login_required
+@require_POST
+def phone_confirm(request):
+    form = PhoneCodeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the 6-digit code we sent you."))
+        return redirect(reverse("accounts:profile") + "#telefono")
+    with refusal_shown(request) as attempt:
+        phone.confirm(user=request.user, code=form.cleaned_data["code"])
+    if attempt.ok:
+        messages.success(request, _("Your phone number is confirmed."))
+    return redirect(reverse("accounts:profile") + "#telefono")
 
 
 @login_required

@@ -393,6 +393,16 @@ WHATSAPP_PHONE_NUMBER_ID = env.str("WHATSAPP_PHONE_NUMBER_ID", default="")
 WHATSAPP_ACCESS_TOKEN = env.str("WHATSAPP_ACCESS_TOKEN", default="")
 WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="")
 WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")
+# Who sends the one-time code that confirms a resident's phone: "whatsapp" (the contact
+# centre's WhatsApp connection, an authentication template) or "demo" (the server's log).
+ACCOUNTS_PHONE_CODE_SENDER = env.str(
+    "ACCOUNTS_PHONE_CODE_SENDER", default="demo" if DEBUG else "whatsapp"
+)
+# The approved "authentication" template (a code and Meta's copy-code button) that carries
+# the one-time code confirming a resident's phone number.
+WHATSAPP_VERIFICATION_TEMPLATE = env.str(
+    "WHATSAPP_VERIFICATION_TEMPLATE", default="codigo_verificacion"
+)
 # Inbound e-mail through django-anymail: the ESP whose inbound webhook is mounted at
 # /anymail/<esp>/inbound/, and the basic-auth "user:password" it must send.
 CONTACT_EMAIL_INBOUND_ESP = env.str("CONTACT_EMAIL_INBOUND_ESP", default="postmark")

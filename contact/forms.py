@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -27,6 +28,11 @@ class ReplyForm(forms.Form):
     )
     procedure = forms.ChoiceField(label=_("Add a procedure page"), required=False)
     template = forms.ChoiceField(label=_("WhatsApp template"), required=False)
+    attachment = forms.FileField(
+        label=_("Attach a file (PDF, JPG or PNG, up to 10 MB)"),
+        required=False,
+        help_text=_("On WhatsApp the answer's text goes as the file's caption."),
+    )
 
     def __init__(self, *args, canned, procedures, templates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,14 +92,32 @@ class ContactLinkForm(forms.Form):
         digits = "".join(c for c in text if c.isdigit())
         residents = User.objects.filter(role=User.Role.RESIDENT, is_active=True)
         if "@" in text:
-            found = residents.filter(email__iexact=text).first()
-        elif digits:
-            found = residents.filter(document_number__contains=digits).first()
+            found = list(residents.filter(email__iexact=text)[:2])
+        elif len(digits) == 11:  # a CUIT/CUIL
+            found = list(residents.filter(document_number=digits)[:2])
+        elif 7 <= len(digits) <= 8:
+            # The DNI itself, or inside a CUIT/CUIL (two digits, the DNI, a check digit).
+            dni = digits.zfill(8)
+            found = list(
+                residents.filter(
+                    Q(document_type=User.DocumentType.DNI, document_number__in={digits, dni})
+                    | Q(
+                        document_type=User.DocumentType.CUIT,
+                        document_number__regex=rf"^\d\d{dni}\d$",
+                    )
+                )[:2]
+            )
         else:
-            found = None
-        if found is None:
+            raise forms.ValidationError(
+                _("Write the resident's e-mail, DNI (7 or 8 digits) or CUIT/CUIL (11 digits).")
+            )
+        if not found:
             raise forms.ValidationError(_("No resident account with that e-mail or DNI."))
-        return found
+        if len(found) > 1:
+            raise forms.ValidationError(
+                _("Several resident accounts match that DNI. Use the resident's e-mail.")
+            )
+        return found[0]
 
 
 class WriteForm(forms.Form):

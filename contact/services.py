@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.phone import whatsapp_number
 from core import audit, outbox, storage
 from core.errors import ActionRefused
 from core.files import check_upload, sha256_of
@@ -45,7 +46,13 @@ from .models import (
     Message,
     Team,
 )
-from .whatsapp import InboundMedia, WhatsAppError
+from .whatsapp import (
+    CAPTION_MAX_CHARS,
+    IMAGE_MAX_MB,
+    InboundMedia,
+    WhatsAppError,
+    media_kind,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +77,13 @@ def _digits(text: str) -> str:
 
 
 def _resident_by_phone(wa_id: str) -> User | None:
-    """The one resident whose phone ends in the same ten digits (area code + number), however
-    it was typed ("011 5555-0001", "+54 9 11 5555 0001"); none if several share it."""
-    tail = _digits(wa_id)[-10:]
-    if len(tail) < 10:
+    """The one resident who confirmed this number with a code sent to it; a number only typed
+    in a profile proves nothing (anyone can type anyone's number), nor does a shared one."""
+    number = whatsapp_number(wa_id)
+    if number is None:
         return None
-    pattern = r"\D*".join(tail) + r"\D*$"
     matches = list(
-        User.objects.filter(role=User.Role.RESIDENT, is_active=True, phone__regex=pattern)[:2]
+        User.objects.filter(role=User.Role.RESIDENT, is_active=True, verified_phone=number)[:2]
     )
     return matches[0] if len(matches) == 1 else None
 
@@ -87,7 +93,10 @@ def _resident_by_email(email: str) -> User | None:
 
     address = (
         EmailAddress.objects.filter(
-            email__iexact=email, verified=True, user__role=User.Role.RESIDENT
+            email__iexact=email,
+            verified=True,
+            user__role=User.Role.RESIDENT,
+            user__is_active=True,
         )
         .select_related("user")
         .first()
@@ -100,13 +109,23 @@ def is_staff_address(email: str) -> bool:
 
 
 def whatsapp_contact(wa_id: str, name: str = "") -> Contact:
-    contact, created = Contact.objects.get_or_create(
+    contact, _created = Contact.objects.get_or_create(
         whatsapp_id=_digits(wa_id), defaults={"name": name[:150]}
     )
-    if created and contact.user is None:
-        contact.user = _resident_by_phone(wa_id)
-        if contact.user:
-            contact.save(update_fields=["user"])
+    if contact.user is None:
+        # Also later: the resident may confirm their number after first writing to us.
+        resident = _resident_by_phone(wa_id)
+        if resident is not None:
+            with transaction.atomic():
+                if Contact.objects.filter(pk=contact.pk, user__isnull=True).update(user=resident):
+                    contact.user = resident
+                    audit.record(
+                        actor=None,
+                        action="contact.matched",
+                        obj=contact,
+                        after={"user": resident.email, "by": "verified phone"},
+                    )
+            contact.refresh_from_db(fields=["user"])
     return contact
 
 
@@ -123,7 +142,8 @@ def email_contact(email: str, name: str = "") -> Contact:
 
 def user_contact(user: User) -> Contact:
     contact = Contact.objects.filter(user=user).order_by("pk").first()
-    if contact is None:
+    if contact is None and _resident_by_email(user.email) == user:
+        # The contact form's e-mail contact, only if this account verified that address.
         contact = Contact.objects.filter(email__iexact=user.email, user__isnull=True).first()
         if contact is not None:
             contact.user = user
@@ -513,11 +533,15 @@ def reply(
     body: str,
     template: str = "",
     wait_for_resident: bool = True,
+    attachment: UploadedFile | None = None,
 ) -> Message:
-    """Answer the resident in the conversation's channel; sent after the commit, retried."""
+    """Answer the resident in the conversation's channel; sent after the commit, retried.
+    A file goes with it: stored like the residents' files, sent as WhatsApp media, as an
+    e-mail attachment, or shown on "Mis consultas"."""
     body = body.strip()
-    if not body and not template:
+    if not body and not template and attachment is None:
         raise ActionRefused(_("Write an answer or choose a canned reply."))
+    sniffed = _check_outgoing_file(attachment) if attachment is not None else ""
     with transaction.atomic():
         conversation = _locked(conversation_id)
         _may_act(user, conversation)
@@ -536,6 +560,8 @@ def reply(
                     "only allows an approved template now. Choose one of the templates."
                 )
             )
+        if attachment is not None and conversation.channel == Channel.WHATSAPP:
+            _check_whatsapp_file(attachment, sniffed, body=body, template=template)
         now = timezone.now()
         message = Message.objects.create(
             conversation=conversation,
@@ -546,6 +572,8 @@ def reply(
             delivery=Message.Delivery.QUEUED,
             created_at=now,
         )
+        if attachment is not None:
+            store_attachment(message, attachment)
         if conversation.channel == Channel.EMAIL or (
             conversation.channel == Channel.WEB and conversation.contact.user_id is None
         ):
@@ -569,12 +597,49 @@ def reply(
                 "status": conversation.status,
                 "message": message.pk,
                 "template": template or None,
+                "attachment": attachment.name if attachment is not None else None,
             },
         )
         if conversation.case_id:
             _case_note(conversation, message)
         outbox.enqueue(SEND, {"message_id": message.pk}, subject=message)
     return message
+
+
+def _check_outgoing_file(uploaded: UploadedFile) -> str:
+    """The residents' rules for the agents' files too: by content, size-limited; its type."""
+    try:
+        return check_upload(uploaded, accept=ATTACHMENT_TYPES, max_size_mb=ATTACHMENT_MAX_MB)
+    except ValidationError as exc:
+        raise ActionRefused(
+            _("The file was not sent: %(reason)s") % {"reason": " ".join(exc.messages)}
+        ) from exc
+
+
+def _check_whatsapp_file(
+    uploaded: UploadedFile, content_type: str, *, body: str, template: str
+) -> None:
+    """What Meta would refuse after the commit, said to the agent now."""
+    if template:
+        raise ActionRefused(
+            _(
+                "A WhatsApp template cannot carry a file. Send the template alone; the file can "
+                "go once the resident writes back."
+            )
+        )
+    if len(body) > CAPTION_MAX_CHARS:
+        raise ActionRefused(
+            _(
+                "On WhatsApp the text goes with the file as its caption, at most %(max)s "
+                "characters. Send the text first, then the file."
+            )
+            % {"max": CAPTION_MAX_CHARS}
+        )
+    if media_kind(content_type) == "image" and uploaded.size > IMAGE_MAX_MB * 2**20:
+        raise ActionRefused(
+            _("WhatsApp takes images of up to %(max)s MB. Send it as a PDF or make it smaller.")
+            % {"max": IMAGE_MAX_MB}
+        )
 
 
 def classify(*, conversation_id: int, user: User, priority: int, tags: list[str]) -> Conversation:
@@ -787,13 +852,41 @@ def _send_email(message: Message, conversation: Conversation) -> None:
     if not subject.lower().startswith("re:"):
         subject = f"Re: {subject}"
     centre = directory().contact_centre
-    EmailMessage(
+    email = EmailMessage(
         subject=subject,
         body=message.body,
         from_email=f"{centre.name} <{centre.email}>",
         to=[conversation.contact.email or conversation.contact.user.email],
         headers=headers,
-    ).send()
+    )
+    for attachment in message.attachments.filter(state=Attachment.State.STORED).order_by("pk"):
+        with attachment.file.open("rb") as stored:
+            email.attach(attachment.original_name, stored.read(), attachment.content_type)
+    email.send()
+
+
+def _stored_attachment(message: Message) -> Attachment | None:
+    return message.attachments.filter(state=Attachment.State.STORED).order_by("pk").first()
+
+
+def _send_whatsapp_media(provider, message: Message, attachment: Attachment) -> str:
+    """Upload the file (once: a retry reuses the media id), then the media message."""
+    if not attachment.media_id:
+        with attachment.file.open("rb") as stored:
+            content = stored.read()
+        attachment.media_id = provider.upload_media(
+            content=content, filename=attachment.original_name, mime_type=attachment.content_type
+        )
+        # A retry after an outage uploads again (this handler's writes roll back with it);
+        # Meta drops unused media after 30 days.
+        attachment.save(update_fields=["media_id"])
+    return provider.send_media(
+        to=message.conversation.contact.whatsapp_id,
+        media_id=attachment.media_id,
+        mime_type=attachment.content_type,
+        filename=attachment.original_name,
+        caption=message.body,
+    )
 
 
 def send(*, message_id: int) -> None:
@@ -817,6 +910,8 @@ def send(*, message_id: int) -> None:
                     name=message.template_name,
                     parameters=[contact.name or ""] if contact.name else [],
                 )
+            elif attachment := _stored_attachment(message):
+                external = _send_whatsapp_media(provider, message, attachment)
             else:
                 external = provider.send_text(to=contact.whatsapp_id, body=message.body)
         except WhatsAppError as exc:

@@ -141,6 +141,7 @@ def reply(request, pk: int):
     conversation = _conversation(request, pk)
     form = ReplyForm(
         request.POST,
+        request.FILES,
         canned=selectors.canned_replies(conversation.team),
         procedures=selectors.procedure_choices(),
         templates=_templates(conversation),
@@ -163,7 +164,13 @@ def reply(request, pk: int):
             canned: CannedReply | None = form.cleaned_data["canned"]
             if canned and canned.whatsapp_template and not conversation.whatsapp_window_open:
                 template = canned.whatsapp_template
-        services.reply(conversation_id=pk, user=request.user, body=body, template=template)
+        services.reply(
+            conversation_id=pk,
+            user=request.user,
+            body=body,
+            template=template,
+            attachment=form.cleaned_data["attachment"],
+        )
     if attempt.ok:
         messages.success(request, _("Answer queued for sending."))
     return redirect("contact_staff:conversation", pk)

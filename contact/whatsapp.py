@@ -22,6 +22,14 @@ log = logging.getLogger(__name__)
 TIMEOUT = 15
 # Meta's "re-engagement message" error: free text outside the 24-hour window.
 OUTSIDE_WINDOW = 131047
+# Meta's limits for media messages: a caption, and an image (documents may be larger).
+CAPTION_MAX_CHARS = 1024
+IMAGE_MAX_MB = 5
+
+
+def media_kind(mime_type: str) -> str:
+    """The message type WhatsApp shows a file as: a picture, or a document to download."""
+    return "image" if mime_type in ("image/jpeg", "image/png") else "document"
 
 
 def signature_valid(body: bytes, header: str) -> bool:
@@ -186,6 +194,17 @@ class CloudApi:
     def _url(self, path: str) -> str:
         return f"{settings.WHATSAPP_API_URL.rstrip('/')}/{path.lstrip('/')}"
 
+    def _answer(self, response: requests.Response) -> dict[str, Any]:
+        data = _json(response)
+        if response.status_code >= 400 or "error" in data:
+            error = data.get("error") or {}
+            code = error.get("code")
+            details = (error.get("error_data") or {}).get("details", "")
+            text = f"{code} {error.get('message', response.reason)} {details}".strip()
+            # 4xx are the request's fault (window closed, bad number): retrying cannot help.
+            raise WhatsAppError(text, code=code, permanent=400 <= response.status_code < 500)
+        return data
+
     def _post_message(self, body: dict[str, Any]) -> str:
         try:
             response = requests.post(
@@ -196,18 +215,60 @@ class CloudApi:
             )
         except requests.RequestException as exc:
             raise WhatsAppError(f"WhatsApp unreachable: {exc}") from exc
-        data = _json(response)
-        if response.status_code >= 400 or "error" in data:
-            error = data.get("error") or {}
-            code = error.get("code")
-            details = (error.get("error_data") or {}).get("details", "")
-            text = f"{code} {error.get('message', response.reason)} {details}".strip()
-            # 4xx are the request's fault (window closed, bad number): retrying cannot help.
-            raise WhatsAppError(text, code=code, permanent=400 <= response.status_code < 500)
+        data = self._answer(response)
         try:
             return str(data["messages"][0]["id"])
         except (KeyError, IndexError, TypeError) as exc:
             raise WhatsAppError(f"unexpected answer from WhatsApp: {data!r:.200}") from exc
+
+    def upload_media(self, *, content: bytes, filename: str, mime_type: str) -> str:
+        """Sending a file is two steps (Meta's "Upload media"): a multipart POST of the file
+        to ``/{phone-number-id}/media`` answers its media id; a message then names that id."""
+        try:
+            response = requests.post(
+                self._url(f"{settings.WHATSAPP_PHONE_NUMBER_ID}/media"),
+                data={"messaging_product": "whatsapp", "type": mime_type},
+                files={"file": (filename, content, mime_type)},
+                headers=self._headers(),
+                timeout=TIMEOUT * 4,
+            )
+        except requests.RequestException as exc:
+            raise WhatsAppError(f"WhatsApp unreachable: {exc}") from exc
+        data = self._answer(response)
+        if not data.get("id"):
+            raise WhatsAppError(f"unexpected answer from WhatsApp: {data!r:.200}")
+        return str(data["id"])
+
+    def send_media(
+        self, *, to: str, media_id: str, mime_type: str, filename: str, caption: str = ""
+    ) -> str:
+        kind = media_kind(mime_type)
+        media: dict[str, Any] = {"id": media_id}
+        if caption:
+            media["caption"] = caption[:CAPTION_MAX_CHARS]
+        if kind == "document":
+            media["filename"] = filename  # what the resident's phone shows and saves
+        return self._post_message({"to": to, "type": kind, kind: media})
+
+    def send_verification_code(self, *, to: str, code: str) -> str:
+        """An authentication template (Meta's "copy code" button): the code fills the body
+        parameter and the button's; Meta delivers it whether or not the number wrote to us."""
+        template = {
+            "name": settings.WHATSAPP_VERIFICATION_TEMPLATE,
+            "language": {"code": "es_AR", "policy": "deterministic"},
+            "components": [
+                {"type": "body", "parameters": [{"type": "text", "text": code}]},
+                {
+                    "type": "button",
+                    "sub_type": "url",
+                    "index": "0",
+                    "parameters": [{"type": "text", "text": code}],
+                },
+            ],
+        }
+        return self._post_message(
+            {"recipient_type": "individual", "to": to, "type": "template", "template": template}
+        )
 
     def send_text(self, *, to: str, body: str, reply_to: str = "") -> str:
         message: dict[str, Any] = {"to": to, "type": "text", "text": {"body": body[:4096]}}
@@ -268,6 +329,19 @@ class DemoWhatsApp:
 
     def fetch_media(self, media_id: str) -> tuple[bytes, str]:
         raise WhatsAppError("the demo cannot download media", permanent=True)
+
+    def upload_media(self, *, content: bytes, filename: str, mime_type: str) -> str:
+        return f"demo-media-{hashlib.sha256(content).hexdigest()[:16]}"
+
+    def send_media(
+        self, *, to: str, media_id: str, mime_type: str, filename: str, caption: str = ""
+    ) -> str:
+        return self.send_text(to=to, body=f"[{media_kind(mime_type)} {filename}] {caption}")
+
+    def send_verification_code(self, *, to: str, code: str) -> str:
+        # make run: the code shows in the server's log, where the person trying it looks.
+        log.warning("demo WhatsApp verification code for +%s: %s", to, code)
+        return self.send_text(to=to, body=f"[verification code] {code}")
 
 
 def _json(response: requests.Response) -> dict[str, Any]:

@@ -33,6 +33,7 @@ def graph(graph_server, settings):
     graph_server.failures.clear()
     graph_server.window_closed.clear()
     graph_server.media.clear()
+    graph_server.uploaded.clear()
     settings.CONTACT_WHATSAPP_BACKEND = "cloud-api"
     settings.WHATSAPP_API_URL = graph_server.url
     settings.WHATSAPP_PHONE_NUMBER_ID = fake_graph.PHONE_NUMBER_ID
@@ -89,7 +90,8 @@ def supervisor(team) -> User:
 def resident(db) -> User:
     user = make_resident("vecina@example.com", "30111222")
     user.phone = "+54 9 11 5555-0001"
-    user.save(update_fields=["phone"])
+    user.verified_phone = "5491155550001"  # confirmed by a code (tests of it: phone verification)
+    user.save(update_fields=["phone", "verified_phone"])
     return user
 
 

@@ -1,6 +1,7 @@
-"""An agent answers a WhatsApp message with a canned reply, files a case on the resident's
-behalf from it and resolves it; the resident later reads the answer on "Mis consultas" and
-rates it. Real pages, chromium, the fake Graph API behind the portal."""
+"""The resident confirms their phone with the code WhatsApp brought; an agent answers their
+WhatsApp message with a canned reply and a file, files a case on the resident's behalf from it
+and resolves it; the resident later reads the answer and downloads the file on "Mis consultas"
+and rates it. Real pages, chromium, the fake Graph API behind the portal."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_agent_answers_files_a_case_and_the_resident_rates(
-    live_server, browser, tmp_path, graph, team, assert_accessible
+    live_server, browser, tmp_path, graph, team, assert_accessible, settings
 ):
+    settings.ACCOUNTS_PHONE_CODE_SENDER = "whatsapp"
     sync_catalog(load_catalog(make_catalog_dir(tmp_path / "catalog")))
     resident = make_resident("vecina@example.com", "30111222")
     resident.phone = "011 5555-0001"
@@ -37,6 +39,17 @@ def test_agent_answers_files_a_case_and_the_resident_rates(
     dni = tmp_path / "dni.pdf"
     dni.write_bytes(PDF_BYTES)
     base = live_server.url
+
+    page = browser.new_context(locale="es-AR").new_page()
+    log_in(page, base, "vecina@example.com")
+    page.goto(f"{base}/cuenta/perfil/")
+    page.get_by_role("button", name="Enviar un código a 011 5555-0001").click()
+    expect(page.locator(".messages")).to_contain_text("Te enviamos un código por WhatsApp")
+    code = graph.sent()[-1]["template"]["components"][0]["parameters"][0]["text"]
+    page.get_by_label("Código recibido por WhatsApp").fill(code)
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirmar mi número").click()
+    expect(page.locator(".messages")).to_contain_text("Tu número de teléfono quedó confirmado")
 
     body = json.dumps(wa_message("wamid.BROWSER", "Hola, quiero habilitar mi kiosco")).encode()
     answer = requests.post(
@@ -56,11 +69,14 @@ def test_agent_answers_files_a_case_and_the_resident_rates(
     staff.get_by_role("button", name="Tomar esta conversación").click()
     expect(staff.locator(".messages")).to_contain_text("La conversación es tuya.")
     staff.get_by_label("Respuesta predefinida").select_option(label="Habilitaciones")
+    staff.get_by_label("Adjuntar un archivo").set_input_files(str(dni))
     assert_accessible(staff)
     staff.get_by_role("button", name="Enviar respuesta").click()
     expect(staff.locator(".messages")).to_contain_text("Respuesta en cola para enviarse.")
     expect(staff.locator(".conversation-messages")).to_contain_text("Enviado")
-    assert graph.sent()[-1]["text"]["body"].startswith("Hola, te ayudamos")
+    sent = graph.sent()[-1]
+    assert sent["type"] == "document" and sent["document"]["filename"] == "dni.pdf"
+    assert sent["document"]["caption"].startswith("Hola, te ayudamos")
 
     staff.get_by_role("combobox", name="Trámite o reclamo").select_option(
         label="Habilitación de prueba"
@@ -86,12 +102,13 @@ def test_agent_answers_files_a_case_and_the_resident_rates(
     expect(staff.locator(".messages")).to_contain_text("Conversación resuelta")
     assert "del 1 (mal) al 5 (muy bien)" in graph.sent()[-1]["text"]["body"]
 
-    page = browser.new_context(locale="es-AR").new_page()
-    log_in(page, base, "vecina@example.com")
     page.get_by_role("link", name="Mis consultas").click()
     assert_accessible(page)
     page.get_by_role("link", name="Hola, quiero habilitar mi kiosco").click()
     expect(page.locator("main")).to_contain_text("te ayudamos a iniciar la habilitación")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="dni.pdf").click()
+    assert download.value.suggested_filename == "dni.pdf"
     page.get_by_label("5 — Muy satisfecho/a").check()
     page.get_by_label("Comentario (opcional)").fill("Muy rápido")
     assert_accessible(page)

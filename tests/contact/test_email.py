@@ -224,3 +224,35 @@ def test_a_30_mb_attachment_is_refused(client, team):
     post(client, postmark(attachments=[("plano.pdf", big, "application/pdf")]))
     attachment = Attachment.objects.get()
     assert attachment.state == "refused" and "10 MB" in attachment.refusal
+
+
+def test_a_reply_while_the_mail_provider_fails_waits_and_is_sent_once_later(
+    client, team, agent, monkeypatch
+):
+    from smtplib import SMTPServerDisconnected
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from core import outbox
+    from core.models import OutboxItem
+
+    post(client, postmark())
+    conversation = Conversation.objects.get()
+    deliver = EmailBackend.send_messages
+
+    def down(self, messages):
+        raise SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", down)
+    with committed():
+        reply = services.reply(conversation_id=conversation.pk, user=agent, body="Le respondemos")
+    reply.refresh_from_db()
+    assert reply.delivery == "queued" and "se reintentará" in reply.delivery_error
+    assert mail.outbox == []
+    monkeypatch.setattr(EmailBackend, "send_messages", deliver)
+    item = OutboxItem.objects.get(kind="contact.send")
+    outbox.run(item.pk)  # the provider is back
+    outbox.run(item.pk)  # a late duplicate delivery of the task: nothing more is sent
+    reply.refresh_from_db()
+    assert reply.delivery == "sent" and len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"] == reply.external_id
