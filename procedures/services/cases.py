@@ -373,6 +373,8 @@ def withdraw(*, case: Case, actor: User) -> Case:
         if case.process is not None:  # a case waiting for its fee has no process yet
             StandardProcedureFlow.instance.cancel(case.process)
         fees.cancel_open_orders(case, actor=actor)
+        for slot in list(case.pending_files.values_list("slot", flat=True)):
+            _discard_pending(case, slot)  # files kept for corrections that will not be sent
         Case.STATES.move(case, Case.Status.WITHDRAWN)
         case.resolved_at = timezone.now()
         case.paused_since = None
