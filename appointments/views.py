@@ -116,7 +116,12 @@ def booking_flow(request, *, staff: bool):
             window_seconds=BOOKING_WINDOW_SECONDS,
         )
     ):
-        return render(request, "appointments/too_many.html", status=429)
+        return render(
+            request,
+            "appointments/too_many.html",
+            {"centre": directory().contact_centre},
+            status=429,
+        )
     if changing is not None and request.method == "POST":
         starts_at = parse_start(chosen)
         if starts_at is None:
