@@ -16,8 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.calendar import LOCAL_TIMEZONE
+from core.clientip import client_ip
 from core.errors import ActionRefused
 from core.offices import directory
+from core.ratelimit import over_limit
 from core.views import refusal_shown
 
 from . import selectors, services
@@ -25,6 +27,10 @@ from .forms import CheckInForm, VisitorForm, WalkInForm, parse_start
 from .models import Booking, Service, Ticket
 
 API_MAX_DAYS = 31
+# Captcha-free abuse control for public booking (and changing a booking): a household or a
+# library's computer books a few appointments an hour, a script filling the agenda many.
+BOOKING_LIMIT_PER_ADDRESS = 10
+BOOKING_WINDOW_SECONDS = 3600
 
 
 def _service(code: str | None) -> Service | None:
@@ -99,6 +105,23 @@ def booking_flow(request, *, staff: bool):
     context["form"] = form
     context["chosen"] = chosen
     context["chosen_time"] = parse_start(chosen)
+    if (
+        request.method == "POST"
+        and not staff
+        and (changing is not None or form.is_valid())
+        and over_limit(
+            "appointments.book",
+            client_ip(request),
+            limit=BOOKING_LIMIT_PER_ADDRESS,
+            window_seconds=BOOKING_WINDOW_SECONDS,
+        )
+    ):
+        return render(
+            request,
+            "appointments/too_many.html",
+            {"centre": directory().contact_centre},
+            status=429,
+        )
     if changing is not None and request.method == "POST":
         starts_at = parse_start(chosen)
         if starts_at is None:

@@ -360,7 +360,7 @@ def report(results: list[Result], documents: int, repeats: int, busy: float) -> 
     one, two = results[0], results[-1]
     lines += [
         "",
-        "*Bare*: the same template rendered by Django, then `render_pdf` (WeasyPrint, PDF/A-3b) "
+        "*Bare*: the same template rendered by Django, then `render_pdf` (WeasyPrint, tagged PDF/A-3a) "
         "and `sign_pdf` (pyHanko, certifying seal, B-T) in a loop, in 1 or 2 processes. "
         "*Pipeline*: `request_document` for every certificate in one transaction, then a Celery "
         "worker on Redis with `--concurrency` 1 or 2 renders, signs, stores and records each one "

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.utils.translation import get_language
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from .calendar import OpeningHours, OpeningHoursError
 
@@ -264,3 +266,32 @@ def read_directory(path: Path = OFFICES_FILE) -> Directory:
 def directory() -> Directory:
     """The municipality's directory, read once per process (the file changes with a deploy)."""
     return read_directory()
+
+
+DAY_NAMES = {
+    "mon": gettext_lazy("Monday"),
+    "tue": gettext_lazy("Tuesday"),
+    "wed": gettext_lazy("Wednesday"),
+    "thu": gettext_lazy("Thursday"),
+    "fri": gettext_lazy("Friday"),
+    "sat": gettext_lazy("Saturday"),
+    "sun": gettext_lazy("Sunday"),
+}
+
+
+def hours_lines(spec: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Opening hours as a person reads them: ["Monday to Friday: 08:00 to 14:00", ...]."""
+    lines = []
+    for days, intervals in spec.items():
+        first, _dash, last = days.partition("-")
+        when = (
+            _("%(first)s to %(last)s") % {"first": DAY_NAMES[first], "last": DAY_NAMES[last]}
+            if last
+            else str(DAY_NAMES[first])
+        )
+        times = ", ".join(
+            _("%(opens)s to %(closes)s") % dict(zip(("opens", "closes"), pair, strict=True))
+            for pair in (interval.split("-") for interval in intervals)
+        )
+        lines.append(f"{capfirst(when)}: {times}")
+    return lines

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accesibilidad/", views.accessibility, name="accessibility"),
+    path("ayuda/", views.help_page, name="help"),
 ]

@@ -48,6 +48,25 @@ def home(request):
     return render(request, "core/home.html")
 
 
+def help_page(request):
+    """Help and contact: the contact centre, every office (address, hours, phone, what it
+    does), where staff file with you in person, and frequently asked questions."""
+    from .offices import directory, hours_lines
+
+    found = directory()
+    offices = [(office, hours_lines(office.hours_spec)) for office in found.offices]
+    return render(
+        request,
+        "core/help.html",
+        {
+            "centre": found.contact_centre,
+            "centre_hours": hours_lines(found.contact_centre.hours_spec),
+            "offices": offices,
+            "assisted": [office for office, _hours in offices if office.assisted_filing],
+        },
+    )
+
+
 def accessibility(request):
     from .offices import directory
 

@@ -306,6 +306,41 @@ class CaseDocument(models.Model):
         return self.original_name
 
 
+class PendingCorrectionFile(models.Model):
+    """A file the resident attached on the correction page that passed its checks while
+    something else on the page did not: kept so they need not choose it again, and attached
+    to the case (as a ``CaseDocument``, same stored file) only when the corrections are sent.
+    Employees never see it before then."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="pending_files", verbose_name=_("case")
+    )
+    slot = models.CharField(_("document or field"), max_length=60)
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    file = models.FileField(_("file"), upload_to=document_upload_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("file kept for a correction")
+        verbose_name_plural = _("files kept for a correction")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "slot"], name="one_pending_file_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class CaseEvent(models.Model):
     """The case's timeline, as the resident and the employees see it."""
 

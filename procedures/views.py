@@ -448,18 +448,21 @@ def case_detail(request, reference: str):
     )
 
 
-def correction_form_parts(case: Case, definition, data=None, files=None):
-    """The form of the fields the employee asked to correct, and of the documents named."""
+def correction_form_parts(case: Case, definition, data=None, files=None, kept=None):
+    """The form of the fields the employee asked to correct, and of the documents named.
+    ``kept``: {slot: file name} of files kept from an earlier try of the page (not asked again)."""
+    kept = kept or {}
     named = set(case.correction_fields)
     specs = tuple(f for f in definition.fields if not named or f.name in named)
     section = Section(title=definition.sections[0].title, fields=specs)
+    known = {**case.answers, **kept}
     fields_form = (
         SectionForm(
             data,
             files,
             definition=definition,
             section=section,
-            known_answers=case.answers,
+            known_answers=known,
             initial=initial_from_answers(section, case.answers),
             prefix="answers",
         )
@@ -473,13 +476,21 @@ def correction_form_parts(case: Case, definition, data=None, files=None):
             data,
             files,
             documents=documents,
-            present=present - {d.name for d in documents} if named else present,
+            present=(present - {d.name for d in documents} if named else present) | set(kept),
             prefix="documents",
         )
         if documents
         else None
     )
     return fields_form, documents_form
+
+
+def _correction_files_except(request, kept: dict) -> dict:
+    files = request.FILES.copy()
+    for slot in kept:
+        for prefix in ("answers", "documents"):
+            files.pop(f"{prefix}-{slot}", None)
+    return files
 
 
 @login_required
@@ -490,37 +501,54 @@ def case_correct(request, reference: str):
         return redirect("procedures:case_detail", reference)
     definition = definition_of(case.version)
     if request.method == "POST":
+        if request.POST.get("remove_kept"):
+            cases.discard_correction_file(
+                case=case, slot=request.POST["remove_kept"], actor=request.user
+            )
+            messages.success(request, _("File removed."))
+            return redirect("procedures:case_correct", reference)
+        kept = _kept_files(case)
         fields_form, documents_form = correction_form_parts(
-            case, definition, request.POST, request.FILES
+            case, definition, request.POST, request.FILES, kept
         )
         reply_form = CorrectionReplyForm(request.POST, prefix="reply")
-        forms_ok = all(f.is_valid() for f in (fields_form, documents_form, reply_form) if f)
+        # Every form checked (not all() on a generator): the page shows every problem at once.
+        forms_ok = all([f.is_valid() for f in (fields_form, documents_form, reply_form) if f])
         if forms_ok:
-            try:
-                if documents_form:
-                    cases.save_documents(
-                        case=case, uploads=documents_form.uploads(), actor=request.user
-                    )
-                answers = fields_form.answers() if fields_form else {}
-                if fields_form:
-                    for slot, uploaded in fields_form.uploads().items():
-                        cases.store_document(
-                            case=case, slot=slot, uploaded=uploaded, actor=request.user
-                        )
-                        answers[slot] = uploaded.name[:200]
-                cases.resubmit(
+            uploads = {**(documents_form.uploads() if documents_form else {})}
+            file_fields = set()
+            if fields_form:
+                uploads.update(fields_form.uploads())
+                file_fields = {f.name for f in fields_form.specs if f.kind == "file"}
+            with refusal_shown(request) as attempt:
+                cases.send_corrections(
                     case=case,
                     actor=request.user,
-                    answers=answers,
+                    answers=fields_form.answers() if fields_form else {},
+                    uploads=uploads,
+                    file_fields=file_fields,
                     message=reply_form.cleaned_data["message"],
                 )
-            except ActionRefused as exc:
-                messages.error(request, str(exc))
-                return redirect("procedures:case_detail", reference)
-            messages.success(request, _("Corrections sent. The review goes on."))
+            if attempt.ok:
+                messages.success(request, _("Corrections sent. The review goes on."))
             return redirect("procedures:case_detail", reference)
+        accepted = {
+            **(fields_form.accepted_uploads() if fields_form else {}),
+            **(documents_form.accepted_uploads() if documents_form else {}),
+        }
+        if accepted:  # files that passed are kept; the page says why the others did not
+            cases.keep_correction_files(case=case, uploads=accepted, actor=request.user)
+            kept = _kept_files(case)
+            fields_form, documents_form = correction_form_parts(
+                case, definition, request.POST, _correction_files_except(request, accepted), kept
+            )
+            for form in (fields_form, documents_form):
+                if form:
+                    form.is_valid()
     else:
-        fields_form, documents_form = correction_form_parts(case, definition)
+        fields_form, documents_form = correction_form_parts(
+            case, definition, kept=_kept_files(case)
+        )
         reply_form = CorrectionReplyForm(prefix="reply")
     return render(
         request,
@@ -531,8 +559,23 @@ def case_correct(request, reference: str):
             "fields_form": fields_form,
             "documents_form": documents_form,
             "reply_form": reply_form,
+            "kept_files": _kept_rows(case, definition),
         },
     )
+
+
+def _kept_files(case: Case) -> dict[str, str]:
+    return dict(case.pending_files.values_list("slot", "original_name"))
+
+
+def _kept_rows(case: Case, definition) -> list[dict[str, str]]:
+    language = _language()
+    labels = {spec.name: spec.label.get(language) for spec in definition.fields}
+    labels.update({spec.name: spec.label.get(language) for spec in definition.documents})
+    return [
+        {"slot": slot, "label": labels.get(slot, slot), "name": name}
+        for slot, name in sorted(_kept_files(case).items())
+    ]
 
 
 @login_required

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.db import models
+
+from core.forms import ArgentineDecimalField
 
 from .models import (
     BankAccount,
@@ -39,6 +42,7 @@ class MatchingToleranceAdmin(admin.ModelAdmin):
 
     list_display = ("__str__", "price_percent", "quantity_percent", "total_percent")
     raw_id_fields = ("supplier",)
+    formfield_overrides = {models.DecimalField: {"form_class": ArgentineDecimalField}}
 
 
 # State changes go through the services (audited): these are read-only views.

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.files import check_upload
+from core.forms import ArgentineDecimalField
 from core.identifiers import InvalidIdentifier, normalize_cbu, normalize_cuit
 
 from .models import Invoice, PurchaseOrder, PurchaseOrderLine, Supplier
@@ -154,24 +155,26 @@ class OrderInvoiceForm(forms.Form):
     number = forms.CharField(label=_("Invoice number"), max_length=60, required=False)
     issue_date = forms.DateField(label=_("Issue date"), required=False, widget=DateInput())
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
-    net_total = forms.DecimalField(
+    net_total = ArgentineDecimalField(
         label=_("Net total"), required=False, decimal_places=2, max_digits=16
     )
-    tax_total = forms.DecimalField(label=_("VAT"), required=False, decimal_places=2, max_digits=16)
-    total = forms.DecimalField(label=_("Total"), required=False, decimal_places=2, max_digits=16)
+    tax_total = ArgentineDecimalField(
+        label=_("VAT"), required=False, decimal_places=2, max_digits=16
+    )
+    total = ArgentineDecimalField(label=_("Total"), required=False, decimal_places=2, max_digits=16)
 
     def __init__(self, *args, order: PurchaseOrder, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_lines = list(order.lines.order_by("line_number"))
         for line in self.order_lines:
-            self.fields[f"qty_{line.pk}"] = forms.DecimalField(
+            self.fields[f"qty_{line.pk}"] = ArgentineDecimalField(
                 label=_("Quantity billed, line %(line)s") % {"line": line.line_number},
                 required=False,
                 min_value=Decimal(0),
                 max_digits=14,
                 decimal_places=4,
             )
-            self.fields[f"price_{line.pk}"] = forms.DecimalField(
+            self.fields[f"price_{line.pk}"] = ArgentineDecimalField(
                 label=_("Unit price, line %(line)s") % {"line": line.line_number},
                 required=False,
                 min_value=Decimal(0),
@@ -193,7 +196,8 @@ class OrderInvoiceForm(forms.Form):
         # An electronic invoice's QR is read from the PDF when no link is pasted.
         if data.get("method") != self.METHOD_QR:
             for name in ("kind", "number", "issue_date", "net_total", "tax_total", "total"):
-                if data.get(name) in (None, ""):
+                # A value that could not be read already says so: one message per field.
+                if data.get(name) in (None, "") and name not in self.errors:
                     self.add_error(name, _("Required when typing the invoice."))
         if not any(data.get(f"qty_{line.pk}") for line in self.order_lines):
             raise ValidationError(_("Enter the quantity billed on at least one line."))
@@ -251,14 +255,14 @@ class OrderLineForm(forms.Form):
         choices=PurchaseOrderLine.Kind.choices,
         initial=PurchaseOrderLine.Kind.GOODS,
     )
-    quantity = forms.DecimalField(
+    quantity = ArgentineDecimalField(
         label=_("Quantity"), min_value=Decimal("0.0001"), max_digits=14, decimal_places=4
     )
     unit = forms.CharField(label=_("Unit"), max_length=20, initial="C62")
-    unit_price = forms.DecimalField(
+    unit_price = ArgentineDecimalField(
         label=_("Unit price (net)"), min_value=Decimal(0), max_digits=18, decimal_places=4
     )
-    tax_rate = forms.DecimalField(
+    tax_rate = ArgentineDecimalField(
         label=_("VAT rate (%)"),
         min_value=Decimal(0),
         max_value=Decimal(100),
@@ -293,7 +297,7 @@ class ReceptionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.order_lines = list(lines)
         for line in self.order_lines:
-            self.fields[f"rec_{line.pk}"] = forms.DecimalField(
+            self.fields[f"rec_{line.pk}"] = ArgentineDecimalField(
                 label=_("Received now, line %(line)s") % {"line": line.line_number},
                 required=False,
                 max_digits=14,

@@ -1,4 +1,4 @@
-"""HTML → PDF/A-3b with WeasyPrint, fetching only what the caller allows.
+"""HTML → tagged PDF/A-3a with WeasyPrint, fetching only what the caller allows.
 
 WeasyPrint would fetch any URL a template names (http, file:///etc/...): the
 fetcher here serves ``data:`` URIs and files under the allowed roots (plus the
@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONTS_CSS = FONTS_DIR / "fonts.css"
-PDF_VARIANT = "pdf/a-3b"
+# Level "a": tagged (headings, lists, tables, figures with their alt text in a structure
+# tree), with the language and Unicode text, so screen readers can read the documents.
+PDF_VARIANT = "pdf/a-3a"
 
 
 class ResourceRefused(ValueError):
@@ -71,7 +73,7 @@ def render_pdf(
     lang: str,
     author: str,
 ) -> bytes:
-    """Render ``html`` to PDF/A-3b bytes.
+    """Render ``html`` to tagged PDF/A-3a bytes.
 
     Relative URLs resolve against ``base_url`` (e.g. ``Path(...).as_uri() + "/"``).
     Raises ``ResourceRefused`` if the document references anything outside

@@ -8,6 +8,7 @@ double click or a stale page changes nothing and says why.
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +24,7 @@ from core.files import sha256_of
 from ..catalog import ProcedureDefinition
 from ..deadlines import due_after_pause
 from ..flows import StandardProcedureFlow
-from ..models import Case, CaseDocument, CaseEvent, ProcedureVersion
+from ..models import Case, CaseDocument, CaseEvent, PendingCorrectionFile, ProcedureVersion
 from ..references import new_reference
 from . import fees, work
 from .catalog import definition_of
@@ -259,6 +260,108 @@ def resubmit(*, case: Case, actor: User, answers: dict[str, Any], message: str =
     return case
 
 
+# --- Files kept on the correction page until the corrections are sent ----------------------
+
+
+def keep_correction_files(*, case: Case, uploads: dict[str, Any], actor: User) -> None:
+    """Keep files that passed their checks on a correction page refused for another reason
+    (replacing a file kept earlier for the same slot); ``send_corrections`` attaches them."""
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status != Case.Status.CORRECTION:
+            raise ActionRefused(_("No correction is pending on this case."))
+        for slot, uploaded in uploads.items():
+            _discard_pending(case, slot)
+            pending = PendingCorrectionFile(
+                case=case,
+                slot=slot,
+                token=secrets.token_hex(16),
+                original_name=uploaded.name[:200],
+                content_type=uploaded.sniffed_type,
+                size=uploaded.size,
+                sha256=sha256_of(uploaded),
+                uploaded_by=actor,
+            )
+            storage.save(pending.file, pending.token, uploaded)
+            pending.save()
+        if uploads:
+            audit.record(
+                actor=actor,
+                action="case.correction_files_kept",
+                obj=case,
+                after={slot: uploaded.name[:200] for slot, uploaded in uploads.items()},
+            )
+
+
+def discard_correction_file(*, case: Case, slot: str, actor: User) -> None:
+    """The resident removes a file kept on the correction page before sending it."""
+    with transaction.atomic():
+        case = _locked(case)
+        name = _discard_pending(case, slot)
+        if name:
+            audit.record(
+                actor=actor, action="case.correction_file_removed", obj=case, before={slot: name}
+            )
+
+
+def _discard_pending(case: Case, slot: str) -> str:
+    pending = case.pending_files.filter(slot=slot).first()
+    if pending is None:
+        return ""
+    pending.delete()
+    transaction.on_commit(partial(pending.file.storage.delete, pending.file.name))
+    return pending.original_name
+
+
+def send_corrections(
+    *,
+    case: Case,
+    actor: User,
+    answers: dict[str, Any],
+    uploads: dict[str, Any],
+    file_fields: set[str],
+    message: str = "",
+) -> Case:
+    """Attach the files chosen now and those kept from an earlier try of the page, then
+    resubmit, all or nothing. A file field's answer is its file's name (``file_fields``)."""
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status != Case.Status.CORRECTION:
+            raise ActionRefused(_("No correction is pending on this case."))
+        answers = dict(answers)
+        names = {}
+        for slot, uploaded in uploads.items():
+            names[slot] = store_document(
+                case=case, slot=slot, uploaded=uploaded, actor=actor
+            ).original_name
+        for pending in case.pending_files.all():
+            if pending.slot not in names:
+                names[pending.slot] = _attach_pending(case, pending, actor).original_name
+            else:
+                transaction.on_commit(partial(pending.file.storage.delete, pending.file.name))
+            pending.delete()
+        answers.update({slot: name for slot, name in names.items() if slot in file_fields})
+        if names:
+            audit.record(actor=actor, action="case.documents_attached", obj=case, after=names)
+        return resubmit(case=case, actor=actor, answers=answers, message=message)
+
+
+def _attach_pending(case: Case, pending: PendingCorrectionFile, actor: User) -> CaseDocument:
+    """The kept file becomes the slot's document; the stored file stays where it is."""
+    case.documents.filter(slot=pending.slot, replaced=False).update(replaced=True)
+    return CaseDocument.objects.create(
+        case=case,
+        slot=pending.slot,
+        token=pending.token,
+        file=pending.file.name,
+        original_name=pending.original_name,
+        content_type=pending.content_type,
+        size=pending.size,
+        sha256=pending.sha256,
+        uploaded_by=pending.uploaded_by,
+    )
+
+
 def withdraw(*, case: Case, actor: User) -> Case:
     with transaction.atomic():
         case = _locked(case)
@@ -270,6 +373,8 @@ def withdraw(*, case: Case, actor: User) -> Case:
         if case.process is not None:  # a case waiting for its fee has no process yet
             StandardProcedureFlow.instance.cancel(case.process)
         fees.cancel_open_orders(case, actor=actor)
+        for slot in list(case.pending_files.values_list("slot", flat=True)):
+            _discard_pending(case, slot)  # files kept for corrections that will not be sent
         Case.STATES.move(case, Case.Status.WITHDRAWN)
         case.resolved_at = timezone.now()
         case.paused_since = None

@@ -264,3 +264,30 @@ def test_priority_categories_follow_the_office(client, setup):
     )
     page = client.get(f"/turnos/recepcion/{OFFICE}/").content.decode()
     assert "mayores de 70, pacientes oncológicos" in page and "mayor de 65" not in page
+
+
+def test_public_booking_is_rate_limited_per_address(client, licence, day, monkeypatch):
+    from appointments import views
+
+    monkeypatch.setattr(views, "BOOKING_LIMIT_PER_ADDRESS", 2)
+    base = f"/turnos/?servicio=licencia-de-conducir&oficina={OFFICE}&dia={day}"
+    statuses = []
+    for hour, dni in ((10, "30111222"), (11, "30111223"), (12, "30111224")):
+        starts = at(day, hour).isoformat()
+        response = client.post(f"{base}&hora={starts}", {"starts_at": starts, **visitor(dni=dni)})
+        statuses.append(response.status_code)
+    assert statuses == [302, 302, 429]
+    page = response.content.decode()
+    assert "Wait an hour" in page or "Esperá una hora" in page
+    assert "147" in page  # the contact centre's phone, to book by other means
+    assert Booking.objects.count() == 2
+    # Another address still books; a form with mistakes is shown again, not counted.
+    starts = at(day, 12).isoformat()
+    page = client.post(f"{base}&hora={starts}", {"starts_at": starts, **visitor(email="no")})
+    assert page.status_code == 200 and Booking.objects.count() == 2
+    other = client.post(
+        f"{base}&hora={starts}",
+        {"starts_at": starts, **visitor(dni="30111224")},
+        REMOTE_ADDR="10.0.0.9",
+    )
+    assert other.status_code == 302 and Booking.objects.count() == 3

@@ -35,6 +35,19 @@ def test_home_footer_and_accessibility_statement(live_server, browser, tmp_path,
     expect(page.locator("h1")).to_have_text("Declaración de accesibilidad")
     expect(page.locator("main")).to_contain_text("WCAG) 2.2")
     expect(page.locator("main")).to_contain_text("atencion@villademo.gob.ar")
+    expect(page.locator("main")).to_contain_text("PDF etiquetados")
+    assert_accessible(page)
+
+    # Help and contact: every office with its address, hours and phone, help in person, FAQ.
+    page.get_by_role("link", name="Ayuda y contacto").click()
+    expect(page.locator("h1")).to_have_text("Ayuda y contacto")
+    town_hall = page.locator("#palacio-municipal")
+    expect(town_hall).to_contain_text("Av. San Martín 1250")
+    expect(town_hall).to_contain_text("Lunes a viernes: 08:00 a 14:00")
+    expect(town_hall).to_contain_text("+54 11 4555-0100")
+    expect(town_hall).to_contain_text("Acá el personal puede hacer el trámite con vos.")
+    expect(page.get_by_role("heading", name="Ayuda en persona")).to_be_visible()
+    expect(page.get_by_role("heading", name="Preguntas frecuentes")).to_be_visible()
     assert_accessible(page)
 
 

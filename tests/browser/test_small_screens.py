@@ -24,6 +24,7 @@ PUBLIC = [
     "/cuenta/password/reset/",
     "/verificar/",
     "/accesibilidad/",
+    "/ayuda/",
     "/cuenta/privacidad/",
 ]
 

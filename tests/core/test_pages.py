@@ -94,3 +94,24 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert directives["frame-ancestors"] == "'none'"
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert "Content-Security-Policy" in client.get("/cuenta/login/").headers
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("es", ["Ayuda y contacto", "Lunes a viernes: 08:00 a 14:00", "Preguntas frecuentes"]),
+        ("en", ["Help and contact", "Monday to Friday: 08:00 to 14:00", "Town hall — front desk"]),
+        ("it", ["Aiuto e contatti", "Da Lunedì a Venerdì: 08:00-14:00", "Domande frequenti"]),
+    ],
+)
+def test_help_page_lists_every_office_from_the_directory(client, language, expected):
+    from core.offices import directory
+
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    html = client.get("/ayuda/").content.decode()
+    for text in expected:
+        assert text in html
+    for office in directory().offices:
+        assert office.address in html and f'id="{office.code}"' in html
+    assert 'href="/ayuda/"' in client.get("/").content.decode()  # footer and home panel

@@ -39,10 +39,10 @@ def info(pdf: bytes) -> dict[str, str]:
     return {key: str(value) for key, value in reader.trailer["/Info"].items()}
 
 
-def test_render_is_pdfa3b_with_metadata(rendered: bytes) -> None:
+def test_render_is_tagged_pdfa3a_with_metadata(rendered: bytes) -> None:
     xmp = xmp_values(rendered)
     assert xmp[PDFAID + "part"] == "3"
-    assert xmp[PDFAID + "conformance"] == "B"
+    assert xmp[PDFAID + "conformance"] == "A"
     assert xmp[DC + "title"] == TITLE
     assert xmp[DC + "creator"] == "Municipalidad Demo"
     reader = PdfFileReader(BytesIO(rendered))
@@ -53,7 +53,7 @@ def test_render_is_pdfa3b_with_metadata(rendered: bytes) -> None:
 def test_signing_keeps_pdfa_identification_and_consistent_producer(signed: SignedSet) -> None:
     for pdf in (signed.b_b, signed.b_t, signed.b_lta):
         xmp = xmp_values(pdf)
-        assert (xmp[PDFAID + "part"], xmp[PDFAID + "conformance"]) == ("3", "B")
+        assert (xmp[PDFAID + "part"], xmp[PDFAID + "conformance"]) == ("3", "A")
         # PDF/A: Info entries must equal their XMP counterparts.
         assert info(pdf)["/Producer"] == xmp[PDF_NS + "Producer"]
         assert PdfFileReader(BytesIO(pdf)).input_version < (2, 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -118,6 +119,30 @@ def test_order_and_reception_through_the_pages(client, buyer) -> None:
     sup, _user = factories.supplier("71234567")
     client.force_login(buyer)
     department = buyer.groups.first().department
+    # Numbers as Argentines write them; a US-style amount is refused with the format to use.
+    refused = client.post(
+        reverse("suppliers_staff:order_new"),
+        {
+            "supplier": sup.pk,
+            "department": department.pk,
+            "currency": "ARS",
+            "issue_date": "2025-03-01",
+            "lineas-TOTAL_FORMS": "1",
+            "lineas-INITIAL_FORMS": "0",
+            "lineas-MIN_NUM_FORMS": "1",
+            "lineas-MAX_NUM_FORMS": "1000",
+            "lineas-0-description": "Resmas A4",
+            "lineas-0-kind": "goods",
+            "lineas-0-quantity": "1.000",
+            "lineas-0-unit": "C62",
+            "lineas-0-unit_price": "5,000.50",
+            "lineas-0-tax_rate": "10,5",
+        },
+    )
+    assert refused.status_code == 400
+    assert "1.234,50 (" in refused.content.decode()  # the message with the example
+    assert 'value="5,000.50"' in refused.content.decode()
+    assert not PurchaseOrder.objects.exists()
     response = client.post(
         reverse("suppliers_staff:order_new"),
         {
@@ -132,14 +157,14 @@ def test_order_and_reception_through_the_pages(client, buyer) -> None:
             "lineas-MAX_NUM_FORMS": "1000",
             "lineas-0-description": "Resmas A4",
             "lineas-0-kind": "goods",
-            "lineas-0-quantity": "100",
+            "lineas-0-quantity": "1.000",
             "lineas-0-unit": "C62",
-            "lineas-0-unit_price": "5000",
-            "lineas-0-tax_rate": "21",
+            "lineas-0-unit_price": "5.000,50",
+            "lineas-0-tax_rate": "10,5",
             # The blank second line, as a browser sends it.
             "lineas-1-kind": "goods",
             "lineas-1-unit": "C62",
-            "lineas-1-tax_rate": "21",
+            "lineas-1-tax_rate": "21,00",
         },
     )
     assert response.status_code == 302, response.content.decode()[-3000:]
@@ -150,17 +175,18 @@ def test_order_and_reception_through_the_pages(client, buyer) -> None:
     assert (order.number, order.currency, order.lines.count()) == ("OC-2025-000001", "ARS", 1)
 
     line = order.lines.get()
+    assert (line.quantity, line.unit_price, line.tax_rate) == (1000, Decimal("5000.50"), 10.5)
     response = client.post(
         reverse("suppliers_staff:order_receive", args=[order.pk]),
         {
             "received_on": date.today().isoformat(),
             "note": "Remito 0001-123",
-            f"rec_{line.pk}": "40",
+            f"rec_{line.pk}": "400,5",
         },
     )
     assert response.status_code == 302
     line.refresh_from_db()
-    assert line.received_quantity == 40
+    assert line.received_quantity == Decimal("400.5")
     page = client.get(reverse("suppliers_staff:order", args=[order.pk])).content.decode()
     assert "Resmas A4" in page
 
@@ -183,3 +209,28 @@ def test_inspect_reports_a_rejection(tmp_path) -> None:
     broken.write_bytes((factories.SAMPLES / "CII" / "EN16931_Einfach.cii.xml").read_bytes()[:500])
     with pytest.raises(CommandError, match=r"rejected \(malformed-xml\)"):
         call_command("invoice", "inspect", str(broken))
+
+
+def test_accounts_payable_set_tolerances_as_argentines_write_them(client) -> None:
+    from django.contrib.auth.models import Permission
+
+    from suppliers.models import MatchingTolerance
+
+    user = factories.employee("cuentas@example.com", "accounts_payable", code="tesoreria")
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_matchingtolerance", "view_matchingtolerance"])
+    )
+    client.force_login(user)
+    response = client.post(
+        "/admin/suppliers/matchingtolerance/add/",
+        {"price_percent": "2,5", "quantity_percent": "0,75", "total_percent": "1"},
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    row = MatchingTolerance.objects.get()
+    assert (row.price_percent, row.quantity_percent, row.total_percent) == (
+        Decimal("2.5"),
+        Decimal("0.75"),
+        Decimal("1"),
+    )
