@@ -86,6 +86,7 @@ ALSO_TRANSLATED = (
     "reduccion-restos",
     "registro-perros-potencialmente-peligrosos",
     "registro-profesionales-constructores",
+    "regularizacion-obra",
     "reserva-espacio-calzada",
     "reserva-instalaciones-deportivas",
     "revision-liquidacion-tasa",
@@ -94,6 +95,7 @@ ALSO_TRANSLATED = (
     "transferencia-habilitacion",
     "traslado-restos",
     "vehiculo-abandonado",
+    "visado-planos-mensura",
 )
 NOTICE = {
     "en": "Part of this procedure's information is only available in Spanish",
