@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.calendar import LOCAL_TIMEZONE
 
@@ -85,8 +86,12 @@ class BlockForm(forms.Form):
         empty_label=_("Every desk of the office"),
     )
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
+    start = forms.TimeField(
+        label=pgettext_lazy("time of day", "From"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end = forms.TimeField(
+        label=pgettext_lazy("time of day", "Until"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def __init__(self, *args, office_code: str, **kwargs):

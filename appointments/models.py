@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.states import StateMachine
 
@@ -29,7 +30,7 @@ class Service(models.Model):
     max_active_per_person = models.PositiveSmallIntegerField(
         _("active bookings per person"), default=1
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("service or desk", "active"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -78,7 +79,7 @@ class Desk(models.Model):
     office_code = models.SlugField(_("office"), max_length=60)
     name = models.CharField(_("name"), max_length=60)
     services = models.ManyToManyField(Service, related_name="desks", verbose_name=_("services"))
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("service or desk", "active"), default=True)
 
     class Meta:
         ordering = ["office_code", "name"]
@@ -130,7 +131,7 @@ class SlotBlock(models.Model):
 class Booking(models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("appointment", "Cancelled")
         CHECKED_IN = "checked_in", _("Checked in")
         NO_SHOW = "no_show", _("Did not come")
 
@@ -227,7 +228,7 @@ class Ticket(models.Model):
         Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="ticket"
     )
     appointment_at = models.DateTimeField(_("appointment time"), null=True, blank=True)
-    priority = models.BooleanField(_("priority"), default=False)
+    priority = models.BooleanField(pgettext_lazy("priority attention", "priority"), default=False)
     case_reference = models.CharField(_("case"), max_length=24, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.WAITING

@@ -131,9 +131,9 @@ class Contact(models.Model):
 
 class Conversation(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("conversation", "Open")
         WAITING = "waiting", _("Waiting for the resident")
-        RESOLVED = "resolved", _("Resolved")
+        RESOLVED = "resolved", pgettext_lazy("conversation", "Resolved")
 
     class Priority(models.IntegerChoices):
         LOW = 0, _("Low")
@@ -189,7 +189,9 @@ class Conversation(models.Model):
     breached = models.BooleanField(_("service level missed"), default=False)
     breach_alerted_at = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(_("waiting for the resident since"), null=True)
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_at = models.DateTimeField(
+        pgettext_lazy("conversation", "resolved"), null=True, blank=True
+    )
     csat_token = models.CharField(max_length=32, blank=True, db_index=True)
     csat_requested_at = models.DateTimeField(_("rating asked"), null=True, blank=True)
     csat_score = models.PositiveSmallIntegerField(_("rating (1-5)"), null=True, blank=True)
@@ -382,12 +384,12 @@ class DailyContactFigures(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     conversations = models.PositiveIntegerField(_("new conversations"), default=0)
     messages_in = models.PositiveIntegerField(_("messages received"), default=0)
-    resolved = models.PositiveIntegerField(_("resolved"), default=0)
+    resolved = models.PositiveIntegerField(pgettext_lazy("conversations", "resolved"), default=0)
     first_response_median_s = models.PositiveIntegerField(null=True, blank=True)
     first_response_p90_s = models.PositiveIntegerField(null=True, blank=True)
     resolution_median_s = models.PositiveIntegerField(null=True, blank=True)
     within_sla = models.PositiveIntegerField(_("answered within the service level"), default=0)
-    answered = models.PositiveIntegerField(_("answered"), default=0)
+    answered = models.PositiveIntegerField(pgettext_lazy("conversations", "answered"), default=0)
     csat_responses = models.PositiveIntegerField(_("ratings"), default=0)
     csat_satisfied = models.PositiveIntegerField(_("ratings of 4 or 5"), default=0)
     computed_at = models.DateTimeField(auto_now=True)

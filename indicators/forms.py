@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.money import parse_amount
 from procedures.models import Case
@@ -26,14 +27,16 @@ class DashboardFilterForm(forms.Form):
     departamento = forms.ChoiceField(label=_("Department"), required=False)
     tramite = forms.ChoiceField(label=_("Procedure"), required=False)
     canal = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=[("", _("All"))] + list(Case.Channel.choices)
+        label=_("Channel"),
+        required=False,
+        choices=[("", pgettext_lazy("channels", "All"))] + list(Case.Channel.choices),
     )
 
     def __init__(self, *args, departments, procedures, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["departamento"].choices = departments
-        self.fields["tramite"].choices = [("", _("All"))] + procedures
+        self.fields["tramite"].choices = [("", pgettext_lazy("procedures", "All"))] + procedures
 
     def clean(self):
         data = super().clean()

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseDay(models.Model):
@@ -19,8 +20,8 @@ class CaseDay(models.Model):
     department = models.CharField(_("department"), max_length=50)
     channel = models.CharField(_("channel"), max_length=10)
     # Flows of the day.
-    received = models.PositiveIntegerField(_("received"), default=0)
-    resolved = models.PositiveIntegerField(_("resolved"), default=0)
+    received = models.PositiveIntegerField(pgettext_lazy("cases", "received"), default=0)
+    resolved = models.PositiveIntegerField(pgettext_lazy("cases", "resolved"), default=0)
     resolved_on_time = models.PositiveIntegerField(_("resolved on time"), default=0)
     resolved_late = models.PositiveIntegerField(_("resolved late"), default=0)
     resolved_very_late = models.PositiveIntegerField(
@@ -39,7 +40,7 @@ class CaseDay(models.Model):
     open_0_30 = models.PositiveIntegerField(_("open 0 to 30 days"), default=0)
     open_31_60 = models.PositiveIntegerField(_("open 31 to 60 days"), default=0)
     open_over_60 = models.PositiveIntegerField(_("open over 60 days"), default=0)
-    overdue = models.PositiveIntegerField(_("overdue"), default=0)
+    overdue = models.PositiveIntegerField(pgettext_lazy("cases", "overdue"), default=0)
 
     class Meta:
         verbose_name = _("day of case figures")
@@ -86,7 +87,9 @@ class SatisfactionAnswer(models.Model):
         _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     comment = models.TextField(_("comment"), blank=True, max_length=1000)
-    answered_at = models.DateTimeField(_("answered"), auto_now_add=True)
+    answered_at = models.DateTimeField(
+        pgettext_lazy("satisfaction answer", "answered"), auto_now_add=True
+    )
 
     class Meta:
         verbose_name = _("satisfaction answer")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Department
 from procedures.models import ProcedureType
@@ -17,7 +18,9 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class NoticeForm(forms.Form):
-    department = forms.ModelChoiceField(Department.objects.none(), label=_("Department"))
+    department = forms.ModelChoiceField(
+        Department.objects.none(), label=pgettext_lazy("municipal department", "Department")
+    )
     service = forms.ChoiceField(choices=Notice.Service.choices, label=_("Service affected"))
     title = forms.CharField(max_length=150, label=_("Title"))
     description = forms.CharField(

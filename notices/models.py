@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Department
 from procedures.models import ProcedureType
@@ -55,7 +56,10 @@ class Notice(models.Model):
         verbose_name=_("procedures affected"),
     )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="notices", verbose_name=_("department")
+        Department,
+        on_delete=models.PROTECT,
+        related_name="notices",
+        verbose_name=pgettext_lazy("municipal department", "department"),
     )
     starts_at = models.DateTimeField(_("since"))
     ends_at = models.DateTimeField(_("expected until"), null=True, blank=True)
@@ -89,7 +93,9 @@ class NoticeUpdate(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="updates")
     text = models.TextField(_("update"), max_length=4000)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("published"), auto_now_add=True)
+    created_at = models.DateTimeField(
+        pgettext_lazy("notice update", "published"), auto_now_add=True
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

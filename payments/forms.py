@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.money import UnreadableNumber, parse_amount
 
@@ -29,14 +30,16 @@ class AmountField(forms.CharField):
 
 class ManualPaymentForm(forms.Form):
     channel = forms.ChoiceField(
-        label=_("Channel"),
+        label=pgettext_lazy("payment", "Channel"),
         choices=[
             (Payment.Channel.TRANSFER, Payment.Channel.TRANSFER.label),
             (Payment.Channel.CASH_DESK, Payment.Channel.CASH_DESK.label),
         ],
     )
     amount = AmountField(label=_("Amount (ARS)"), max_length=20)
-    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput(), initial=timezone.localdate)
+    paid_on = forms.DateField(
+        label=pgettext_lazy("payment", "Paid on"), widget=DateInput(), initial=timezone.localdate
+    )
     evidence = forms.CharField(
         label=_("Evidence"),
         max_length=300,
@@ -54,7 +57,11 @@ class OrderFilterForm(forms.Form):
     estado = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any")), *PaymentOrder.Status.choices, ("overdue", _("Overdue"))],
+        choices=[
+            ("", _("Any")),
+            *PaymentOrder.Status.choices,
+            ("overdue", pgettext_lazy("payment order", "Overdue")),
+        ],
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.states import StateMachine
 
@@ -30,7 +31,7 @@ class PaymentOrder(models.Model):
         PENDING = "pending", _("Pending payment")
         PARTLY_PAID = "partly_paid", _("Partly paid")
         PAID = "paid", _("Paid")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("payment order", "Cancelled")
         REFUNDED = "refunded", _("Refunded")
 
     STATES = StateMachine(
@@ -66,7 +67,7 @@ class PaymentOrder(models.Model):
     )
     checkout_id = models.CharField(_("provider checkout id"), max_length=100, blank=True)
     checkout_url = models.URLField(_("checkout address"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("payment order", "created"), auto_now_add=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
 
     class Meta:
@@ -105,8 +106,8 @@ class Payment(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        APPROVED = "approved", pgettext_lazy("payment", "Approved")
+        REJECTED = "rejected", pgettext_lazy("payment", "Rejected")
         CANCELLED = "cancelled", _("Cancelled")
         REFUNDED = "refunded", _("Refunded")
 
@@ -123,7 +124,9 @@ class Payment(models.Model):
     order = models.ForeignKey(
         PaymentOrder, on_delete=models.PROTECT, related_name="payments", verbose_name=_("order")
     )
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    channel = models.CharField(
+        pgettext_lazy("payment", "channel"), max_length=20, choices=Channel.choices
+    )
     provider_payment_id = models.CharField(_("provider's payment id"), max_length=100)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     amount = models.DecimalField(_("amount (ARS)"), max_digits=12, decimal_places=2)
@@ -176,7 +179,7 @@ class Refund(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("refund", "created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("refund")
@@ -228,11 +231,13 @@ class Notification(models.Model):
     the same row: a replay changes nothing.
     """
 
-    provider = models.CharField(_("provider"), max_length=20)
+    provider = models.CharField(pgettext_lazy("payment provider", "provider"), max_length=20)
     resource_id = models.CharField(_("resource id"), max_length=100)
     request_id = models.CharField(_("request id"), max_length=100)
     topic = models.CharField(_("topic"), max_length=40, blank=True)
-    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    received_at = models.DateTimeField(
+        pgettext_lazy("provider notification", "received"), auto_now_add=True
+    )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
 
     class Meta:

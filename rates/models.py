@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RateBill(models.Model):
@@ -27,7 +28,7 @@ class RateBill(models.Model):
     taxpayer_name = models.CharField(_("taxpayer"), max_length=200)
     amount = models.DecimalField(_("amount (ARS)"), max_digits=12, decimal_places=2)
     due_date = models.DateField(_("due date"))
-    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    imported_at = models.DateTimeField(pgettext_lazy("rate bill", "imported"), auto_now_add=True)
 
     class Meta:
         ordering = ["due_date", "kind", "account"]

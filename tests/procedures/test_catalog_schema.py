@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 import timeit
 from collections import Counter
 from datetime import date
@@ -50,8 +51,8 @@ def test_real_catalog_has_no_errors():
 
 
 def test_real_catalog_loads_well_under_a_second():
-    # best of three, so that a busy CI machine does not make the test flaky
-    assert min(timeit.repeat(load_catalog, number=1, repeat=3)) < 1.0
+    # best of three in CPU time, so that a busy CI machine does not make the test flaky
+    assert min(timeit.repeat(load_catalog, number=1, repeat=3, timer=time.process_time)) < 1.0
 
 
 def test_counts_per_audience(catalog):
