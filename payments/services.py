@@ -8,6 +8,7 @@ are written, so two notifications of the same payment at once yield one payment.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -24,8 +25,18 @@ from core.errors import ActionRefused
 from core.money import format_money
 
 from . import hooks
-from .models import ZERO, Credit, Notification, OrderEvent, Payment, PaymentOrder, Refund
-from .providers import ProviderPayment, UnknownPayment, Urls, online_provider
+from .models import (
+    ZERO,
+    CombinedCheckout,
+    CombinedItem,
+    Credit,
+    Notification,
+    OrderEvent,
+    Payment,
+    PaymentOrder,
+    Refund,
+)
+from .providers import CheckoutItem, ProviderPayment, UnknownPayment, Urls, online_provider
 
 log = logging.getLogger(__name__)
 
@@ -122,12 +133,76 @@ def start_checkout(*, order: PaymentOrder, urls: Urls, provider_key: str | None 
         checkout_key = f"{provider.key}:{order.balance}"
         if order.checkout_url and order.checkout_id.startswith(checkout_key + ":"):
             return order.checkout_url
-        checkout = provider.create_checkout(order, urls)
+        checkout = provider.create_checkout(
+            order.external_reference,
+            [CheckoutItem(order.external_reference, order.concept, order.balance)],
+            urls,
+        )
         order.checkout_id = f"{checkout_key}:{checkout.id}"[:100]
         order.checkout_url = checkout.url
         order.save(update_fields=["checkout_id", "checkout_url"])
         _event(order, "checkout", provider.label)
     return order.checkout_url
+
+
+def start_combined_checkout(
+    *, payer: Any, orders: list[PaymentOrder], urls: Urls, provider_key: str | None = None
+) -> CombinedCheckout:
+    """One checkout for what is still owed on several of ``payer``'s open orders: one item per
+    order, one reference for them all. The same orders with the same balances again (a double
+    click) reuse it."""
+    if not orders:
+        raise ActionRefused(_("Choose at least one order to pay."))
+    provider = online_provider(provider_key)
+    with transaction.atomic():
+        # Locked in id order, as the confirmation locks them: no deadlock between the two.
+        locked = list(
+            PaymentOrder.objects.select_for_update()
+            .filter(pk__in=[order.pk for order in orders])
+            .order_by("pk")
+        )
+        if len(locked) != len({order.pk for order in orders}) or any(
+            order.payer_id != payer.pk for order in locked
+        ):
+            raise ActionRefused(_("One of the orders chosen is not yours to pay."))
+        if any(not order.is_open for order in locked):
+            raise ActionRefused(_("One of the orders chosen has nothing left to pay."))
+        locked.sort(key=lambda order: (order.due_date, order.pk))
+        key = hashlib.sha256(
+            ";".join([provider.key, *(f"{o.pk}={o.balance}" for o in locked)]).encode()
+        ).hexdigest()
+        combined = (
+            CombinedCheckout.objects.filter(payer=payer, checkout_key=key)
+            .exclude(checkout_url="")
+            .first()
+        )
+        if combined is not None:
+            return combined
+        combined = CombinedCheckout.objects.create(payer=payer, checkout_key=key)
+        CombinedItem.objects.bulk_create(
+            CombinedItem(checkout=combined, order=order, amount=order.balance, position=position)
+            for position, order in enumerate(locked)
+        )
+        checkout = provider.create_checkout(
+            combined.external_reference,
+            [CheckoutItem(o.external_reference, o.concept, o.balance) for o in locked],
+            urls,
+        )
+        combined.checkout_id = f"{provider.key}:{checkout.id}"[:100]
+        combined.checkout_url = checkout.url
+        combined.save(update_fields=["checkout_id", "checkout_url"])
+        for order in locked:
+            _event(order, "checkout", f"{provider.label} {combined.external_reference}")
+        audit.record(
+            actor=payer,
+            action="payments.combined_checkout",
+            obj=combined,
+            after={
+                "provider": provider.key,
+                "orders": {o.external_reference: str(o.balance) for o in locked},
+            },
+        )
+    return combined
 
 
 # --- Notifications --------------------------------------------------------------------
@@ -175,57 +250,142 @@ def confirm_notification(*, notification_id: int) -> None:
 def record_provider_payment(
     *, channel: str, fetched: ProviderPayment, actor: Any = None
 ) -> Payment | None:
-    """Upsert the payment by the provider's id and settle its order; None if no order
-    carries its external reference."""
+    """Upsert the payment by the provider's id and settle its order (or, for a combined
+    checkout's reference, split it onto its orders: the first share is returned); None if
+    nothing carries its external reference."""
     with transaction.atomic():
         order = (
             PaymentOrder.objects.select_for_update()
             .filter(external_reference=fetched.external_reference)
             .first()
         )
-        if order is None:
-            log.warning("payment %s %s names no order", channel, fetched.id)
-            return None
-        payment = (
-            Payment.objects.select_for_update()
-            .filter(channel=channel, provider_payment_id=fetched.id)
+        if order is not None:
+            return _upsert(order, channel, fetched, actor)
+        combined = (
+            CombinedCheckout.objects.select_for_update()
+            .filter(external_reference=fetched.external_reference)
             .first()
         )
-        if payment is None:
-            payment = Payment.objects.create(
-                order=order,
-                channel=channel,
-                provider_payment_id=fetched.id,
-                status=fetched.status,
-                amount=fetched.amount,
-                fee=fetched.fee,
-                paid_at=fetched.paid_at,
-                details=fetched.details,
-                recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-            )
-            before = None
-        else:
-            if Payment.RANK[fetched.status] <= Payment.RANK[payment.status]:
-                return payment  # a replay, or an older state arriving late
-            before = payment.status
-            payment.status = fetched.status
-            payment.fee = fetched.fee
-            payment.paid_at = fetched.paid_at or payment.paid_at
-            payment.details = fetched.details
-            payment.save()
-        audit.record(
-            actor=actor,
-            action="payments.payment_recorded",
-            obj=payment,
-            before={"status": before} if before else None,
-            after={
-                "order": order.external_reference,
-                "status": payment.status,
-                "amount": str(payment.amount),
-                "channel": channel,
-            },
+        if combined is not None:
+            shares = _record_combined(combined, channel, fetched, actor)
+            return shares[0] if shares else None
+        log.warning("payment %s %s names no order", channel, fetched.id)
+        return None
+
+
+def split_amount(amount: Decimal, owed: list[Decimal]) -> list[Decimal]:
+    """``amount`` onto orders owing ``owed``, in order: each gets what it owed while the money
+    lasts (so a short payment leaves the last ones partly paid or unpaid), the last gets any
+    excess (so it is seen as overpaid)."""
+    shares, left = [], amount
+    for owes in owed:
+        share = min(owes, left) if left > ZERO else ZERO
+        shares.append(share)
+        left -= share
+    if owed and left > ZERO:
+        shares[-1] += left
+    return shares
+
+
+def _split_fee(fee: Decimal, shares: list[Decimal]) -> list[Decimal]:
+    """The provider's fee in proportion to the shares, to the cent; the rounding on the last."""
+    total = sum(shares, ZERO)
+    if total <= ZERO or fee == ZERO:
+        return [ZERO for _share in shares]
+    fees = [(fee * share / total).quantize(Decimal("0.01")) for share in shares]
+    fees[-1] += fee - sum(fees, ZERO)
+    return fees
+
+
+def _record_combined(
+    combined: CombinedCheckout, channel: str, fetched: ProviderPayment, actor: Any
+) -> list[Payment]:
+    """One share of the payment per order of ``combined`` (locked; the checkout row, locked
+    by the caller, makes two confirmations of the same payment wait for each other)."""
+    items = list(combined.items.all())
+    orders = PaymentOrder.objects.select_for_update().in_bulk(
+        sorted(item.order_id for item in items)
+    )
+    shares = split_amount(fetched.amount, [item.amount for item in items])
+    fees = _split_fee(fetched.fee, shares)
+    recorded = []
+    for item, share, fee in zip(items, shares, fees, strict=True):
+        order = orders[item.order_id]
+        part_id = f"{fetched.id}/{order.external_reference}"[:100]
+        exists = Payment.objects.filter(channel=channel, provider_payment_id=part_id).exists()
+        if share == ZERO and not exists:
+            continue  # the money did not reach this order
+        part = ProviderPayment(
+            id=part_id,
+            status=fetched.status,
+            external_reference=order.external_reference,
+            amount=share,
+            fee=fee,
+            paid_at=fetched.paid_at,
+            details={**fetched.details, "combined": combined.external_reference},
         )
-        _settle(order, payment)
+        recorded.append(_upsert(order, channel, part, actor, combined=combined))
+    if fetched.amount != combined.total:
+        log.warning(
+            "combined payment %s %s: %s paid for %s owed",
+            channel,
+            fetched.id,
+            fetched.amount,
+            combined.total,
+        )
+    return recorded
+
+
+def _upsert(
+    order: PaymentOrder,
+    channel: str,
+    fetched: ProviderPayment,
+    actor: Any,
+    *,
+    combined: CombinedCheckout | None = None,
+) -> Payment:
+    """The payment of ``order`` (locked) by the provider's id, created or moved forward."""
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(channel=channel, provider_payment_id=fetched.id)
+        .first()
+    )
+    if payment is None:
+        payment = Payment.objects.create(
+            order=order,
+            channel=channel,
+            provider_payment_id=fetched.id,
+            status=fetched.status,
+            amount=fetched.amount,
+            fee=fetched.fee,
+            paid_at=fetched.paid_at,
+            details=fetched.details,
+            combined=combined,
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        before = None
+    else:
+        if Payment.RANK[fetched.status] <= Payment.RANK[payment.status]:
+            return payment  # a replay, or an older state arriving late
+        before = payment.status
+        payment.status = fetched.status
+        payment.fee = fetched.fee
+        payment.paid_at = fetched.paid_at or payment.paid_at
+        payment.details = fetched.details
+        payment.save()
+    audit.record(
+        actor=actor,
+        action="payments.payment_recorded",
+        obj=payment,
+        before={"status": before} if before else None,
+        after={
+            "order": order.external_reference,
+            "status": payment.status,
+            "amount": str(payment.amount),
+            "channel": channel,
+        },
+    )
+    _settle(order, payment)
     return payment
 
 
@@ -339,9 +499,7 @@ def refund_payment(
         provider_refund_id = ""
         if payment.channel in ONLINE_CHANNELS and not as_credit:
             provider = online_provider(payment.channel)
-            provider_refund_id = provider.refund(
-                payment.provider_payment_id, amount, idempotency_key=key
-            )
+            provider_refund_id = provider.refund(payment.provider_id, amount, idempotency_key=key)
         refund = Refund.objects.create(
             payment=payment,
             amount=amount,
