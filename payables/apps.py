@@ -9,11 +9,12 @@ class PayablesConfig(AppConfig):
     def ready(self) -> None:
         from core import slots
 
-        from . import emails, exporters, notices, panels
+        from . import emails, exporters, notices, panels, refunds
 
         emails.register()
         exporters.register_plugins()
         notices.register_hooks()
+        refunds.register()
         slots.contribute(
             "suppliers.invoice_page",
             key="payables.payment",

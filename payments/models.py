@@ -229,6 +229,10 @@ class Payment(models.Model):
         return self.amount - self.fee
 
     @property
+    def refundable_by_provider(self) -> bool:
+        return self.channel in (self.Channel.MERCADOPAGO, self.Channel.DEMO)
+
+    @property
     def provider_id(self) -> str:
         """The id the provider knows (for a refund): a combined share's is its payment's."""
         if self.combined_id:
@@ -237,14 +241,27 @@ class Payment(models.Model):
 
 
 class Refund(models.Model):
-    """Money given back for a payment, through its provider, once per idempotency key."""
+    """Money given back for a payment, once per idempotency key: through its provider, by
+    bank transfer to the payer's account (no provider to refund through), or kept as a
+    credit."""
+
+    class Method(models.TextChoices):
+        PROVIDER = "provider", _("Through the payment provider")
+        TRANSFER = "transfer", _("By bank transfer")
+        CREDIT = "credit", _("As a credit for the next orders")
 
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
     )
     amount = models.DecimalField(_("amount (ARS)"), max_digits=12, decimal_places=2)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    method = models.CharField(
+        _("how"), max_length=10, choices=Method.choices, default=Method.PROVIDER
+    )
     provider_refund_id = models.CharField(_("provider's refund id"), max_length=100, blank=True)
+    # For a refund by transfer: the transfer order's reference and where it goes.
+    transfer_reference = models.CharField(_("transfer order"), max_length=40, blank=True)
+    transfer_cbu = models.CharField(_("CBU"), max_length=22, blank=True)
     reason = models.CharField(_("reason"), max_length=300)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from core import audit, outbox
 from core.errors import ActionRefused
+from core.identifiers import InvalidIdentifier, normalize_cbu, normalize_cuit
 from core.money import format_money
 
 from . import hooks
@@ -478,12 +479,49 @@ def _settle(order: PaymentOrder, payment: Payment) -> None:
         subject_hooks.overpaid(subject, order, payment, excess)
 
 
+def _transfer_account(account: hooks.TransferAccount | None) -> hooks.TransferAccount:
+    """The account as entered, validated; ActionRefused saying what is wrong."""
+    if account is None:
+        raise ActionRefused(
+            _("This payment has no provider to refund through: enter the account to transfer to.")
+        )
+    holder = account.holder_name.strip()
+    if not holder:
+        raise ActionRefused(_("Write the name of the account holder."))
+    try:
+        cbu = normalize_cbu(account.cbu)
+        cuit = normalize_cuit(account.holder_cuit)
+    except InvalidIdentifier as exc:
+        raise ActionRefused(str(exc)) from None
+    return hooks.TransferAccount(cbu=cbu, holder_name=holder[:200], holder_cuit=cuit)
+
+
 def refund_payment(
-    *, payment: Payment, amount: Decimal, reason: str, actor: Any, as_credit: bool = False
+    *,
+    payment: Payment,
+    amount: Decimal,
+    reason: str,
+    actor: Any,
+    as_credit: bool = False,
+    transfer_to: hooks.TransferAccount | None = None,
 ) -> Refund:
-    """Give back part or all of a payment through its provider (a stable idempotency key:
-    a retry after a failure is the same refund at the provider), or, ``as_credit``, keep it
-    as a credit the payer's next orders use."""
+    """Give back part or all of a payment: through its provider (a stable idempotency key:
+    a retry after a failure is the same refund at the provider); for a payment with no
+    provider to refund through (cash, a transfer received), by a bank transfer to
+    ``transfer_to``, ordered through the registered ``RefundTransfers``; or, ``as_credit``,
+    kept as a credit the payer's next orders use."""
+    if as_credit:
+        method = Refund.Method.CREDIT
+    elif payment.refundable_by_provider:
+        method = Refund.Method.PROVIDER
+    else:
+        method = Refund.Method.TRANSFER
+        transfers = hooks.refund_transfers()
+        if transfers is None:
+            raise ActionRefused(
+                _("Refunds by bank transfer cannot be made here: keep it as a credit.")
+            )
+        transfer_to = _transfer_account(transfer_to)
     with transaction.atomic():
         order = PaymentOrder.objects.select_for_update().get(pk=payment.order_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
@@ -497,29 +535,44 @@ def refund_payment(
             )
         key = f"refund-{payment.pk}-{payment.refunds.count() + 1}"
         provider_refund_id = ""
-        if payment.channel in ONLINE_CHANNELS and not as_credit:
+        if method == Refund.Method.PROVIDER:
             provider = online_provider(payment.channel)
             provider_refund_id = provider.refund(payment.provider_id, amount, idempotency_key=key)
         refund = Refund.objects.create(
             payment=payment,
             amount=amount,
             idempotency_key=key,
+            method=method,
             provider_refund_id=provider_refund_id,
             reason=reason[:300],
             done_by=actor,
         )
-        if as_credit:
+        after = {"amount": str(amount), "reason": reason, "key": key, "method": method}
+        if method == Refund.Method.CREDIT:
             Credit.objects.create(payer=order.payer, source=refund, amount=amount, remaining=amount)
+        elif method == Refund.Method.TRANSFER:
+            refund.transfer_reference = transfers.request(refund, transfer_to, actor=actor)[:40]
+            refund.transfer_cbu = transfer_to.cbu
+            refund.save(update_fields=["transfer_reference", "transfer_cbu"])
+            after |= {"transfer": refund.transfer_reference, "cbu": transfer_to.cbu}
         audit.record(
             actor=actor,
             action="payments.credited" if as_credit else "payments.refunded",
             obj=payment,
-            after={"amount": str(amount), "reason": reason, "key": key},
+            after=after,
         )
         _event(order, "credit" if as_credit else "refund", format_money(amount))
         _settle(order, payment)
         hooks.hooks_for(order).refunded(hooks.subject_of(order), order, payment, amount)
     return refund
+
+
+def refund_state(refund: Refund) -> str:
+    """How a refund stands, as its payer reads it."""
+    if refund.method != Refund.Method.TRANSFER:
+        return ""
+    transfers = hooks.refund_transfers()
+    return transfers.status(refund) if transfers is not None else ""
 
 
 def register_handlers() -> None:
