@@ -27,7 +27,10 @@ def test_pay_two_orders_in_one_checkout(
         subject=vecina, payer=vecina, amount=Decimal("1500.00"), concept="Habilitación comercial"
     )
     rate = payments.create_order(
-        subject=vecina, payer=vecina, amount=Decimal("2300.50"), concept="Tasa de servicios, cuota 3"
+        subject=vecina,
+        payer=vecina,
+        amount=Decimal("2300.50"),
+        concept="Tasa de servicios, cuota 3",
     )
     base = live_server.url
 
