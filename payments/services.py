@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from core import audit, outbox
 from core.errors import ActionRefused
 from core.identifiers import InvalidIdentifier, normalize_cbu, normalize_cuit
+from core.models import AuditEvent
 from core.money import format_money
 
 from . import hooks
@@ -440,10 +443,47 @@ def _credited(order: PaymentOrder) -> Decimal:
     return approved - refunded
 
 
-def _settle(order: PaymentOrder, payment: Payment) -> None:
-    """Recompute what the order received; tell its subject when it became paid or overpaid."""
+@dataclass
+class _Settling:
+    """What settling orders writes and tells, collected so that a settlement file of many
+    lines writes it in a few statements; one payment at a time flushes at once."""
+
+    events: list[OrderEvent] = field(default_factory=list)
+    audits: list[AuditEvent] = field(default_factory=list)
+    orders: dict[int, PaymentOrder] = field(default_factory=dict)
+    duplicates: list[Payment] = field(default_factory=list)
+    tell: list[Callable[[], None]] = field(default_factory=list)
+
+    def flush(self) -> None:
+        OrderEvent.objects.bulk_create(self.events, batch_size=2000)
+        audit.record_many(self.audits)
+        orders = list(self.orders.values())
+        if len(orders) == 1:
+            orders[0].save(update_fields=["amount_paid", "status", "paid_at"])
+        else:
+            PaymentOrder.objects.bulk_update(
+                orders, ["amount_paid", "status", "paid_at"], batch_size=1000
+            )
+        Payment.objects.bulk_update(self.duplicates, ["is_duplicate"], batch_size=1000)
+        for tell in self.tell:
+            tell()
+        self.events, self.audits, self.orders, self.duplicates, self.tell = [], [], {}, [], []
+
+
+def _settle(
+    order: PaymentOrder,
+    payment: Payment,
+    *,
+    credited: Decimal | None = None,
+    settling: _Settling | None = None,
+) -> None:
+    """Recompute what the order received (``credited`` when the caller knows it); tell its
+    subject when it became paid or overpaid. With ``settling``, the writes and the telling
+    wait for its ``flush``."""
+    now = settling is None
+    settling = settling or _Settling()
     was_paid = order.amount_paid >= order.amount
-    order.amount_paid = _credited(order)
+    order.amount_paid = _credited(order) if credited is None else credited
     if order.amount_paid >= order.amount:
         target = PaymentOrder.Status.PAID
     elif order.amount_paid > ZERO:
@@ -457,26 +497,96 @@ def _settle(order: PaymentOrder, payment: Payment) -> None:
         PaymentOrder.STATES.move(order, target)
         if target == PaymentOrder.Status.PAID:
             order.paid_at = payment.paid_at or timezone.now()
-        _event(order, target, format_money(order.amount_paid))
-        audit.record(
-            actor=None,
-            action="payments.order_" + target,
-            obj=order,
-            before={"status": before},
-            after={"status": target, "amount_paid": str(order.amount_paid)},
+        settling.events.append(
+            OrderEvent(order=order, kind=target, message=format_money(order.amount_paid))
         )
-    order.save(update_fields=["amount_paid", "status", "paid_at"])
-    if payment.status != Payment.Status.APPROVED:
-        return
-    subject_hooks, subject = hooks.hooks_for(order), hooks.subject_of(order)
-    if target == PaymentOrder.Status.PAID and not was_paid:
-        subject_hooks.paid(subject, order, payment)
-    excess = min(order.amount_paid - order.amount, payment.amount)
-    if excess > ZERO and not payment.is_duplicate:
-        payment.is_duplicate = True
-        payment.save(update_fields=["is_duplicate"])
-        _event(order, "overpaid", format_money(excess))
-        subject_hooks.overpaid(subject, order, payment, excess)
+        settling.audits.append(
+            audit.event(
+                actor=None,
+                action="payments.order_" + target,
+                obj=order,
+                before={"status": before},
+                after={"status": target, "amount_paid": str(order.amount_paid)},
+            )
+        )
+    settling.orders[order.pk] = order
+    if payment.status == Payment.Status.APPROVED:
+        subject_hooks = hooks.hooks_for(order)
+        if target == PaymentOrder.Status.PAID and not was_paid:
+            settling.tell.append(
+                lambda: subject_hooks.paid(hooks.subject_of(order), order, payment)
+            )
+        excess = min(order.amount_paid - order.amount, payment.amount)
+        if excess > ZERO and not payment.is_duplicate:
+            payment.is_duplicate = True
+            settling.duplicates.append(payment)
+            settling.events.append(
+                OrderEvent(order=order, kind="overpaid", message=format_money(excess))
+            )
+            settling.tell.append(
+                lambda: subject_hooks.overpaid(hooks.subject_of(order), order, payment, excess)
+            )
+    if now:
+        settling.flush()
+
+
+def record_new_payments(
+    *, channel: str, fetched: list[ProviderPayment], actor: Any = None
+) -> list[Payment | None]:
+    """Approved payments never recorded before (a settlement file's lines, the caller having
+    left out the provider ids already known: the unique constraint refuses any other), each
+    recorded and settled as ``record_provider_payment`` would, in a few statements per
+    thousand. None for a payment whose reference names no order."""
+    if any(item.status != Payment.Status.APPROVED for item in fetched):
+        raise ValueError("only approved payments are recorded in bulk")
+    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        references = sorted({item.external_reference for item in fetched})
+        orders: dict[str, PaymentOrder] = {}
+        for start in range(0, len(references), 5000):
+            # Locked in id order, as everywhere else.
+            for order in (
+                PaymentOrder.objects.select_for_update()
+                .filter(external_reference__in=references[start : start + 5000])
+                .order_by("pk")
+            ):
+                orders[order.external_reference] = order
+        payments = [
+            Payment(
+                order=orders[item.external_reference],
+                channel=channel,
+                provider_payment_id=item.id,
+                status=item.status,
+                amount=item.amount,
+                fee=item.fee,
+                paid_at=item.paid_at,
+                details=item.details,
+                recorded_by=recorded_by,
+            )
+            if item.external_reference in orders
+            else None
+            for item in fetched
+        ]
+        created = Payment.objects.bulk_create([p for p in payments if p], batch_size=2000)
+        settling = _Settling()
+        for payment in created:
+            order = payment.order
+            settling.audits.append(
+                audit.event(
+                    actor=actor,
+                    action="payments.payment_recorded",
+                    obj=payment,
+                    after={
+                        "order": order.external_reference,
+                        "status": payment.status,
+                        "amount": str(payment.amount),
+                        "channel": channel,
+                    },
+                )
+            )
+            _settle(order, payment, credited=order.amount_paid + payment.amount, settling=settling)
+        settling.flush()
+    return payments
 
 
 def _transfer_account(account: hooks.TransferAccount | None) -> hooks.TransferAccount:
