@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -443,6 +443,37 @@ def _credited(order: PaymentOrder) -> Decimal:
     return approved - refunded
 
 
+_SILENT = hooks.SubjectHooks()
+
+
+def _save_orders(orders: list[PaymentOrder]) -> None:
+    """The settled orders' amount paid, status and date paid: one UPDATE per 5,000 on
+    PostgreSQL (``bulk_update``'s CASE grows with the batch: quadratic)."""
+    if len(orders) == 1:
+        orders[0].save(update_fields=["amount_paid", "status", "paid_at"])
+        return
+    if connection.vendor != "postgresql":
+        PaymentOrder.objects.bulk_update(orders, ["amount_paid", "status", "paid_at"], 1000)
+        return
+    table = PaymentOrder._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(orders), 5000):
+            batch = orders[start : start + 5000]
+            cursor.execute(
+                f"UPDATE {table} AS o SET amount_paid = v.amount_paid, status = v.status, "  # noqa: S608 - our table name
+                "paid_at = v.paid_at FROM (VALUES "
+                + ", ".join(
+                    ["(%s::bigint, %s::numeric, %s::varchar, %s::timestamptz)"] * len(batch)
+                )
+                + ") AS v (id, amount_paid, status, paid_at) WHERE o.id = v.id",
+                [
+                    value
+                    for order in batch
+                    for value in (order.pk, order.amount_paid, order.status, order.paid_at)
+                ],
+            )
+
+
 @dataclass
 class _Settling:
     """What settling orders writes and tells, collected so that a settlement file of many
@@ -457,13 +488,7 @@ class _Settling:
     def flush(self) -> None:
         OrderEvent.objects.bulk_create(self.events, batch_size=2000)
         audit.record_many(self.audits)
-        orders = list(self.orders.values())
-        if len(orders) == 1:
-            orders[0].save(update_fields=["amount_paid", "status", "paid_at"])
-        else:
-            PaymentOrder.objects.bulk_update(
-                orders, ["amount_paid", "status", "paid_at"], batch_size=1000
-            )
+        _save_orders(list(self.orders.values()))
         Payment.objects.bulk_update(self.duplicates, ["is_duplicate"], batch_size=1000)
         for tell in self.tell:
             tell()
@@ -511,8 +536,10 @@ def _settle(
         )
     settling.orders[order.pk] = order
     if payment.status == Payment.Status.APPROVED:
-        subject_hooks = hooks.hooks_for(order)
-        if target == PaymentOrder.Status.PAID and not was_paid:
+        # A subject without hooks of its own is told nothing: not even read.
+        subject_hooks = hooks.SUBJECTS.find(order.subject_type) or _SILENT
+        told = subject_hooks is not _SILENT
+        if told and target == PaymentOrder.Status.PAID and not was_paid:
             settling.tell.append(
                 lambda: subject_hooks.paid(hooks.subject_of(order), order, payment)
             )
@@ -523,9 +550,10 @@ def _settle(
             settling.events.append(
                 OrderEvent(order=order, kind="overpaid", message=format_money(excess))
             )
-            settling.tell.append(
-                lambda: subject_hooks.overpaid(hooks.subject_of(order), order, payment, excess)
-            )
+            if told:
+                settling.tell.append(
+                    lambda: subject_hooks.overpaid(hooks.subject_of(order), order, payment, excess)
+                )
     if now:
         settling.flush()
 
