@@ -151,7 +151,7 @@ def settlement(rows: int) -> float:
             company=settings.PAYMENTS_CASH_COMPANY_CODE,
             settled_on=day,
             details=[
-                (day, cash.collection_code(order), order.amount, f"B{rows}-{n}", Decimal("20.00"))
+                (day, cash.collection_code(order), order.amount, f"B{n:011d}", Decimal("20.00"))
                 for n, order in enumerate(orders)
             ],
         )
