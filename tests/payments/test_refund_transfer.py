@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from lxml import etree
 
@@ -90,7 +91,12 @@ def test_a_cash_duplicate_is_refunded_by_a_transfer_order_through_the_bank_batch
     assert f"reembolsados por transferencia a la CBU {CBU}" in page
     assert "esperando un lote" in page.lower()
 
-    # Payables pays it like a supplier's order: a batch, two approvals, the pain.001 file.
+    # Payables lists it with the supplier payments waiting for a batch, and pays it like
+    # them: a batch, two approvals, the pain.001 file.
+    staff = Client()
+    staff.force_login(treasurer)
+    waiting = staff.get("/gestion/proveedores/pagos/").content.decode()
+    assert f"{transfer.reference} — Devolución a Juan Vecino" in waiting
     batch = payables.create_batch(
         order_ids=[transfer.pk],
         execution_date=timezone.localdate(),
