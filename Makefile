@@ -56,6 +56,7 @@ bench: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m benchmarks.appointments
 	$(BIN)/python -m benchmarks.contact
 	$(BIN)/python -m benchmarks.indicators
+	$(BIN)/python -m benchmarks.payments
 
 messages: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py makemessages --ignore=.venv --ignore=var -l es -l en -l it

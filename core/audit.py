@@ -11,7 +11,13 @@ from .models import AuditEvent
 SYSTEM_ACTOR = "system"
 
 
-def record(
+def _check_transaction() -> None:
+    if not connection.in_atomic_block:
+        # An event outside the change's transaction could survive a rolled-back change.
+        raise RuntimeError("audit.record must run inside the transaction of the change")
+
+
+def event(
     *,
     actor: Any,
     action: str,
@@ -20,11 +26,9 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    if not connection.in_atomic_block:
-        # An event outside the change's transaction could survive a rolled-back change.
-        raise RuntimeError("audit.record must run inside the transaction of the change")
+    """The event ``record`` writes, unsaved: for ``record_many``."""
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if authenticated else None,
         actor_label=actor.email if authenticated else SYSTEM_ACTOR,
         action=action,
@@ -34,6 +38,29 @@ def record(
         before=before,
         after=after,
     )
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    summary: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    _check_transaction()
+    recorded = event(
+        actor=actor, action=action, obj=obj, summary=summary, before=before, after=after
+    )
+    recorded.save(force_insert=True)
+    return recorded
+
+
+def record_many(events: list[AuditEvent]) -> None:
+    """Write events built with ``event`` in a few statements (a file of many changes)."""
+    _check_transaction()
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
 
 
 def changed_fields(

@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from babel import Locale
 from babel.numbers import NumberFormatError, format_currency, format_decimal, parse_decimal
 
 LOCALE = "es_AR"
+# Parsed once: Babel parses a locale name again on every call (a file of many amounts).
+_LOCALE = Locale.parse(LOCALE)
 DEFAULT_CURRENCY = "ARS"
 # The currency sign, a non-breaking space, the amount with two decimals: "$ 1.234,50".
 _CURRENCY_PATTERN = "¤\u00a0#,##0.00"
@@ -28,7 +31,7 @@ def format_money(amount: Decimal | int | str | None, currency: str = DEFAULT_CUR
     if amount in (None, ""):
         return ""
     return format_currency(
-        Decimal(amount), currency or DEFAULT_CURRENCY, format=_CURRENCY_PATTERN, locale=LOCALE
+        Decimal(amount), currency or DEFAULT_CURRENCY, format=_CURRENCY_PATTERN, locale=_LOCALE
     )
 
 

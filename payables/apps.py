@@ -9,12 +9,13 @@ class PayablesConfig(AppConfig):
     def ready(self) -> None:
         from core import slots
 
-        from . import certificates, emails, exporters, notices, panels
+        from . import certificates, emails, exporters, notices, panels, refunds
 
         emails.register()
         exporters.register_plugins()
         notices.register_hooks()
         certificates.register_hooks()
+        refunds.register()
         slots.contribute(
             "suppliers.invoice_page",
             key="payables.payment",

@@ -85,6 +85,9 @@ class BatchApproval(models.Model):
 
 
 class PaymentOrder(models.Model):
+    """What one bank transfer pays: a supplier's invoices, or a resident's refund (a duplicate
+    cash payment given back, ``refund``; no supplier, the account entered by treasury)."""
+
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting for a batch")
         IN_BATCH = "in_batch", _("In a batch")
@@ -110,13 +113,30 @@ class PaymentOrder(models.Model):
         on_delete=models.PROTECT,
         related_name="payment_orders",
         verbose_name=_("supplier"),
+        null=True,
+        blank=True,
     )
     bank_account = models.ForeignKey(
-        BankAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("bank account")
+        BankAccount,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("bank account"),
+        null=True,
+        blank=True,
+    )
+    refund = models.OneToOneField(
+        "payments.Refund",
+        on_delete=models.PROTECT,
+        related_name="transfer_order",
+        verbose_name=_("refund to a resident"),
+        null=True,
+        blank=True,
     )
     # Copied from the account when the order is prepared: the file pays what was approved.
     cbu = models.CharField(_("CBU"), max_length=22)
     holder_name = models.CharField(_("account holder"), max_length=200)
+    # The holder's CUIT/CUIL for a refund (a supplier's is the supplier's).
+    holder_cuit = models.CharField(_("holder's CUIT/CUIL"), max_length=11, blank=True)
     currency = models.CharField(_("currency"), max_length=3)
     gross_amount = models.DecimalField(
         _("gross amount"), max_digits=16, decimal_places=2, null=True, blank=True
@@ -151,9 +171,26 @@ class PaymentOrder(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("payment order")
         verbose_name_plural = _("payment orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(supplier__isnull=False, refund__isnull=True)
+                | models.Q(supplier__isnull=True, refund__isnull=False),
+                name="pays_a_supplier_or_a_refund",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def payee_cuit(self) -> str:
+        return self.supplier.cuit if self.supplier_id else self.holder_cuit
+
+    @property
+    def payee_name(self) -> str:
+        if self.supplier_id:
+            return self.supplier.legal_name
+        return _("Refund to %(holder)s") % {"holder": self.holder_name}
 
 
 class PaymentOrderItem(models.Model):

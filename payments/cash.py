@@ -223,8 +223,10 @@ def parse_settlement(content: bytes) -> ParsedFile:
     return ParsedFile(company=header[1:5], settled_on=settled_on, details=details)
 
 
-def _apply(network: str, detail: Detail, actor, known: _Known) -> tuple[str, str, Payment | None]:
-    """(outcome, message, payment) of one readable detail line."""
+def _classify(
+    network: str, detail: Detail, known: _Known
+) -> tuple[str, str, ProviderPayment | None]:
+    """(outcome, message, payment to record) of one readable detail line."""
     try:
         code = read_code(detail.barcode)
     except ValueError as exc:
@@ -236,27 +238,25 @@ def _apply(network: str, detail: Detail, actor, known: _Known) -> tuple[str, str
     if payment_id in known.applied:
         return SettlementRow.Outcome.ALREADY, _("This collection was applied before."), None
     known.applied.add(payment_id)
-    paid_at = timezone.make_aware(datetime.combine(detail.paid_on, time(12)))
-    payment = services.record_provider_payment(
-        channel=Payment.Channel.CASH_NETWORK,
-        fetched=ProviderPayment(
-            id=payment_id,
-            status=Payment.Status.APPROVED,
-            external_reference=order.external_reference,
-            amount=detail.amount,
-            fee=detail.commission,
-            paid_at=paid_at,
-            details={"network": network, "barcode": detail.barcode},
-        ),
-        actor=actor,
-    )
     message = ""
     if detail.amount != code.amount:
         message = _("Paid %(paid)s where the slip said %(owed)s.") % {
             "paid": detail.amount,
             "owed": code.amount,
         }
-    return SettlementRow.Outcome.APPLIED, message, payment
+    return (
+        SettlementRow.Outcome.APPLIED,
+        message,
+        ProviderPayment(
+            id=payment_id,
+            status=Payment.Status.APPROVED,
+            external_reference=order.external_reference,
+            amount=detail.amount,
+            fee=detail.commission,
+            paid_at=timezone.make_aware(datetime.combine(detail.paid_on, time(12))),
+            details={"network": network, "barcode": detail.barcode},
+        ),
+    )
 
 
 @dataclass
@@ -286,7 +286,8 @@ class _Known:
 
 def import_settlement(*, network: str, name: str, content: bytes, actor) -> SettlementFile:
     """Apply each valid line once (a line seen in an earlier file is reported, not applied
-    again); a file imported before is refused whole."""
+    again); a file imported before is refused whole. Set-based: the orders are read and
+    locked, and the payments, events and audit records written, in batches."""
     if network not in SettlementFile.Network.values:
         raise ActionRefused(_("Unknown collection network."))
     digest = hashlib.sha256(content).hexdigest()
@@ -305,13 +306,13 @@ def import_settlement(*, network: str, name: str, content: bytes, actor) -> Sett
                 rows=len(parsed.details),
                 imported_by=actor,
             )
-            rows = []
             known = _Known.of(network, parsed.details)
+            rows, to_record = [], []
             for detail in parsed.details:
                 if detail.error:
-                    outcome, message, payment = SettlementRow.Outcome.MALFORMED, detail.error, None
+                    outcome, message, fetched = SettlementRow.Outcome.MALFORMED, detail.error, None
                 else:
-                    outcome, message, payment = _apply(network, detail, actor, known)
+                    outcome, message, fetched = _classify(network, detail, known)
                 rows.append(
                     SettlementRow(
                         file=settlement,
@@ -320,9 +321,18 @@ def import_settlement(*, network: str, name: str, content: bytes, actor) -> Sett
                         message=message[:300],
                         barcode=detail.barcode[:60],
                         amount=detail.amount,
-                        payment=payment,
                     )
                 )
+                if fetched is not None:
+                    to_record.append((rows[-1], fetched))
+            # All the file's payments at once: a few statements per thousand lines.
+            recorded = services.record_new_payments(
+                channel=Payment.Channel.CASH_NETWORK,
+                fetched=[fetched for _row, fetched in to_record],
+                actor=actor,
+            )
+            for (row, _fetched), payment in zip(to_record, recorded, strict=True):
+                row.payment = payment
             SettlementRow.objects.bulk_create(rows, batch_size=2000)
             settlement.applied = sum(r.outcome == SettlementRow.Outcome.APPLIED for r in rows)
             settlement.save(update_fields=["applied"])

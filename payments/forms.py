@@ -51,6 +51,22 @@ class RefundForm(forms.Form):
     amount = AmountField(label=_("Amount to refund (ARS)"), max_length=20)
     reason = forms.CharField(label=_("Reason"), max_length=300)
     as_credit = forms.BooleanField(required=False)
+    # For a payment with no provider to refund through: the account to transfer to
+    # (checked by the service with the core identifiers).
+    cbu = forms.CharField(label=_("CBU to transfer to"), max_length=30, required=False)
+    holder_name = forms.CharField(label=_("Account holder"), max_length=200, required=False)
+    holder_cuit = forms.CharField(label=_("Holder's CUIT/CUIL"), max_length=20, required=False)
+
+    def refund_arguments(self) -> dict:
+        from .hooks import TransferAccount
+
+        data = self.cleaned_data
+        arguments = {k: data[k] for k in ("amount", "reason", "as_credit")}
+        if data["cbu"] or data["holder_name"] or data["holder_cuit"]:
+            arguments["transfer_to"] = TransferAccount(
+                cbu=data["cbu"], holder_name=data["holder_name"], holder_cuit=data["holder_cuit"]
+            )
+        return arguments
 
 
 class OrderFilterForm(forms.Form):

@@ -25,7 +25,7 @@ from django.db import models
 
 from core.registry import Registry
 
-from .models import Payment, PaymentOrder
+from .models import Payment, PaymentOrder, Refund
 
 
 class SubjectHooks:
@@ -101,3 +101,35 @@ class SlipIssuer:
 
 
 SLIP_ISSUERS: Registry[SlipIssuer] = Registry("payment slip issuer")
+
+
+@dataclass(frozen=True)
+class TransferAccount:
+    """The account a refund is transferred to, as the employee entered it (validated)."""
+
+    cbu: str
+    holder_name: str
+    holder_cuit: str
+
+
+class RefundTransfers:
+    """Gives money back by bank transfer where there is no provider to refund through (cash
+    networks, the cash desk, a transfer received): registered as "bank" by the app that
+    pays by bank file (payables; payments does not know it: a higher layer). Without one,
+    such payments are refunded only as credit."""
+
+    def request(self, refund: Refund, account: TransferAccount, *, actor: Any) -> str:
+        """Order the transfer of ``refund.amount`` to ``account`` (inside the refund's
+        transaction); the transfer's reference."""
+        raise NotImplementedError
+
+    def status(self, refund: Refund) -> str:
+        """How the transfer stands, for the payer and treasury ("" when unknown)."""
+        raise NotImplementedError
+
+
+REFUND_TRANSFERS: Registry[RefundTransfers] = Registry("refund by transfer")
+
+
+def refund_transfers() -> RefundTransfers | None:
+    return REFUND_TRANSFERS.find("bank")

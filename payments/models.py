@@ -93,6 +93,62 @@ class PaymentOrder(models.Model):
         return self.amount - self.amount_paid
 
 
+def new_combined_reference() -> str:
+    """A combined checkout's reference: random like an order's, told apart by its prefix."""
+    return "PC-" + secrets.token_hex(10).upper()
+
+
+class CombinedCheckout(models.Model):
+    """Several open orders of one payer paid in one checkout, under one reference.
+
+    The provider knows only this reference; the payment it confirms is split onto the
+    orders in ``items`` order, each up to what it owed when the checkout was made.
+    """
+
+    external_reference = models.CharField(
+        _("external reference"), max_length=40, unique=True, default=new_combined_reference
+    )
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="combined_checkouts",
+        verbose_name=_("payer"),
+    )
+    # The provider and the orders' balances it was made for: the same again reuses it.
+    checkout_key = models.CharField(max_length=64, db_index=True)
+    checkout_id = models.CharField(_("provider checkout id"), max_length=100, blank=True)
+    checkout_url = models.URLField(_("checkout address"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("combined checkout")
+        verbose_name_plural = _("combined checkouts")
+
+    def __str__(self) -> str:
+        return self.external_reference
+
+    @property
+    def total(self) -> Decimal:
+        return sum((item.amount for item in self.items.all()), ZERO)
+
+
+class CombinedItem(models.Model):
+    checkout = models.ForeignKey(CombinedCheckout, on_delete=models.CASCADE, related_name="items")
+    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount (ARS)"), max_digits=12, decimal_places=2)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["checkout", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkout", "order"], name="combined_order_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkout_id}:{self.order_id}"
+
+
 class Payment(models.Model):
     """Money received (or on its way) for an order through one channel, once per provider id."""
 
@@ -145,6 +201,16 @@ class Payment(models.Model):
     )
     evidence = models.CharField(_("evidence"), max_length=300, blank=True)
     details = models.JSONField(_("provider details"), default=dict, blank=True)
+    # A share of one provider payment for several orders: ``provider_payment_id`` is then
+    # "<the provider's id>/<the order's reference>", unique like any other.
+    combined = models.ForeignKey(
+        CombinedCheckout,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("paid together with other orders"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -165,16 +231,40 @@ class Payment(models.Model):
     def net(self) -> Decimal:
         return self.amount - self.fee
 
+    @property
+    def refundable_by_provider(self) -> bool:
+        return self.channel in (self.Channel.MERCADOPAGO, self.Channel.DEMO)
+
+    @property
+    def provider_id(self) -> str:
+        """The id the provider knows (for a refund): a combined share's is its payment's."""
+        if self.combined_id:
+            return self.provider_payment_id.split("/", 1)[0]
+        return self.provider_payment_id
+
 
 class Refund(models.Model):
-    """Money given back for a payment, through its provider, once per idempotency key."""
+    """Money given back for a payment, once per idempotency key: through its provider, by
+    bank transfer to the payer's account (no provider to refund through), or kept as a
+    credit."""
+
+    class Method(models.TextChoices):
+        PROVIDER = "provider", _("Through the payment provider")
+        TRANSFER = "transfer", _("By bank transfer")
+        CREDIT = "credit", _("As a credit for the next orders")
 
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
     )
     amount = models.DecimalField(_("amount (ARS)"), max_digits=12, decimal_places=2)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    method = models.CharField(
+        _("how"), max_length=10, choices=Method.choices, default=Method.PROVIDER
+    )
     provider_refund_id = models.CharField(_("provider's refund id"), max_length=100, blank=True)
+    # For a refund by transfer: the transfer order's reference and where it goes.
+    transfer_reference = models.CharField(_("transfer order"), max_length=40, blank=True)
+    transfer_cbu = models.CharField(_("CBU"), max_length=22, blank=True)
     reason = models.CharField(_("reason"), max_length=300)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import QuerySet
 
 from . import hooks
-from .models import Payment, PaymentOrder
+from .models import CombinedCheckout, Payment, PaymentOrder
 
 
 def orders_for(subject: models.Model) -> QuerySet[PaymentOrder]:
@@ -39,6 +39,26 @@ def may_view(user: Any, order: PaymentOrder) -> bool:
 def order_for_payer(user: Any, reference: str) -> PaymentOrder | None:
     order = PaymentOrder.objects.filter(external_reference=reference).first()
     return order if order is not None and may_view(user, order) else None
+
+
+def open_orders_of(user: Any, references: list[str]) -> list[PaymentOrder]:
+    """Those of ``references`` that are ``user``'s own open orders."""
+    return list(
+        PaymentOrder.objects.filter(
+            payer=user,
+            external_reference__in=references[:100],
+            status__in=PaymentOrder.OPEN_STATUSES,
+        )
+    )
+
+
+def combined_for_payer(user: Any, reference: str) -> CombinedCheckout | None:
+    combined = CombinedCheckout.objects.filter(external_reference=reference).first()
+    if combined is None or not user.is_authenticated:
+        return None
+    if combined.payer_id == user.pk or user.has_perm("payments.manage_payments"):
+        return combined
+    return None
 
 
 def duplicate_payments() -> QuerySet[Payment]:

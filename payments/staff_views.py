@@ -26,7 +26,7 @@ from .forms import (
     RefundForm,
     SettlementForm,
 )
-from .models import Payment, PaymentOrder, SettlementFile
+from .models import Payment, PaymentOrder, Refund, SettlementFile
 
 PAGE_SIZE = 25
 
@@ -92,14 +92,26 @@ def refund(request, payment_id):
                 messages.error(request, error)
         return redirect("payments_staff:order", payment.order.external_reference)
     with refusal_shown(request) as attempt:
-        services.refund_payment(payment=payment, actor=request.user, **form.cleaned_data)
-    if attempt.ok:
-        done = (
-            _("%(amount)s kept as a credit for the payer's next orders.")
-            if form.cleaned_data["as_credit"]
-            else _("%(amount)s refunded.")
+        refund = services.refund_payment(
+            payment=payment, actor=request.user, **form.refund_arguments()
         )
-        messages.success(request, done % {"amount": format_money(form.cleaned_data["amount"])})
+    if attempt.ok:
+        if refund.method == Refund.Method.CREDIT:
+            done = _("%(amount)s kept as a credit for the payer's next orders.")
+        elif refund.method == Refund.Method.TRANSFER:
+            done = _(
+                "Transfer order %(reference)s made for %(amount)s: it is paid with the next bank batch."
+            )
+        else:
+            done = _("%(amount)s refunded.")
+        messages.success(
+            request,
+            done
+            % {
+                "amount": format_money(form.cleaned_data["amount"]),
+                "reference": refund.transfer_reference,
+            },
+        )
     return redirect("payments_staff:order", payment.order.external_reference)
 
 

@@ -30,7 +30,68 @@ from .providers import ProviderUnavailable, Urls, online_provider
 def what_i_owe(request):
     orders = selectors.orders_of(request.user)
     page = Paginator(orders, 20).get_page(request.GET.get("pagina"))
-    return render(request, "payments/what_i_owe.html", {"page": page})
+    return render(
+        request,
+        "payments/what_i_owe.html",
+        {"page": page, "returned": request.GET.get("vuelta") == "1"},
+    )
+
+
+@login_required
+@require_POST
+def pay_several(request):
+    """The orders ticked on "what I owe", paid in one checkout."""
+    references = request.POST.getlist("orden")
+    orders = selectors.open_orders_of(request.user, references)
+    if not references:
+        messages.error(request, _("Choose at least one order to pay."))
+        return redirect("payments:what_i_owe")
+    if len(orders) != len(set(references)):
+        messages.error(
+            request,
+            _("One of the orders chosen is paid or no longer yours to pay: choose again."),
+        )
+        return redirect("payments:what_i_owe")
+    if len(orders) == 1:
+        return pay(request, orders[0].external_reference)
+    combined = None
+    with refusal_shown(request):
+        try:
+            combined = services.start_combined_checkout(
+                payer=request.user,
+                orders=orders,
+                urls=Urls(
+                    notification=request.build_absolute_uri(
+                        reverse("payments:webhook_mercadopago")
+                    ),
+                    back=request.build_absolute_uri(reverse("payments:what_i_owe") + "?vuelta=1"),
+                ),
+            )
+        except ProviderUnavailable:
+            messages.error(request, _("The payment service does not answer. Try again later."))
+    if combined is None:
+        return redirect("payments:what_i_owe")
+    return redirect("payments:combined", combined.external_reference)
+
+
+@login_required
+@require_GET
+def combined_checkout(request, reference):
+    """Several orders paid together: continue to the payment service, or see how they stand."""
+    combined = selectors.combined_for_payer(request.user, reference)
+    if combined is None:
+        raise Http404
+    items = list(combined.items.select_related("order"))
+    return render(
+        request,
+        "payments/combined_checkout.html",
+        {
+            "combined": combined,
+            "items": items,
+            "total": sum((item.amount for item in items), 0),
+            "payable": all(item.order.is_open for item in items),
+        },
+    )
 
 
 def _order(request, reference):
@@ -125,13 +186,20 @@ def _demo_only():
 def demo_checkout(request, reference):
     """The demo provider's checkout page: it "charges" and posts a signed notification."""
     _demo_only()
-    order = _order(request, reference)
+    combined = selectors.combined_for_payer(request.user, reference)
+    if combined is not None:
+        concept, amount = _("Several orders"), combined.total
+        back = reverse("payments:combined", args=[reference])
+    else:
+        order = _order(request, reference)
+        concept, amount = order.concept, order.balance if order.balance > 0 else order.amount
+        back = reverse("payments:order", args=[reference])
     if request.method == "POST":
         approved = request.POST.get("outcome") != "rejected"
         with transaction.atomic():
             charge = DemoCharge.objects.create(
-                order_reference=order.external_reference,
-                amount=order.balance if order.balance > 0 else order.amount,
+                order_reference=reference,
+                amount=amount,
                 status="approved" if approved else "rejected",
             )
         request_id = secrets.token_hex(16)
@@ -144,5 +212,5 @@ def demo_checkout(request, reference):
             {"data.id": str(charge.pk), "type": "payment"},
             {"x-signature": header, "x-request-id": request_id},
         )
-        return redirect(reverse("payments:order", args=[order.external_reference]) + "?vuelta=1")
-    return render(request, "payments/demo_checkout.html", {"order": order})
+        return redirect(back + "?vuelta=1")
+    return render(request, "payments/demo_checkout.html", {"concept": concept, "amount": amount})

@@ -26,7 +26,7 @@ class DemoCsvExporter:
                     order.reference,
                     order.cbu,
                     order.holder_name,
-                    order.supplier.cuit,
+                    order.payee_cuit,
                     order.currency,
                     f"{order.amount:.2f}",
                     batch.execution_date.isoformat(),

@@ -168,7 +168,7 @@ class Pain001Exporter:
             _path(transfer, "CdtrAgt", "FinInstnId", "ClrSysMmbId", "MmbId", text=order.cbu[:3])
             payee = _sub(transfer, "Cdtr")
             _sub(payee, "Nm", _text(order.holder_name, 140))
-            _organisation_id(payee, order.supplier.cuit)
+            _organisation_id(payee, order.payee_cuit)
             _account(_sub(transfer, "CdtrAcct"), order.cbu)
             if self.structured:
                 _structured_remittance(_sub(transfer, "RmtInf"), order)

@@ -166,6 +166,10 @@ def cancel_order(*, order: PaymentOrder, actor: User) -> PaymentOrder:
     _require(is_accounts_payable(actor))
     with transaction.atomic():
         order = PaymentOrder.objects.select_for_update().get(pk=order.pk)
+        if order.refund_id is not None:
+            raise ActionRefused(
+                _("A refund owed to a resident is not cancelled here: it goes in a batch.")
+            )
         PaymentOrder.STATES.move(
             order,
             PaymentOrder.Status.CANCELLED,
@@ -248,7 +252,8 @@ def _locked_batch(batch: PaymentBatch) -> PaymentBatch:
 
 def _check_accounts(batch: PaymentBatch) -> None:
     """Every order still goes to its supplier's active account, and no change is pending."""
-    orders = list(batch.orders.select_related("supplier"))
+    # A refund's account was entered and checked when the refund was decided.
+    orders = list(batch.orders.filter(supplier__isnull=False).select_related("supplier"))
     pending = set(
         BankAccount.objects.filter(
             supplier_id__in=[order.supplier_id for order in orders],
@@ -416,6 +421,8 @@ def _mark_orders_paid(orders: list[PaymentOrder], paid_on: date, note: str, acto
         end_to_end_id__in=[order.end_to_end_id for order in orders if order.end_to_end_id]
     ).update(outcome=BankTransfer.Outcome.PAID)
     for order in orders:
+        if order.refund_id is not None:
+            continue  # a resident's refund: no invoices, no supplier's notice; payments shows it
         invoice_payments.mark_paid(
             invoice_ids=order.items.values_list("invoice_id", flat=True),
             paid_on=paid_on,

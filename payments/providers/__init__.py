@@ -11,12 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from core.registry import PluginRegistry
-
-if TYPE_CHECKING:
-    from ..models import PaymentOrder
 
 
 class ProviderUnavailable(Exception):
@@ -31,6 +28,15 @@ class UnknownPayment(Exception):
 class Checkout:
     id: str
     url: str
+
+
+@dataclass(frozen=True)
+class CheckoutItem:
+    """One line of a checkout: an order, and what of it is paid now."""
+
+    id: str
+    title: str
+    amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,9 @@ class OnlineProvider(Protocol):
 
     def webhook_secret(self) -> str: ...
 
-    def create_checkout(self, order: PaymentOrder, urls: Urls) -> Checkout: ...
+    def create_checkout(self, reference: str, items: list[CheckoutItem], urls: Urls) -> Checkout:
+        """A checkout for ``items`` whose payment comes back carrying ``reference``."""
+        ...
 
     def fetch_payment(self, payment_id: str) -> ProviderPayment: ...
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import DemoCharge
-from . import Checkout, ProviderPayment, UnknownPayment, Urls
+from . import Checkout, CheckoutItem, ProviderPayment, UnknownPayment, Urls
 
 
 class DemoProvider:
@@ -30,10 +30,9 @@ class DemoProvider:
     def webhook_secret(self) -> str:
         return hmac.new(settings.SECRET_KEY.encode(), b"payments.demo", hashlib.sha256).hexdigest()
 
-    def create_checkout(self, order, urls: Urls) -> Checkout:
+    def create_checkout(self, reference: str, items: list[CheckoutItem], urls: Urls) -> Checkout:
         return Checkout(
-            id=f"demo-{order.external_reference}",
-            url=reverse("payments:demo_checkout", args=[order.external_reference]),
+            id=f"demo-{reference}", url=reverse("payments:demo_checkout", args=[reference])
         )
 
     def fetch_payment(self, payment_id: str) -> ProviderPayment:

@@ -18,7 +18,7 @@ from mercadopago.config.request_options import RequestOptions
 from mercadopago.errors.exceptions import MercadoPagoError
 from mercadopago.http.http_client import HttpClient
 
-from . import Checkout, ProviderPayment, ProviderUnavailable, UnknownPayment, Urls
+from . import Checkout, CheckoutItem, ProviderPayment, ProviderUnavailable, UnknownPayment, Urls
 
 SDK_API_URL = "https://api.mercadopago.com"
 TIMEOUT_SECONDS = 10.0
@@ -89,19 +89,20 @@ class MercadoPagoProvider:
             raise ProviderUnavailable(f"Mercado Pago did not answer: {exc}") from exc
         return result
 
-    def create_checkout(self, order, urls: Urls) -> Checkout:
+    def create_checkout(self, reference: str, items: list[CheckoutItem], urls: Urls) -> Checkout:
         expires = timezone.now() + timedelta(days=1)
         preference = {
             "items": [
                 {
-                    "id": order.external_reference,
-                    "title": order.concept[:250],
+                    "id": item.id,
+                    "title": item.title[:250],
                     "quantity": 1,
-                    "unit_price": float(order.balance),
+                    "unit_price": float(item.amount),
                     "currency_id": "ARS",
                 }
+                for item in items
             ],
-            "external_reference": order.external_reference,
+            "external_reference": reference,
             "notification_url": urls.notification,
             "back_urls": {"success": urls.back, "pending": urls.back, "failure": urls.back},
             "auto_return": "approved",

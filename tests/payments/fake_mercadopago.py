@@ -77,14 +77,14 @@ class FakeMercadoPago:
         self, preference_id: str, *, amount: float | None = None, status: str = "approved"
     ) -> dict:
         preference = self.preferences[preference_id]
-        item = preference["items"][0]
+        total = round(sum(i["unit_price"] * i["quantity"] for i in preference["items"]), 2)
         with self._lock:
             payment_id = str(next(self._ids))
             payment = {
                 "id": int(payment_id),
                 "status": status,
                 "status_detail": "accredited" if status == "approved" else status,
-                "transaction_amount": amount if amount is not None else item["unit_price"],
+                "transaction_amount": amount if amount is not None else total,
                 "currency_id": "ARS",
                 "external_reference": preference.get("external_reference"),
                 "payment_type_id": "credit_card",
@@ -275,11 +275,14 @@ class FakeMercadoPago:
             )
             start_response("303 See Other", [("Location", location)])
             return [b""]
-        item = preference["items"][0]
+        lines = "".join(
+            f"<li>{escape(item['title'])}: $ {item['unit_price']:.2f}</li>"
+            for item in preference["items"]
+        )
         page = (
             "<!doctype html><html lang='es'><head><meta charset='utf-8'><title>Mercado Pago"
-            f"</title></head><body><main><h1>Mercado Pago</h1><p>{escape(item['title'])}: "
-            f"$ {item['unit_price']:.2f}</p><form method='post'><button type='submit'>Pagar"
+            f"</title></head><body><main><h1>Mercado Pago</h1><ul>{lines}</ul>"
+            "<form method='post'><button type='submit'>Pagar"
             "</button></form></main></body></html>"
         )
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])

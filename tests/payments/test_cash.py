@@ -245,3 +245,35 @@ def test_each_valid_collection_is_applied_exactly_once(files, employee, resident
     for order in batch:
         credited = sum((a for pk, a in expected.values() if pk == order.pk), Decimal("0.00"))
         assert order.amount_paid == credited
+
+
+@pytest.mark.django_db
+def test_a_slip_paid_twice_in_one_file_is_a_duplicate_and_more_than_owed_is_overpaid(
+    order, resident, employee, told
+):
+    other = payments.create_order(
+        subject=resident,
+        payer=resident,
+        amount=Decimal("800.00"),
+        concept="Otra",
+        due_date=date(2026, 12, 10),
+    )
+    imported = cash.import_settlement(
+        network="pagofacil",
+        name="pf-20261120.txt",
+        content=settlement(
+            [row(order, "T1"), row(order, "T2"), row(other, "T3", amount="1000.00")]
+        ),
+        actor=employee,
+    )
+    assert imported.applied == 3
+    assert PaymentOrder.objects.get(pk=order.pk).amount_paid == Decimal("3000.00")
+    assert Payment.objects.get(provider_payment_id="pagofacil:T2").is_duplicate
+    assert not Payment.objects.get(provider_payment_id="pagofacil:T1").is_duplicate
+    assert PaymentOrder.objects.get(pk=other.pk).status == PaymentOrder.Status.PAID
+    assert told == [
+        ("paid", order.external_reference, Decimal("1500.00")),
+        ("overpaid", order.external_reference, Decimal("1500.00")),
+        ("paid", other.external_reference, Decimal("1000.00")),
+        ("overpaid", other.external_reference, Decimal("200.00")),
+    ]

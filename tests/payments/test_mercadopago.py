@@ -246,6 +246,17 @@ def test_the_api_down_keeps_the_notification_and_a_retry_confirms_it(client, mer
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_signed_notification_of_a_payment_the_api_does_not_know_changes_nothing(
+    client, mercadopago, order
+):
+    assert _post(client, mercadopago.notification("999999999999")).status_code == 200
+    assert not Payment.objects.exists()
+    assert _refresh(order).status == PaymentOrder.Status.PENDING
+    # Confirmed as unknown: not retried for ever.
+    assert Notification.objects.get().confirmed_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
 def test_two_notifications_of_one_payment_at_once_make_one_payment(mercadopago, order):
     from django.db import connection
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from core import outbox
+from core.identifiers import make_cbu, make_cuit
 from core.models import AuditEvent, OutboxItem
 from documents.models import SignedDocument
 from payments import cash
@@ -129,16 +130,26 @@ def test_treasury_refunds_a_duplicate_cash_desk_payment(client, treasurer, order
         )
     duplicate = Payment.objects.get(is_duplicate=True)
     client.force_login(treasurer)
+    # No provider to refund cash through: a bank transfer to the account treasury enters.
     response = client.post(
         f"/gestion/pagos/pago/{duplicate.pk}/devolver/",
-        {"amount": "1500,00", "reason": "Pago doble"},
+        {
+            "amount": "1500,00",
+            "reason": "Pago doble",
+            "cbu": make_cbu("0110599", "0000000123456"),
+            "holder_name": "Juan Vecino",
+            "holder_cuit": make_cuit("20", "30111222"),
+        },
     )
     assert response.status_code == 302
     assert duplicate.refunds.get().amount == Decimal("1500.00")
     order.refresh_from_db()
     assert order.status == PaymentOrder.Status.PAID and order.amount_paid == Decimal("1500.00")
     # Refunding more than is left is refused and changes nothing.
-    client.post(f"/gestion/pagos/pago/{duplicate.pk}/devolver/", {"amount": "1", "reason": "otra"})
+    client.post(
+        f"/gestion/pagos/pago/{duplicate.pk}/devolver/",
+        {"amount": "1", "reason": "otra", "as_credit": "1"},
+    )
     assert duplicate.refunds.count() == 1
 
 
