@@ -142,7 +142,7 @@ class PhoneVerification(models.Model):
     created_at = models.DateTimeField(_("asked"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     attempts = models.PositiveSmallIntegerField(_("wrong codes entered"), default=0)
-    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed on"), null=True, blank=True)
     send_error = models.CharField(_("why it could not be sent"), max_length=300, blank=True)
 
     class Meta:

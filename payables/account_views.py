@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from suppliers.models import Supplier
 from suppliers.selectors import is_accounts_payable
@@ -26,7 +27,7 @@ def _kind_labels() -> dict[str, str]:
     return {
         "invoice": _("Invoice"),
         "credit_note": _("Credit note"),
-        "payment": _("Transfer"),
+        "payment": pgettext("statement of account line", "Transfer"),
         "withholding": _("Withholding"),
     }
 

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='asked')),
                 ('expires_at', models.DateTimeField(verbose_name='expires')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='wrong codes entered')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed')),
+                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed on')),
                 ('send_error', models.CharField(blank=True, max_length=300, verbose_name='why it could not be sent')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phone_verifications', to=settings.AUTH_USER_MODEL)),
             ],
