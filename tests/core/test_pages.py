@@ -102,7 +102,7 @@ def test_pages_carry_a_strict_content_security_policy(client):
     [
         ("es", ["Ayuda y contacto", "Lunes a viernes: 08:00 a 14:00", "Preguntas frecuentes"]),
         ("en", ["Help and contact", "Monday to Friday: 08:00 to 14:00", "Town hall — front desk"]),
-        ("it", ["Aiuto e contatti", "Da Lunedì a Venerdì: 08:00-14:00", "Domande frequenti"]),
+        ("it", ["Aiuto e contatti", "Da lunedì a venerdì: 08:00-14:00", "Domande frequenti"]),
     ],
 )
 def test_help_page_lists_every_office_from_the_directory(client, language, expected):
