@@ -595,6 +595,12 @@ class FillReport:
     analyze_seconds: float
 
 
+def _waits_for_payment(info: TypeInfo) -> bool:
+    """A fee paid on filing: its cases would wait for the payment, not be under review."""
+    fee = info.definition.fee
+    return fee.paid_when == "on_filing" and fee.compute(info.variants[0].answers) > 0
+
+
 def fill(count: int, progress: Callable[[int], None]) -> FillReport:
     rnd = random.Random(20_260_101)  # noqa: S311 - reproducible data, nothing secret
     started = time.monotonic()
@@ -607,7 +613,11 @@ def fill(count: int, progress: Callable[[int], None]) -> FillReport:
     sample = max(
         (t for t in types if not t.internal),
         default=types[0],
-        key=lambda t: (len(t.definition.review_steps) > 1, bool(t.variants[0].uploads)),
+        key=lambda t: (
+            not _waits_for_payment(t),
+            len(t.definition.review_steps) > 1,
+            bool(t.variants[0].uploads),
+        ),
     )
     service_ids = service_cases(sample, User.objects.get(pk=residents[0]), staff)
     bulk_ids = fill_bulk(count - len(service_ids), types, staff, residents, rnd, progress)
