@@ -47,6 +47,7 @@ from procedures.flows import StandardProcedureFlow as Flow
 from procedures.forms import build_field, to_json
 from procedures.models import Case, CaseDocument, CaseEvent, ProcedureType, ProcedureVersion
 from procedures.references import new_reference
+from procedures.selectors import staff_tasks
 from procedures.services import cases, review
 from procedures.services.catalog import definition_of, department_permission, sync_catalog
 
@@ -640,6 +641,7 @@ class Cast:
     category: str
     procedure_code: str
     resident_case_reference: str
+    deep_queue_cursor: int  # the last task of the queue's page 39: its "Next" link leads to 40
 
 
 def pick_cast() -> Cast:
@@ -675,8 +677,9 @@ def pick_cast() -> Cast:
     )
     assert case and version, "the benchmark database has no case or no published type"
     word = max(version.search_text.split(), key=len)
+    employee = User.objects.get(email=employee_email(department, 1))
     return Cast(
-        employee=User.objects.get(email=employee_email(department, 1)),
+        employee=employee,
         department=department,
         resident=User.objects.get(pk=resident["applicant"]),
         case_reference=case.reference or "",
@@ -689,4 +692,7 @@ def pick_cast() -> Cast:
         .values_list("reference", flat=True)
         .first()
         or "",
+        deep_queue_cursor=staff_tasks(employee, box="queue").values_list("pk", flat=True)[
+            39 * 25 - 1
+        ],
     )
