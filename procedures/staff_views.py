@@ -13,6 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -46,6 +49,18 @@ def _positive(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and 0 < int(value) < 2**63 else None
 
 
+def _task_row(task: Task, today) -> dict:
+    case = task.process.case
+    return {
+        "case": case,
+        "url": reverse("staff:task", args=[task.pk]),
+        "due": date_format(case.due_date, "j/m/Y") if case.due_date else "",
+        "overdue": case.is_open and case.due_date is not None and case.due_date < today,
+        "waiting": case.status == Case.Status.CORRECTION,
+        "owner": str(task.owner) if task.owner_id else "—",
+    }
+
+
 def _task_list(request, box: str):
     text = request.GET.get("q", "").strip()[:100]
     overdue = request.GET.get("vencidos") == "1"
@@ -66,11 +81,14 @@ def _task_list(request, box: str):
     # The page number is only a label carried by the links (the cursor decides the rows).
     number = (_positive(request.GET.get("pagina")) or 1) if page.has_previous else 1
     kept = {"q": text, "orden": order, "vencidos": "1" if overdue else ""}
+    today = timezone.localdate()
     return render(
         request,
         "procedures/staff/task_list.html",
         {
             "page": page,
+            # Each row's values worked out here once: a template spends far longer per lookup.
+            "rows": [_task_row(task, today) for task in page],
             "count": count,
             "number": number,
             "pages": max(1, -(-count // PAGE_SIZE)),
