@@ -103,3 +103,19 @@ def test_a_deep_page_reads_no_row_before_it(client, desk_clerk, queue_of_60):
         client.get(url)
     listed = [q["sql"] for q in captured if "LIMIT 26" in q["sql"]]
     assert len(listed) == 1 and "OFFSET" not in listed[0], listed
+
+
+def test_a_page_emptied_meanwhile_still_leads_back(client, desk_clerk, queue_of_60):
+    from procedures.services import review
+
+    client.force_login(desk_clerk)
+    second = client.get(link(client.get("/gestion/cola/").content.decode(), "next"))
+    last = link(second.content.decode(), "next")
+    for task in Task.objects.filter(status="NEW", process__case__reference__in=queue_of_60[50:]):
+        review.claim(task_id=task.pk, user=desk_clerk)
+    emptied = client.get(last).content.decode()
+    assert REFERENCE.findall(emptied) == [] and "No hay nada acá." in emptied
+    first = re.search(r'<a href="\?([^"]*)">Primera página</a>', emptied)
+    assert first is not None
+    page = client.get("/gestion/cola/?" + html.unescape(first.group(1))).content.decode()
+    assert REFERENCE.findall(page) == queue_of_60[:25]
