@@ -51,6 +51,7 @@ test: $(STAMP) $(MO_FILES)
 # Fills a dedicated PostgreSQL database and measures pages; writes docs/performance.md figures.
 bench: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.filing_load
 	$(BIN)/python -m benchmarks.matching
 	$(BIN)/python -m benchmarks.signing
 	$(BIN)/python -m benchmarks.appointments

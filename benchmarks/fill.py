@@ -47,6 +47,7 @@ from procedures.flows import StandardProcedureFlow as Flow
 from procedures.forms import build_field, to_json
 from procedures.models import Case, CaseDocument, CaseEvent, ProcedureType, ProcedureVersion
 from procedures.references import new_reference
+from procedures.selectors import staff_tasks
 from procedures.services import cases, review
 from procedures.services.catalog import definition_of, department_permission, sync_catalog
 
@@ -595,6 +596,12 @@ class FillReport:
     analyze_seconds: float
 
 
+def _waits_for_payment(info: TypeInfo) -> bool:
+    """A fee paid on filing: its cases would wait for the payment, not be under review."""
+    fee = info.definition.fee
+    return fee.paid_when == "on_filing" and fee.compute(info.variants[0].answers) > 0
+
+
 def fill(count: int, progress: Callable[[int], None]) -> FillReport:
     rnd = random.Random(20_260_101)  # noqa: S311 - reproducible data, nothing secret
     started = time.monotonic()
@@ -607,7 +614,11 @@ def fill(count: int, progress: Callable[[int], None]) -> FillReport:
     sample = max(
         (t for t in types if not t.internal),
         default=types[0],
-        key=lambda t: (len(t.definition.review_steps) > 1, bool(t.variants[0].uploads)),
+        key=lambda t: (
+            not _waits_for_payment(t),
+            len(t.definition.review_steps) > 1,
+            bool(t.variants[0].uploads),
+        ),
     )
     service_ids = service_cases(sample, User.objects.get(pk=residents[0]), staff)
     bulk_ids = fill_bulk(count - len(service_ids), types, staff, residents, rnd, progress)
@@ -630,6 +641,7 @@ class Cast:
     category: str
     procedure_code: str
     resident_case_reference: str
+    deep_queue_cursor: int  # the last task of the queue's page 39: its "Next" link leads to 40
 
 
 def pick_cast() -> Cast:
@@ -665,8 +677,9 @@ def pick_cast() -> Cast:
     )
     assert case and version, "the benchmark database has no case or no published type"
     word = max(version.search_text.split(), key=len)
+    employee = User.objects.get(email=employee_email(department, 1))
     return Cast(
-        employee=User.objects.get(email=employee_email(department, 1)),
+        employee=employee,
         department=department,
         resident=User.objects.get(pk=resident["applicant"]),
         case_reference=case.reference or "",
@@ -679,4 +692,7 @@ def pick_cast() -> Cast:
         .values_list("reference", flat=True)
         .first()
         or "",
+        deep_queue_cursor=staff_tasks(employee, box="queue").values_list("pk", flat=True)[
+            39 * 25 - 1
+        ],
     )

@@ -109,6 +109,8 @@ class Row:
     queries: int = 0
     sql_ms: float = 0.0
     total_ms: float = 0.0
+    template_ms: float = 0.0
+    other_ms: float = 0.0
     cookie: str = ""
     rps: float | None = None
 
@@ -186,18 +188,19 @@ def markdown(
         f"- Other activity on the machine: {busy[0]:.0%} of the CPUs busy just before the "
         f"load, {busy[1]:.0%} just after{BUSY_WARNING if max(busy) > BUSY_LIMIT else ''}.",
         "",
-        "| Page | Path | Queries | SQL ms | Other ms | req/s | × trivial | Notes |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| Page | Path | Queries | SQL ms | Template ms | Other ms | req/s | × trivial | Notes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         if row.rps is not None:
             lines.append(
                 f"| {row.name} | `{row.path}` | {row.queries} | {row.sql_ms:.1f} "
-                f"| {row.total_ms - row.sql_ms:.1f} | {row.rps:,.1f} | {row.rps / baseline:.3f} | |"
+                f"| {row.template_ms:.1f} | {row.other_ms:.1f} | {row.rps:,.1f} "
+                f"| {row.rps / baseline:.3f} | |"
             )
         else:
             note = "pending: page not built yet" if row.status == 404 else f"HTTP {row.status}"
-            lines.append(f"| {row.name} | `{row.path}` | — | — | — | — | — | {note} |")
+            lines.append(f"| {row.name} | `{row.path}` | — | — | — | — | — | — | {note} |")
     return "\n".join(lines)
 
 
@@ -221,6 +224,15 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=10, help="load per page (default 10)")
     parser.add_argument("--concurrency", type=int, default=4, help="clients (default 4)")
+    parser.add_argument(
+        "--no-load",
+        action="store_true",
+        help="in-process figures only (queries, SQL, template, other): no gunicorn load, "
+        "nothing written",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="print each page's cProfile (cumulative)"
+    )
     parser.add_argument(
         "--database",
         default=DATABASE,
@@ -281,11 +293,14 @@ def run(args: argparse.Namespace, env: dict[str, str], var_dir: Path) -> None:
             queries.count,
             queries.sql_ms,
             queries.total_ms,
+            queries.template_ms,
+            queries.other_ms,
             measure.session_cookie(page.viewer),
         )
         print(
             f"\n{page.name} ({page.path}): HTTP {queries.status}, {queries.count} queries, "
-            f"{queries.sql_ms:.1f} ms of SQL, {queries.total_ms:.1f} ms in all",
+            f"{queries.sql_ms:.1f} ms of SQL, {queries.template_ms:.1f} ms of template, "
+            f"{queries.other_ms:.1f} ms other, {queries.total_ms:.1f} ms in all",
             flush=True,
         )
         if row.measured and queries.slowest_ms >= EXPLAIN_FROM_MS:
@@ -294,7 +309,11 @@ def run(args: argparse.Namespace, env: dict[str, str], var_dir: Path) -> None:
                 f"{measure.explain(queries.slowest_sql)}",
                 flush=True,
             )
+        if args.profile:
+            print(measure.profile(page), flush=True)
         rows.append(row)
+    if args.no_load:
+        return
     connections.close_all()  # no idle connection of this process during the load
 
     trivial, busy = [], [busy_cpus()]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Department
+from core.db_routing import reads_from_replica
 from core.views import refusal_shown
 from procedures.models import Case
 
@@ -39,6 +40,7 @@ def _allowed(user) -> tuple[str, ...] | None:
     return allowed
 
 
+@reads_from_replica
 @login_required
 def dashboard(request):
     allowed = _allowed(request.user)
@@ -195,6 +197,7 @@ def _month(text: str) -> date:
     return chosen
 
 
+@reads_from_replica
 def transparency(request, month: str = ""):
     today = timezone.localdate()
     chosen = _month(month) if month else today.replace(day=1)
@@ -231,6 +234,7 @@ def data_dictionary(request):
     )
 
 
+@reads_from_replica
 def open_data_csv(request, month: str):
     chosen = _month(month)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -242,6 +246,7 @@ def open_data_csv(request, month: str):
     return response
 
 
+@reads_from_replica
 def open_data_json(request, month: str):
     chosen = _month(month)
     body = {"month": f"{chosen:%Y-%m}", "records": opendata.records(chosen)}

@@ -67,9 +67,12 @@ class ProceduresConfig(AppConfig):
 
 def _home_most_used(request) -> dict:
     from .models import Category
-    from .selectors import most_used_versions
+    from .selectors import catalog_stamp, most_used_versions
 
+    # The same for everyone: the template caches it under the catalog's stamp (a publication
+    # shows at once); the count over a year of cases runs only when it renders (a callable).
     return {
-        "most_used": most_used_versions(),
+        "stamp": catalog_stamp(),
+        "most_used": most_used_versions,
         "categories": Category.objects.filter(procedure_types__audience="resident").distinct(),
     }

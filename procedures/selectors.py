@@ -126,11 +126,12 @@ def _tasks() -> QuerySet[Task]:
     )
 
 
+# Total orders (the primary key last), so a page can start after a given task (core.keyset).
 QUEUE_ORDERINGS = {
-    "due": ("process__case__due_date", "created"),
-    "-due": ("-process__case__due_date", "created"),
-    "created": ("created",),
-    "-created": ("-created",),
+    "due": ("process__case__due_date", "created", "pk"),
+    "-due": ("-process__case__due_date", "created", "pk"),
+    "created": ("created", "pk"),
+    "-created": ("-created", "-pk"),
 }
 
 

@@ -174,3 +174,13 @@ def test_staff_pages_publish_update_and_close(client, water_officer, areas):
     outsider = make_employee("rentas@example.com", "rentas")
     client.force_login(outsider)
     assert client.get(f"/gestion/avisos/{notice.pk}/").status_code == 404
+
+
+def test_a_notice_shows_at_once_on_pages_already_cached(client, water_officer):
+    procedure = ProcedureType.objects.get(code=TYPE_CODE)
+    client.get("/"), client.get(f"/tramites/{TYPE_CODE}/")  # their shared parts now cached
+    notice = publish(water_officer, procedure_types=[procedure])
+    assert notice.title in client.get("/").content.decode()
+    assert notice.title in client.get(f"/tramites/{TYPE_CODE}/").content.decode()
+    services.close(notice=notice, actor=water_officer)
+    assert notice.title not in client.get(f"/tramites/{TYPE_CODE}/").content.decode()
