@@ -12,11 +12,11 @@ from django.db.models.functions import TruncMonth, TruncWeek
 
 from accounts.models import User
 from core.calendar import add_business_days
-from core.percentiles import median, percentile
+from core.percentiles import histogram_median, histogram_percentile
 from procedures.models import Case, ProcedureType, ProcedureVersion
 from procedures.selectors import departments_of
 
-from .figures import rate
+from .figures import add_histograms, rate
 from .models import CaseDay, ChannelCost
 
 COUNTS = (
@@ -53,12 +53,14 @@ class Filters:
     departments: tuple[str, ...] | None = None  # None: every department
     procedure: str = ""
     channel: str = ""
+    office: str = ""  # only counter cases have one: choosing an office leaves only those
 
 
 @dataclass
 class Period:
     start: date
     counts: dict[str, int] = field(default_factory=dict)
+    # Cases resolved per whole number of business days taken (figures.DAYS_OVERFLOW last).
     days: list[int] = field(default_factory=list)
 
     def __getattr__(self, name: str) -> int:
@@ -68,11 +70,11 @@ class Period:
 
     @property
     def median(self) -> float | None:
-        return median(self.days)
+        return histogram_median(self.days)
 
     @property
     def p90(self) -> float | None:
-        return percentile(self.days, 0.9)
+        return histogram_percentile(self.days, 0.9)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -108,6 +110,8 @@ def case_days(filters: Filters) -> QuerySet[CaseDay]:
         rows = rows.filter(procedure=filters.procedure)
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
+    if filters.office:
+        rows = rows.filter(office=filters.office)
     return rows
 
 
@@ -125,11 +129,12 @@ def periods(filters: Filters) -> list[Period]:
         .order_by("period")
     )
     found = {row["period"]: Period(start=row["period"], counts=row) for row in sums}
+    histograms: dict[date, list[dict]] = {start: [] for start in found}
     days = rows.filter(resolved__gt=0).annotate(period=_trunc(filters.period))
-    for start, values in days.values_list("period", "resolution_days").iterator():
-        found[start].days.extend(values)
-    for item in found.values():
-        item.days.sort()
+    for start, histogram in days.values_list("period", "resolution_histogram").iterator():
+        histograms[start].append(histogram)
+    for start, item in found.items():
+        item.days = add_histograms(histograms[start])
     return list(found.values())
 
 
@@ -253,14 +258,15 @@ def public_month(month: date) -> list[PublicRow]:
     found: dict[str, Period] = {}
     for row in rows.values("procedure").annotate(**{name: Sum(name) for name in COUNTS}).order_by():
         found[row["procedure"]] = Period(start=first, counts=row)
-    for procedure, values in rows.filter(resolved__gt=0).values_list(
-        "procedure", "resolution_days"
+    histograms: dict[str, list[dict]] = {procedure: [] for procedure in found}
+    for procedure, histogram in rows.filter(resolved__gt=0).values_list(
+        "procedure", "resolution_histogram"
     ):
-        found[procedure].days.extend(values)
+        histograms[procedure].append(histogram)
     names = procedure_names()
     result = []
     for procedure, period in found.items():
-        period.days.sort()
+        period.days = add_histograms(histograms[procedure])
         result.append(PublicRow(procedure, names.get(procedure, procedure), period))
     return sorted(result, key=lambda row: row.name)
 

@@ -74,6 +74,7 @@ def dashboard(request):
         departments=departments,
         procedure=data.get("tramite", ""),
         channel=data.get("canal", ""),
+        office=data.get("oficina", ""),
     )
     periods = selectors.periods(filters)
     labels = [_label(period, filters.period) for period in periods]

@@ -196,6 +196,9 @@ class Case(models.Model):
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
     )
+    # Where a case filed at a counter was filed (a code of core/data/offices.yaml): the
+    # service-level figures per office. Empty for every other channel.
+    office_code = models.SlugField(_("office"), max_length=60, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

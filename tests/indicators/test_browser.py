@@ -34,7 +34,7 @@ def test_dashboard_and_transparency_pages(live_server, browser, tmp_path, assert
             resolved=5,
             resolved_on_time=4,
             resolved_late=1,
-            resolution_days=[3, 5, 8, 9, 12],
+            resolution_histogram={"3": 1, "5": 1, "8": 1, "9": 1, "12": 1},
             drafts_started=8,
             drafts_submitted=6,
             satisfaction_answers=5,

@@ -205,7 +205,7 @@ def test_public_page_suppresses_small_cells(client, version):
         received=12,
         resolved=4,
         resolved_on_time=4,
-        resolution_days=[1, 2, 3, 4],
+        resolution_histogram={"1": 1, "2": 1, "3": 1, "4": 1},
     )
     page = client.get("/transparencia/").content.decode()
     assert "Habilitación de prueba" in page
@@ -221,7 +221,7 @@ def test_open_data_files_and_dictionary(client, version):
         resolved=6,
         resolved_on_time=5,
         resolved_late=1,
-        resolution_days=[2, 4, 6, 8, 10, 12],
+        resolution_histogram={"2": 1, "4": 1, "6": 1, "8": 1, "10": 1, "12": 1},
     )
     month = f"{THIS_MONTH:%Y-%m}"
     data = json.loads(client.get(f"/transparencia/datos/{month}.json").content)
