@@ -236,6 +236,8 @@ class Case(models.Model):
             models.Index(fields=["status", "due_date"]),
             # Listings by filing date (Open311 GET requests over a million claims).
             models.Index(fields=["submitted_at"], name="case_submitted_at_idx"),
+            # The day's resolutions for the daily service-level figures (indicators).
+            models.Index(fields=["resolved_at"], name="case_resolved_at_idx"),
             # A department's queue in due-date order (selectors.staff_tasks).
             models.Index(
                 fields=["current_department", "due_date"],
