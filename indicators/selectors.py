@@ -271,17 +271,17 @@ def public_month(month: date) -> list[PublicRow]:
     return sorted(result, key=lambda row: row.name)
 
 
-def public_trend(last_month: date, months: int = 12) -> list[Period]:
-    """City-wide monthly figures of resident procedures, for the public chart."""
-    first = last_month
-    for _ in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
-    filters = Filters(first=first, last=month_range(last_month)[1])
-    rows = case_days(filters).filter(procedure__in=resident_codes())
+def public_month_counts(first: date, last: date) -> dict[date, list[Period]]:
+    """The counts of each resident procedure type per month of the range (no medians), for
+    the monthly totals: one query."""
+    rows = CaseDay.objects.filter(day__gte=first, day__lte=last, procedure__in=resident_codes())
     sums = (
-        rows.annotate(period=TruncMonth("day"))
-        .values("period")
+        rows.annotate(month=TruncMonth("day"))
+        .values("month", "procedure")
         .annotate(**{name: Sum(name) for name in COUNTS})
-        .order_by("period")
+        .order_by("month", "procedure")
     )
-    return [Period(start=row["period"], counts=row) for row in sums]
+    months: dict[date, list[Period]] = {}
+    for row in sums:
+        months.setdefault(row["month"], []).append(Period(start=row["month"], counts=row))
+    return months

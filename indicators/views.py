@@ -21,6 +21,7 @@ from core.views import refusal_shown
 from procedures.models import Case
 
 from . import charts, opendata, selectors, sources
+from .figures import DAYS_OVERFLOW
 from .forms import CostForm, DashboardFilterForm, SatisfactionForm
 from .models import ChannelCost
 from .parts import appointments as counter_waits
@@ -199,23 +200,17 @@ def _month(text: str) -> date:
 def transparency(request, month: str = ""):
     today = timezone.localdate()
     chosen = _month(month) if month else today.replace(day=1)
-    trend = selectors.public_trend(chosen)
-    labels = [f"{period.start:%m/%Y}" for period in trend]
-    on_time = [
-        None
-        if period.resolved < opendata.SMALL_CELL or period.on_time_rate is None
-        else period.on_time_rate * 100
-        for period in trend
-    ]
+    trend = opendata.trend(chosen)
+    labels = [f"{item.start:%m/%Y}" for item in trend]
+    on_time = [item.on_time_percent for item in trend]
     return render(
         request,
         "indicators/transparency.html",
         {
             "month": chosen,
-            "rows": opendata.public_rows(chosen),
+            "rows": opendata.records(chosen),
             "trend": trend,
             "trend_labels": labels,
-            "on_time": on_time,
             "trend_chart": charts.trend(labels, on_time, unit=" %"),
             "counter_waits": counter_waits.public_month(*selectors.month_range(chosen)),
             "months": opendata.available_months(),
@@ -228,7 +223,12 @@ def data_dictionary(request):
     return render(
         request,
         "indicators/data_dictionary.html",
-        {"fields": opendata.FIELDS, "months": opendata.available_months()},
+        {
+            "fields": opendata.FIELDS,
+            "months": opendata.available_months(),
+            "small_cell": opendata.SMALL_CELL,
+            "days_overflow": DAYS_OVERFLOW,
+        },
     )
 
 
