@@ -121,7 +121,10 @@ def dashboard(request):
             {**row, "name": channel_names.get(row["channel"], row["channel"])} for row in channels
         ],
         "digital_take_up": selectors.digital_take_up(channels),
-        "costs": selectors.cost_per_transaction(filters) if allowed is None else None,
+        # A channel's cost is the whole city's: per office it would be divided by too few.
+        "costs": selectors.cost_per_transaction(filters)
+        if allowed is None and not filters.office
+        else None,
         "channel_names": channel_names,
         "breaching": selectors.breaching_soon(
             today=timezone.localdate(),

@@ -257,3 +257,16 @@ def test_the_page_the_files_and_the_monthly_total_hide_the_same_cells(client, ve
     this_month_row = f'<th scope="row">{THIS_MONTH:%m/%Y}</th><td>44</td><td>29</td><td>—</td>'
     assert this_month_row in page
     assert "<td>12</td>" not in page and "<td>2</td>" not in page
+
+
+def test_channel_costs_are_not_divided_by_one_offices_cases(client, version):
+    manager = grant(
+        make_employee("gestion@example.com", "mesa-de-entradas"),
+        "view_city_indicators",
+        "add_channelcost",
+    )
+    day_row(TODAY, channel="counter", office="cav-norte", received=7)
+    client.force_login(manager)
+    page = client.get("/gestion/indicadores/?oficina=cav-norte").content.decode()
+    assert ">7<" in page
+    assert "Los costos se muestran solo en la vista de todo el municipio." in page
