@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 # Public figures about fewer cases than this are not shown: with a handful of cases a
 # figure may point at a person.
 SMALL_CELL = 5
+
+
+# Business days to resolve are counted per whole day up to this many; longer times are
+# counted in one last bucket standing for "this many or more" (a year of business days:
+# the bucket list stays bounded whatever happens).
+DAYS_OVERFLOW = 250
+
+
+def days_histogram(days: Iterable[int]) -> dict[str, int]:
+    """Counts per whole number of business days, as stored (JSON keys are text; sparse,
+    since most rows count a handful of cases)."""
+    counts: dict[str, int] = {}
+    for value in days:
+        key = str(min(max(value, 0), DAYS_OVERFLOW))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def add_histograms(histograms: Iterable[Mapping[str, int]]) -> list[int]:
+    """The stored histograms of several rows summed, as a list indexed by days."""
+    total = [0] * (DAYS_OVERFLOW + 1)
+    for histogram in histograms:
+        for key, count in histogram.items():
+            total[int(key)] += count
+    return total
 
 
 def rate(part: int, whole: int) -> float | None:

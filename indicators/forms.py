@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.money import parse_amount
+from core.offices import directory
 from procedures.models import Case
 
 # A range longer than this would be a slow page and an unreadable chart.
@@ -31,12 +32,22 @@ class DashboardFilterForm(forms.Form):
         required=False,
         choices=[("", pgettext_lazy("channels", "All"))] + list(Case.Channel.choices),
     )
+    oficina = forms.ChoiceField(
+        label=_("Office"),
+        required=False,
+        help_text=_("Only cases filed at a counter have an office."),
+    )
 
     def __init__(self, *args, departments, procedures, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["departamento"].choices = departments
         self.fields["tramite"].choices = [("", pgettext_lazy("procedures", "All"))] + procedures
+        self.fields["oficina"].choices = [("", pgettext_lazy("offices", "All"))] + [
+            (office.code, str(office.name))
+            for office in directory().offices
+            if office.assisted_filing
+        ]
 
     def clean(self):
         data = super().clean()
@@ -48,6 +59,10 @@ class DashboardFilterForm(forms.Form):
             raise forms.ValidationError(_("Choose a period of at most three years."))
         data["desde"], data["hasta"] = first, last
         data["por"] = data.get("por") or "month"
+        if data.get("oficina") and data.get("canal") not in ("", None, Case.Channel.COUNTER):
+            raise forms.ValidationError(
+                _("Only cases filed at a counter have an office: choose that channel or no office.")
+            )
         return data
 
 

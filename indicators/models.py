@@ -1,7 +1,8 @@
 """Daily aggregates of the case figures, and what people enter for them (satisfaction, costs).
 
 Pages read ``CaseDay`` rows, never the cases. One row per local day (America/
-Argentina/Buenos_Aires), procedure type, department and channel; a day's rows are
+Argentina/Buenos_Aires), procedure type, department, channel and office (only cases filed
+at a counter have one; every other row has it empty); a day's rows are
 always rewritten together (``services.aggregate_day``), so they are all of one run.
 """
 
@@ -19,6 +20,8 @@ class CaseDay(models.Model):
     procedure = models.CharField(_("procedure type"), max_length=80)
     department = models.CharField(_("department"), max_length=50)
     channel = models.CharField(_("channel"), max_length=10)
+    # The office of a case filed at a counter (core/data/offices.yaml code); empty otherwise.
+    office = models.CharField(_("office"), max_length=60, blank=True, default="")
     # Flows of the day.
     received = models.PositiveIntegerField(pgettext_lazy("cases", "received"), default=0)
     resolved = models.PositiveIntegerField(pgettext_lazy("cases", "resolved"), default=0)
@@ -28,9 +31,10 @@ class CaseDay(models.Model):
         _("resolved in more than three times the deadline"), default=0
     )
     withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
-    # Business days each case resolved that day took (pauses left out): medians and p90s
-    # cannot be added up across rows, the values can.
-    resolution_days = models.JSONField(_("business days to resolve"), default=list)
+    # How many cases resolved that day took each whole number of business days (pauses
+    # left out; figures.days_histogram): medians and p90s cannot be added up across rows,
+    # these counts can, and give the exact median and p90 of any period.
+    resolution_histogram = models.JSONField(_("business days to resolve"), default=dict)
     drafts_started = models.PositiveIntegerField(_("drafts started"), default=0)
     drafts_submitted = models.PositiveIntegerField(_("of those, submitted since"), default=0)
     satisfaction_answers = models.PositiveIntegerField(_("satisfaction answers"), default=0)
@@ -47,7 +51,8 @@ class CaseDay(models.Model):
         verbose_name_plural = _("days of case figures")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "procedure", "department", "channel"], name="one_case_day_row"
+                fields=["day", "procedure", "department", "channel", "office"],
+                name="one_case_day_row",
             )
         ]
         indexes = [models.Index(fields=["department", "day"])]

@@ -1,22 +1,110 @@
 """The public figures: per resident procedure type and month, small cells suppressed.
 
 The same records feed the transparency page, the CSV and the JSON files, so the three
-never disagree. A figure counting fewer than ``SMALL_CELL`` cases (and any rate or
-median computed from so few) is published as empty (``null`` in JSON).
+never disagree. A count of fewer than ``SMALL_CELL`` cases is published as empty
+(``null`` in JSON), and so is any rate or median computed from so few (primary
+suppression). A hidden count must not come back by subtraction either, from the other
+counts of its row (resolved = on time + late) or of its column (each month's total over
+the procedure types, which the trend on the same page shows): ``protect`` hides more
+cells until no row or column has exactly one hidden cell (complementary suppression).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from .figures import SMALL_CELL, suppressed
+from .figures import SMALL_CELL, rate, suppressed
 from .models import CaseDay
-from .selectors import PublicRow, public_month
+from .selectors import PublicRow, month_range, public_month, public_month_counts
 
-__all__ = ["FIELDS", "SMALL_CELL", "available_months", "public_rows", "records"]
+__all__ = ["FIELDS", "SMALL_CELL", "available_months", "protect", "records", "trend"]
+
+# The counts published per procedure type; each month's total of each is public too.
+COUNT_COLUMNS = {
+    "recibidos": "received",
+    "resueltos": "resolved",
+    "resueltos_en_plazo": "resolved_on_time",
+    "resueltos_fuera_de_plazo": "resolved_late",
+    "respuestas_satisfaccion": "satisfaction_answers",
+}
+# A row's resolved cases are its on-time plus its late ones.
+WHOLE, PARTS = "resueltos", ("resueltos_en_plazo", "resueltos_fuera_de_plazo")
+
+
+@dataclass
+class Protected:
+    """Counts per row and the column totals, with the hidden ones as None."""
+
+    rows: list[dict[str, int | None]]
+    totals: dict[str, int | None]
+
+
+def _protect_sum(hidden: set[str]) -> bool:
+    """In resolved = on time + late, one hidden figure comes back from the other two: a
+    hidden whole or part hides both parts (two unknowns with one sum stay unknown)."""
+    before = len(hidden)
+    if WHOLE in hidden or any(part in hidden for part in PARTS):
+        hidden.update(PARTS)
+    return len(hidden) != before
+
+
+def _protect_column(
+    column: str, rows: list[dict[str, int]], hidden: list[set[str]], hidden_totals: set[str]
+) -> bool:
+    """A column total minus the shown cells gives back a lone hidden cell: hide the next
+    smallest cell too, or, when no other cell has cases, the total."""
+    if column in hidden_totals:
+        return False
+    lone = [index for index, cells in enumerate(hidden) if column in cells]
+    if len(lone) != 1:
+        return False
+    others = [
+        (row[column], index)
+        for index, (row, cells) in enumerate(zip(rows, hidden, strict=True))
+        if column not in cells and row[column] > 0
+    ]
+    if others:
+        hidden[min(others)[1]].add(column)
+    else:
+        hidden_totals.add(column)
+    return True
+
+
+def protect(rows: list[dict[str, int]]) -> Protected:
+    """Primary and complementary suppression of one month's counts (``COUNT_COLUMNS``)."""
+    totals = {column: sum(row[column] for row in rows) for column in COUNT_COLUMNS}
+    hidden = [{c for c in COUNT_COLUMNS if suppressed(row[c])} for row in rows]
+    hidden_totals = {c for c in COUNT_COLUMNS if suppressed(totals[c])}
+    changed = True
+    while changed:
+        changed = False
+        for cells in [*hidden, hidden_totals]:
+            changed |= _protect_sum(cells)
+        for column in COUNT_COLUMNS:
+            changed |= _protect_column(column, rows, hidden, hidden_totals)
+    return Protected(
+        rows=[
+            {c: None if c in cells else row[c] for c in COUNT_COLUMNS}
+            for row, cells in zip(rows, hidden, strict=True)
+        ],
+        totals={c: None if c in hidden_totals else totals[c] for c in COUNT_COLUMNS},
+    )
+
+
+def _counts(period) -> dict[str, int]:
+    return {column: getattr(period, name) for column, name in COUNT_COLUMNS.items()}
+
+
+def _on_time_percent(counts: dict[str, int | None]) -> float | None:
+    """Shown only with its three counts: otherwise it gives a hidden one back."""
+    if any(counts[column] is None for column in (WHOLE, *PARTS)) or not counts[WHOLE]:
+        return None
+    return round(rate(counts["resueltos_en_plazo"], counts[WHOLE]) * 100, 1)
+
 
 FIELDS = (
     ("mes", "texto AAAA-MM", _("Month of the figures (local time of the municipality).")),
@@ -42,7 +130,14 @@ FIELDS = (
         "decimal o vacío",
         _("Median business days from submission to resolution, pauses for corrections excluded."),
     ),
-    ("p90_dias_habiles", "decimal o vacío", _("90th percentile of the same business days.")),
+    (
+        "p90_dias_habiles",
+        "entero o vacío",
+        _(
+            "90th percentile of the same business days (the smallest number of days within which "
+            "at least 90% were resolved)."
+        ),
+    ),
     (
         "respuestas_satisfaccion",
         "entero o vacío",
@@ -52,36 +147,55 @@ FIELDS = (
 )
 
 
-def _count(value: int) -> int | None:
-    return None if suppressed(value) else value
-
-
-def _record(month: date, row: PublicRow) -> dict:
+def _record(month: date, row: PublicRow, counts: dict[str, int | None]) -> dict:
     p = row.period
+    # Medians and averages count no one; computed from fewer than SMALL_CELL cases they
+    # still say too much about each.
     enough_resolved = p.resolved >= SMALL_CELL
     enough_answers = p.satisfaction_answers >= SMALL_CELL
     return {
         "mes": f"{month:%Y-%m}",
         "tramite": row.procedure,
         "nombre": row.name,
-        "recibidos": _count(p.received),
-        "resueltos": _count(p.resolved),
-        "resueltos_en_plazo": _count(p.resolved_on_time) if enough_resolved else None,
-        "resueltos_fuera_de_plazo": _count(p.resolved_late) if enough_resolved else None,
-        "porcentaje_en_plazo": round(p.on_time_rate * 100, 1) if enough_resolved else None,
+        "recibidos": counts["recibidos"],
+        "resueltos": counts["resueltos"],
+        "resueltos_en_plazo": counts["resueltos_en_plazo"],
+        "resueltos_fuera_de_plazo": counts["resueltos_fuera_de_plazo"],
+        "porcentaje_en_plazo": _on_time_percent(counts),
         "mediana_dias_habiles": p.median if enough_resolved else None,
         "p90_dias_habiles": p.p90 if enough_resolved else None,
-        "respuestas_satisfaccion": _count(p.satisfaction_answers),
+        "respuestas_satisfaccion": counts["respuestas_satisfaccion"],
         "satisfaccion_promedio": round(p.satisfaction_average, 2) if enough_answers else None,
     }
 
 
 def records(month: date) -> list[dict]:
-    return [_record(month, row) for row in public_month(month)]
+    rows = public_month(month)
+    protected = protect([_counts(row.period) for row in rows])
+    return [_record(month, row, counts) for row, counts in zip(rows, protected.rows, strict=True)]
 
 
-def public_rows(month: date) -> list[dict]:
-    return records(month)
+@dataclass(frozen=True)
+class TrendMonth:
+    start: date
+    received: int | None
+    resolved: int | None
+    on_time_percent: float | None
+
+
+def trend(last_month: date, months: int = 12) -> list[TrendMonth]:
+    """City-wide monthly totals of resident procedures, protected as each month's table is
+    (the totals are that table's column totals): one query."""
+    first = last_month
+    for _month in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    result = []
+    for start, periods in public_month_counts(first, month_range(last_month)[1]).items():
+        totals = protect([_counts(period) for period in periods]).totals
+        result.append(
+            TrendMonth(start, totals["recibidos"], totals["resueltos"], _on_time_percent(totals))
+        )
+    return result
 
 
 def available_months() -> list[date]:

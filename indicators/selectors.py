@@ -4,19 +4,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from accounts.models import User
 from core.calendar import add_business_days
-from core.percentiles import median, percentile
+from core.percentiles import histogram_median, histogram_percentile
 from procedures.models import Case, ProcedureType, ProcedureVersion
 from procedures.selectors import departments_of
 
-from .figures import rate
+from .figures import add_histograms, rate
 from .models import CaseDay, ChannelCost
 
 COUNTS = (
@@ -53,12 +55,14 @@ class Filters:
     departments: tuple[str, ...] | None = None  # None: every department
     procedure: str = ""
     channel: str = ""
+    office: str = ""  # only counter cases have one: choosing an office leaves only those
 
 
 @dataclass
 class Period:
     start: date
     counts: dict[str, int] = field(default_factory=dict)
+    # Cases resolved per whole number of business days taken (figures.DAYS_OVERFLOW last).
     days: list[int] = field(default_factory=list)
 
     def __getattr__(self, name: str) -> int:
@@ -68,11 +72,11 @@ class Period:
 
     @property
     def median(self) -> float | None:
-        return median(self.days)
+        return histogram_median(self.days)
 
     @property
     def p90(self) -> float | None:
-        return percentile(self.days, 0.9)
+        return histogram_percentile(self.days, 0.9)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -108,6 +112,8 @@ def case_days(filters: Filters) -> QuerySet[CaseDay]:
         rows = rows.filter(procedure=filters.procedure)
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
+    if filters.office:
+        rows = rows.filter(office=filters.office)
     return rows
 
 
@@ -125,12 +131,43 @@ def periods(filters: Filters) -> list[Period]:
         .order_by("period")
     )
     found = {row["period"]: Period(start=row["period"], counts=row) for row in sums}
-    days = rows.filter(resolved__gt=0).annotate(period=_trunc(filters.period))
-    for start, values in days.values_list("period", "resolution_days").iterator():
-        found[start].days.extend(values)
-    for item in found.values():
-        item.days.sort()
+    histograms = summed_histograms(rows.annotate(period=_trunc(filters.period)), "period")
+    for start, item in found.items():
+        item.days = histograms.get(_as_date(start), item.days)
     return list(found.values())
+
+
+def _as_date(value) -> date:
+    # A truncated day comes back from raw SQL as a timestamp (PostgreSQL) or text (SQLite).
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def summed_histograms(rows: QuerySet[CaseDay], key: str) -> dict:
+    """The day rows' histograms of business days added up per ``key`` (a field or an
+    annotation), in the database: a few hundred numbers travel, not every row's histogram."""
+    try:
+        inner, params = (
+            rows.filter(resolved__gt=0)
+            .values_list(key, "resolution_histogram")
+            .query.sql_with_params()
+        )
+    except EmptyResultSet:  # e.g. no procedure type among those asked for
+        return {}
+    each = "jsonb_each_text" if connection.vendor == "postgresql" else "json_each"
+    sql = (
+        f'SELECT t."{key}", e.key, SUM(CAST(e.value AS integer)) '  # noqa: S608 - ORM SQL, our names
+        f'FROM ({inner}) t, {each}(t."resolution_histogram") e GROUP BY 1, 2'
+    )
+    result: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for group, days, count in cursor.fetchall():
+            if key == "period":
+                group = _as_date(group)
+            result.setdefault(group, {})[days] = count
+    return {group: add_histograms([counts]) for group, counts in result.items()}
 
 
 def backlog(filters: Filters) -> tuple[date | None, list[dict]]:
@@ -253,29 +290,26 @@ def public_month(month: date) -> list[PublicRow]:
     found: dict[str, Period] = {}
     for row in rows.values("procedure").annotate(**{name: Sum(name) for name in COUNTS}).order_by():
         found[row["procedure"]] = Period(start=first, counts=row)
-    for procedure, values in rows.filter(resolved__gt=0).values_list(
-        "procedure", "resolution_days"
-    ):
-        found[procedure].days.extend(values)
+    histograms = summed_histograms(rows, "procedure")
     names = procedure_names()
     result = []
     for procedure, period in found.items():
-        period.days.sort()
+        period.days = histograms.get(procedure, period.days)
         result.append(PublicRow(procedure, names.get(procedure, procedure), period))
     return sorted(result, key=lambda row: row.name)
 
 
-def public_trend(last_month: date, months: int = 12) -> list[Period]:
-    """City-wide monthly figures of resident procedures, for the public chart."""
-    first = last_month
-    for _ in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
-    filters = Filters(first=first, last=month_range(last_month)[1])
-    rows = case_days(filters).filter(procedure__in=resident_codes())
+def public_month_counts(first: date, last: date) -> dict[date, list[Period]]:
+    """The counts of each resident procedure type per month of the range (no medians), for
+    the monthly totals: one query."""
+    rows = CaseDay.objects.filter(day__gte=first, day__lte=last, procedure__in=resident_codes())
     sums = (
-        rows.annotate(period=TruncMonth("day"))
-        .values("period")
+        rows.annotate(month=TruncMonth("day"))
+        .values("month", "procedure")
         .annotate(**{name: Sum(name) for name in COUNTS})
-        .order_by("period")
+        .order_by("month", "procedure")
     )
-    return [Period(start=row["period"], counts=row) for row in sums]
+    months: dict[date, list[Period]] = {}
+    for row in sums:
+        months.setdefault(row["month"], []).append(Period(start=row["month"], counts=row))
+    return months

@@ -22,6 +22,7 @@ from core.views import refusal_shown
 from procedures.models import Case
 
 from . import charts, opendata, selectors, sources
+from .figures import DAYS_OVERFLOW
 from .forms import CostForm, DashboardFilterForm, SatisfactionForm
 from .models import ChannelCost
 from .parts import appointments as counter_waits
@@ -76,6 +77,7 @@ def dashboard(request):
         departments=departments,
         procedure=data.get("tramite", ""),
         channel=data.get("canal", ""),
+        office=data.get("oficina", ""),
     )
     periods = selectors.periods(filters)
     labels = [_label(period, filters.period) for period in periods]
@@ -121,7 +123,10 @@ def dashboard(request):
             {**row, "name": channel_names.get(row["channel"], row["channel"])} for row in channels
         ],
         "digital_take_up": selectors.digital_take_up(channels),
-        "costs": selectors.cost_per_transaction(filters) if allowed is None else None,
+        # A channel's cost is the whole city's: per office it would be divided by too few.
+        "costs": selectors.cost_per_transaction(filters)
+        if allowed is None and not filters.office
+        else None,
         "channel_names": channel_names,
         "breaching": selectors.breaching_soon(
             today=timezone.localdate(),
@@ -201,23 +206,17 @@ def _month(text: str) -> date:
 def transparency(request, month: str = ""):
     today = timezone.localdate()
     chosen = _month(month) if month else today.replace(day=1)
-    trend = selectors.public_trend(chosen)
-    labels = [f"{period.start:%m/%Y}" for period in trend]
-    on_time = [
-        None
-        if period.resolved < opendata.SMALL_CELL or period.on_time_rate is None
-        else period.on_time_rate * 100
-        for period in trend
-    ]
+    trend = opendata.trend(chosen)
+    labels = [f"{item.start:%m/%Y}" for item in trend]
+    on_time = [item.on_time_percent for item in trend]
     return render(
         request,
         "indicators/transparency.html",
         {
             "month": chosen,
-            "rows": opendata.public_rows(chosen),
+            "rows": opendata.records(chosen),
             "trend": trend,
             "trend_labels": labels,
-            "on_time": on_time,
             "trend_chart": charts.trend(labels, on_time, unit=" %"),
             "counter_waits": counter_waits.public_month(*selectors.month_range(chosen)),
             "months": opendata.available_months(),
@@ -230,7 +229,12 @@ def data_dictionary(request):
     return render(
         request,
         "indicators/data_dictionary.html",
-        {"fields": opendata.FIELDS, "months": opendata.available_months()},
+        {
+            "fields": opendata.FIELDS,
+            "months": opendata.available_months(),
+            "small_cell": opendata.SMALL_CELL,
+            "days_overflow": DAYS_OVERFLOW,
+        },
     )
 
 

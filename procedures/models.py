@@ -196,6 +196,9 @@ class Case(models.Model):
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
     )
+    # Where a case filed at a counter was filed (a code of core/data/offices.yaml): the
+    # service-level figures per office. Empty for every other channel.
+    office_code = models.SlugField(_("office"), max_length=60, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -233,6 +236,8 @@ class Case(models.Model):
             models.Index(fields=["status", "due_date"]),
             # Listings by filing date (Open311 GET requests over a million claims).
             models.Index(fields=["submitted_at"], name="case_submitted_at_idx"),
+            # The day's resolutions for the daily service-level figures (indicators).
+            models.Index(fields=["resolved_at"], name="case_resolved_at_idx"),
             # A department's queue in due-date order (selectors.staff_tasks).
             models.Index(
                 fields=["current_department", "due_date"],

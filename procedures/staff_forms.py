@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.offices import directory
 
 from .models import Case
 from .services.review import Decision
@@ -98,6 +99,28 @@ class AssistedFilingForm(forms.Form):
             (Case.Channel.PHONE, _("On the phone")),
         ],
     )
+    office = forms.ChoiceField(
+        label=_("Office"),
+        required=False,
+        help_text=_("Only at a counter: the office where the resident is."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].choices = [("", _("Choose an option"))] + [
+            (office.code, str(office.name))
+            for office in directory().offices
+            if office.assisted_filing
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        at_counter = cleaned.get("channel") == Case.Channel.COUNTER
+        if at_counter and not cleaned.get("office"):
+            self.add_error("office", _("Choose the office where the resident is."))
+        elif not at_counter:
+            cleaned["office"] = ""
+        return cleaned
 
     def clean_applicant(self):
         text = self.cleaned_data["applicant"].strip()

@@ -364,6 +364,7 @@ def file_new(request):
                 applicant=form.cleaned_data["applicant"],
                 filed_by=request.user,
                 channel=form.cleaned_data["channel"],
+                office_code=form.cleaned_data["office"],
             )
             return redirect("procedures:draft_section", case.pk, 0)
     else:

@@ -23,6 +23,7 @@ from core.models import AuditEvent
 from procedures.deadlines import business_days_taken
 from procedures.models import Case, ProcedureVersion
 
+from ..figures import days_histogram
 from ..models import AggregationState, CaseDay, SatisfactionAnswer
 
 STATE_NAME = "cases"
@@ -62,34 +63,42 @@ def _in_day(field: str, day: date) -> Q:
 def compute_day(day: date, departments: dict[str, str] | None = None) -> list[CaseDay]:
     """The rows of one day, computed from the cases (nothing written)."""
     departments = procedure_departments() if departments is None else departments
-    rows: dict[tuple[str, str], CaseDay] = {}
+    rows: dict[tuple[str, str, str], CaseDay] = {}
+    taken_days: dict[tuple[str, str, str], list[int]] = {}
 
-    def row(procedure: str, channel: str) -> CaseDay:
-        key = (procedure, channel)
+    def row(procedure: str, channel: str, office: str) -> CaseDay:
+        key = (procedure, channel, office)
         if key not in rows:
             rows[key] = CaseDay(
                 day=day,
                 procedure=procedure,
                 department=departments.get(procedure, UNKNOWN_DEPARTMENT),
                 channel=channel,
-                resolution_days=[],
+                office=office,
             )
+            taken_days[key] = []
         return rows[key]
 
     code = "version__procedure_type__code"
     received = (
         Case.objects.filter(_in_day("submitted_at", day))
-        .values_list(code, "channel")
+        .values_list(code, "channel", "office_code")
         .annotate(count=Count("id"))
     )
-    for procedure, channel, count in received:
-        row(procedure, channel).received = count
+    for procedure, channel, office, count in received:
+        row(procedure, channel, office).received = count
 
     resolved = Case.objects.filter(_in_day("resolved_at", day)).values_list(
-        code, "channel", "status", "submitted_at", "due_date", "version__deadline_business_days"
+        code,
+        "channel",
+        "office_code",
+        "status",
+        "submitted_at",
+        "due_date",
+        "version__deadline_business_days",
     )
-    for procedure, channel, status, submitted_at, due_date, deadline in resolved.iterator():
-        target = row(procedure, channel)
+    for procedure, channel, office, status, submitted_at, due_date, deadline in resolved.iterator():
+        target = row(procedure, channel, office)
         if status == Case.Status.WITHDRAWN:
             target.withdrawn += 1
             continue
@@ -100,7 +109,7 @@ def compute_day(day: date, departments: dict[str, str] | None = None) -> list[Ca
             deadline_business_days=deadline,
         )
         target.resolved += 1
-        target.resolution_days.append(taken)
+        taken_days[(procedure, channel, office)].append(taken)
         if day <= due_date:
             target.resolved_on_time += 1
         else:
@@ -121,19 +130,23 @@ def compute_day(day: date, departments: dict[str, str] | None = None) -> list[Ca
         ).values_list("pk", flat=True)
     )
     for pk, after in drafts:
-        target = row(after.get("procedure", "?"), after.get("channel", Case.Channel.ONLINE))
+        target = row(
+            after.get("procedure", "?"),
+            after.get("channel", Case.Channel.ONLINE),
+            after.get("office", ""),
+        )
         target.drafts_started += 1
         target.drafts_submitted += pk in submitted_ids
 
     answers = (
         SatisfactionAnswer.objects.filter(_in_day("answered_at", day))
-        .values_list(f"case__{code}", "case__channel")
+        .values_list(f"case__{code}", "case__channel", "case__office_code")
         .annotate(
             count=Count("id"), total=Sum("score"), satisfied=Count("id", filter=Q(score__gte=4))
         )
     )
-    for procedure, channel, count, total, satisfied in answers:
-        target = row(procedure, channel)
+    for procedure, channel, office, count, total, satisfied in answers:
+        target = row(procedure, channel, office)
         target.satisfaction_answers, target.satisfaction_total = count, total or 0
         target.satisfied = satisfied
 
@@ -145,7 +158,7 @@ def compute_day(day: date, departments: dict[str, str] | None = None) -> list[Ca
     backlog = (
         Case.objects.filter(submitted_at__lt=end)
         .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end))
-        .values_list(code, "channel")
+        .values_list(code, "channel", "office_code")
         .annotate(
             recent=Count("id", filter=Q(submitted_at__gte=month_ago)),
             middle=Count(
@@ -163,14 +176,14 @@ def compute_day(day: date, departments: dict[str, str] | None = None) -> list[Ca
             ),
         )
     )
-    for procedure, channel, recent, middle, old, overdue in backlog:
-        target = row(procedure, channel)
+    for procedure, channel, office, recent, middle, old, overdue in backlog:
+        target = row(procedure, channel, office)
         target.open_0_30, target.open_31_60, target.open_over_60 = recent, middle, old
         target.overdue = overdue
 
-    for target in rows.values():
-        target.resolution_days.sort()
-    return sorted(rows.values(), key=lambda r: (r.procedure, r.channel))
+    for key, target in rows.items():
+        target.resolution_histogram = days_histogram(taken_days[key])
+    return sorted(rows.values(), key=lambda r: (r.procedure, r.channel, r.office))
 
 
 def aggregate_day(day: date, departments: dict[str, str] | None = None) -> int:

@@ -2,6 +2,7 @@ from django import template
 
 from core.money import format_money
 
+from ..figures import DAYS_OVERFLOW
 from ..figures import percent as percent_text
 
 register = template.Library()
@@ -23,7 +24,12 @@ def percent(value):
 
 @register.filter
 def days(value):
-    return "—" if value is None else f"{value:.1f}".replace(".", ",")
+    if value is None:
+        return "—"
+    if value >= DAYS_OVERFLOW:
+        # The last bucket of the histograms counts every longer time together.
+        return f"≥ {DAYS_OVERFLOW}"
+    return f"{value:.1f}".replace(".", ",")
 
 
 @register.filter

@@ -40,12 +40,19 @@ def start_draft(
     applicant: User,
     filed_by: User,
     channel: str = Case.Channel.ONLINE,
+    office_code: str = "",
 ) -> Case:
     if version.status != ProcedureVersion.Status.PUBLISHED:
         raise ActionRefused(_("This procedure is not available for new applications."))
+    if (channel == Case.Channel.COUNTER) != bool(office_code):
+        raise ActionRefused(_("Say at which office the resident is (only for a counter)."))
     with transaction.atomic():
         case = Case.objects.create(
-            version=version, applicant=applicant, filed_by=filed_by, channel=channel
+            version=version,
+            applicant=applicant,
+            filed_by=filed_by,
+            channel=channel,
+            office_code=office_code,
         )
         audit.record(
             actor=filed_by,
@@ -55,6 +62,7 @@ def start_draft(
                 "procedure": version.procedure_type.code,
                 "version": version.number,
                 "channel": channel,
+                "office": office_code,
                 "applicant": applicant.email,
             },
         )

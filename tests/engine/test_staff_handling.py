@@ -222,11 +222,13 @@ def test_employee_files_on_behalf_of_a_resident_at_the_counter(
             "procedure": "habilitacion-de-prueba",
             "applicant": "30.111.222",
             "channel": "counter",
+            "office": "cav-norte",
         },
     )
     case = Case.objects.get()
     assert response["Location"] == f"/mis-tramites/borradores/{case.pk}/seccion/0/"
     assert (case.applicant, case.filed_by, case.channel) == (applicant, desk_clerk, "counter")
+    assert case.office_code == "cav-norte"
     fill_until_review(client, case)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/mis-tramites/borradores/{case.pk}/revisar/")
@@ -289,6 +291,11 @@ def test_assisted_filing_explains_what_is_missing(client, version, applicant, de
         "/gestion/iniciar/", {"applicant": applicant.email, "channel": "phone", "procedure": ""}
     ).content.decode()
     assert "Elegí el trámite" in html
+    html = client.post(
+        "/gestion/iniciar/",
+        {"applicant": applicant.email, "channel": "counter", "procedure": "habilitacion-de-prueba"},
+    ).content.decode()
+    assert "Elegí la oficina donde está el vecino" in html
     assert not Case.objects.exists()
 
 

@@ -34,7 +34,7 @@ def test_dashboard_and_transparency_pages(live_server, browser, tmp_path, assert
             resolved=5,
             resolved_on_time=4,
             resolved_late=1,
-            resolution_days=[3, 5, 8, 9, 12],
+            resolution_histogram={"3": 1, "5": 1, "8": 1, "9": 1, "12": 1},
             drafts_started=8,
             drafts_submitted=6,
             satisfaction_answers=5,
@@ -63,6 +63,15 @@ def test_dashboard_and_transparency_pages(live_server, browser, tmp_path, assert
     manager.locator("#id_por").select_option("week")
     manager.get_by_role("button", name="Mostrar").click()
     expect(manager.get_by_role("table", name="Trámites por período")).to_be_visible()
+    # Only counter cases have an office: the online figures above are not those of an office.
+    manager.get_by_label("Oficina").select_option("cav-norte")
+    manager.get_by_role("button", name="Mostrar").click()
+    expect(manager.get_by_label("Oficina")).to_have_value("cav-norte")
+    expect(manager.locator("main")).to_contain_text(
+        "Solo los trámites iniciados en un mostrador tienen oficina."
+    )
+    assert_accessible(manager)
+    manager.get_by_label("Oficina").select_option("")
     manager.locator("#id_desde").fill("2026-06-01")
     manager.locator("#id_hasta").fill("2026-05-01")
     manager.get_by_role("button", name="Mostrar").click()

@@ -205,7 +205,7 @@ def test_public_page_suppresses_small_cells(client, version):
         received=12,
         resolved=4,
         resolved_on_time=4,
-        resolution_days=[1, 2, 3, 4],
+        resolution_histogram={"1": 1, "2": 1, "3": 1, "4": 1},
     )
     page = client.get("/transparencia/").content.decode()
     assert "Habilitación de prueba" in page
@@ -221,23 +221,23 @@ def test_open_data_files_and_dictionary(client, version):
         resolved=6,
         resolved_on_time=5,
         resolved_late=1,
-        resolution_days=[2, 4, 6, 8, 10, 12],
+        resolution_histogram={"2": 1, "4": 1, "6": 1, "8": 1, "10": 1, "12": 1},
     )
     month = f"{THIS_MONTH:%Y-%m}"
     data = json.loads(client.get(f"/transparencia/datos/{month}.json").content)
     record = data["records"][0]
     assert record["tramite"] == "habilitacion-de-prueba"
     assert record["recibidos"] is None  # 3 < 5
-    assert (record["resueltos"], record["resueltos_en_plazo"], record["mediana_dias_habiles"]) == (
-        6,
-        5,
-        7.0,
-    )
-    assert record["porcentaje_en_plazo"] == 83.3
+    # 6 resolved, 1 of them late: the 5 on time would give the 1 back (6 - 5), so both go,
+    # and the percentage with them; the median counts no one and stays.
+    assert record["resueltos"] == 6
+    assert record["resueltos_en_plazo"] is None and record["resueltos_fuera_de_plazo"] is None
+    assert record["porcentaje_en_plazo"] is None
+    assert (record["mediana_dias_habiles"], record["p90_dias_habiles"]) == (7.0, 12)
     csv_text = client.get(f"/transparencia/datos/{month}.csv").content.decode()
     header, line = csv_text.splitlines()[:2]
     assert header.startswith("mes,tramite,nombre,recibidos,resueltos")
-    assert line.startswith(f"{month},habilitacion-de-prueba,Habilitación de prueba,,6,5,,83.3,7.0")
+    assert line.startswith(f"{month},habilitacion-de-prueba,Habilitación de prueba,,6,,,,7.0,12")
     dictionary = client.get("/transparencia/datos/diccionario/").content.decode()
     assert "porcentaje_en_plazo" in dictionary and f"/transparencia/datos/{month}.csv" in dictionary
     for bad in ("2026-13", "mes", f"{TODAY.year + 1}-01"):

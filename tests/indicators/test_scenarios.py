@@ -133,13 +133,13 @@ def test_figures_after_a_full_rebuild(story):
         1,
         0,
     )
-    assert deadline_day.resolution_days == [10]
+    assert deadline_day.resolution_histogram == {"10": 1}
     assert (deadline_day.satisfaction_answers, deadline_day.satisfied) == (1, 0)
 
     june_11 = row(date(2026, 6, 11))
     assert (june_11.resolved, june_11.resolved_on_time, june_11.resolved_late) == (2, 0, 2)
     assert june_11.resolved_very_late == 1
-    assert june_11.resolution_days == [11, 46]
+    assert june_11.resolution_histogram == {"11": 1, "46": 1}
     assert june_11.open_0_30 + june_11.open_31_60 + june_11.open_over_60 == 0
     # No duplicate rows, and a day with nothing open nor done has no row.
     assert not CaseDay.objects.filter(day=date(2026, 6, 12)).exists()
