@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.money import parse_amount
+from core.forms import ArgentineDecimalField
 from core.offices import directory
 from procedures.models import Case
 
@@ -74,10 +74,19 @@ class CostForm(forms.Form):
         widget=forms.TextInput({"inputmode": "numeric", "autocomplete": "off"}),
     )
     canal = forms.ChoiceField(label=_("Channel"), choices=Case.Channel.choices)
-    monto = forms.CharField(
+    monto = ArgentineDecimalField(
         label=_("Cost (ARS)"),
         help_text=_("What the channel cost that month, for example 1.250.000,50."),
-        max_length=30,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        error_messages={
+            "invalid": _("Write an amount in pesos, for example 1.250.000,50."),
+            "min_value": _("A cost cannot be negative."),
+            "max_decimal_places": _("Write an amount in pesos with at most two decimals."),
+            "max_digits": _("Write an amount in pesos with at most two decimals."),
+            "max_whole_digits": _("Write an amount in pesos with at most two decimals."),
+        },
     )
 
     def clean_mes(self) -> date:
@@ -87,19 +96,6 @@ class CostForm(forms.Form):
             return date(year, month, 1)
         except ValueError:
             raise forms.ValidationError(_("Write the month as YYYY-MM.")) from None
-
-    def clean_monto(self):
-        try:
-            amount = parse_amount(self.cleaned_data["monto"])
-        except ValueError:
-            raise forms.ValidationError(
-                _("Write an amount in pesos, for example 1.250.000,50.")
-            ) from None
-        if amount < 0:
-            raise forms.ValidationError(_("A cost cannot be negative."))
-        if amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e12"):
-            raise forms.ValidationError(_("Write an amount in pesos with at most two decimals."))
-        return amount
 
 
 class SatisfactionForm(forms.Form):

@@ -7,25 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.money import UnreadableNumber, parse_amount
+from core.forms import ArgentineDecimalField
 
 from .models import Payment, PaymentOrder
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
-
-
-class AmountField(forms.CharField):
-    def clean(self, value):
-        text = super().clean(value)
-        try:
-            amount = parse_amount(text)
-        except UnreadableNumber:
-            raise forms.ValidationError(_("Write an amount like 1.500,00.")) from None
-        if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-            raise forms.ValidationError(_("Write an amount over zero, with at most two decimals."))
-        return amount
 
 
 class ManualPaymentForm(forms.Form):
@@ -36,7 +24,9 @@ class ManualPaymentForm(forms.Form):
             (Payment.Channel.CASH_DESK, Payment.Channel.CASH_DESK.label),
         ],
     )
-    amount = AmountField(label=_("Amount (ARS)"), max_length=20)
+    amount = ArgentineDecimalField(
+        label=_("Amount (ARS)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
     paid_on = forms.DateField(
         label=pgettext_lazy("payment", "Paid on"), widget=DateInput(), initial=timezone.localdate
     )
@@ -48,7 +38,12 @@ class ManualPaymentForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = AmountField(label=_("Amount to refund (ARS)"), max_length=20)
+    amount = ArgentineDecimalField(
+        label=_("Amount to refund (ARS)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+    )
     reason = forms.CharField(label=_("Reason"), max_length=300)
     as_credit = forms.BooleanField(required=False)
     # For a payment with no provider to refund through: the account to transfer to
