@@ -76,14 +76,14 @@ def rejection_message(rejected: InvoiceRejected) -> str:
 
 
 def rejection_text(rejected: InvoiceRejected) -> str:
-    """What the supplier reads: the refusal and its particulars in their language; where
-    only the reader's technical detail exists (which element of the XML), it is labelled
-    as such, for the software that produced the file."""
+    """What the supplier reads: the refusal and its particulars in their language; the
+    file parsers' particulars (which element of the file, which value) are labelled as
+    technical, for the software that produced the file."""
     if rejected.explanation:
         return f"{rejection_message(rejected)} {rejected.explanation}"
     return f"{rejection_message(rejected)} " + str(
         _("Technical detail (for your invoicing software): %(detail)s")
-        % {"detail": rejected.detail}
+        % {"detail": rejected.localized_detail()}
     )
 
 

@@ -226,9 +226,10 @@ class SireCodes:
     regimes: dict[str, str]
 
 
-# AFIP's codes for the SIRE forms, taxes and regimes, by our tax and rule regime. The tax
-# code 216 (VAT, F.2005) is the one AFIP's SIRE web service examples use; the regime codes
-# must be checked against AFIP's current SIRE code tables before a first filing.
+# AFIP's codes for the SIRE forms, taxes and regimes, by our tax and rule regime. Forms,
+# VAT tax 216 and SUSS tax 353 are confirmed by secondary sources; regimes 832 and 755 and
+# the record layout are not (vendors' published layouts contradict it): see
+# docs/tax-office-exports.md, "SIRE", before a first filing.
 SIRE = {
     "iva": SireCodes(form="2005", tax="216", regimes={"RG2854-B": "831", "RG2854-S": "832"}),
     "suss": SireCodes(form="2004", tax="353", regimes={"RG1784": "755"}),

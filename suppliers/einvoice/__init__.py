@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from core.registry import PluginRegistry
 
 from .afip_qr import build_qr_url, parse_afip_qr
@@ -94,14 +96,21 @@ def parse_invoice_file(
     """
     if len(data) > max_bytes:
         raise InvoiceRejected(
-            "file-too-large", f"The file has {len(data)} bytes; the limit is {max_bytes}."
+            "file-too-large",
+            _("The file has %(size)s bytes; the limit is %(limit)s."),
+            params={"size": len(data), "limit": max_bytes},
         )
     if filename and filename.lower().endswith(".pdf") and not is_pdf(data):
-        raise InvoiceRejected("not-pdf", f"{filename} is not a PDF: it starts with {data[:16]!r}.")
+        raise InvoiceRejected(
+            "not-pdf",
+            _("%(name)s is not a PDF: it starts with %(start)s."),
+            params={"name": filename, "start": repr(data[:16])},
+        )
     for invoice_format in INVOICE_FORMATS:
         if invoice_format.recognises(data):
             return invoice_format.parse(data)
     raise InvoiceRejected(
         "unsupported-format",
-        f"The file is not a PDF, an XML invoice or an AFIP QR link: it starts with {data[:16]!r}.",
+        _("The file is not a PDF, an XML invoice or an AFIP QR link: it starts with %(start)s."),
+        params={"start": repr(data[:16])},
     )

@@ -18,6 +18,9 @@ from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import unquote, urlsplit
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from core.identifiers import CUIT_PREFIXES, InvalidIdentifier, cuit_check_digit, normalize_cuit
 
 from .errors import InvoiceRejected
@@ -82,8 +85,8 @@ _AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
-def _invalid(detail: str) -> InvoiceRejected:
-    return InvoiceRejected("invalid-qr", detail)
+def _invalid(detail: Promise, **params: object) -> InvoiceRejected:
+    return InvoiceRejected("invalid-qr", detail, params=params)
 
 
 def parse_afip_qr(qr: str) -> ParsedInvoice:
@@ -91,35 +94,67 @@ def parse_afip_qr(qr: str) -> ParsedInvoice:
     data = _decode_payload(qr)
     missing = [key for key in REQUIRED_KEYS if data.get(key) in (None, "")]
     if missing:
-        raise InvoiceRejected("missing-field", f"The QR data lacks {', '.join(missing)}.")
+        raise InvoiceRejected(
+            "missing-field",
+            _("The QR data lacks %(keys)s."),
+            params={"keys": ", ".join(missing)},
+        )
     if str(data["ver"]) != "1":
-        raise _invalid(f"ver is {data['ver']!r}; only version 1 of the QR data is known.")
-    voucher_type = _whole_number(data, "tipoCmp", "voucher type", 3)
+        raise _invalid(
+            _("%(key)s is %(value)s; only version 1 of the QR data is known."),
+            key="ver",
+            value=repr(data["ver"]),
+        )
+    voucher_type = _whole_number(data, "tipoCmp", _("voucher type"), 3)
     if voucher_type not in VOUCHER_TYPES:
         raise _invalid(
-            f"tipoCmp {voucher_type} is not a known invoice, debit note or credit note type "
-            f"(known: {', '.join(map(str, VOUCHER_TYPES))})."
+            _(
+                "%(key)s %(value)s is not a known invoice, debit note or credit note type "
+                "(known: %(known)s)."
+            ),
+            key="tipoCmp",
+            value=voucher_type,
+            known=", ".join(map(str, VOUCHER_TYPES)),
         )
-    point_of_sale = _whole_number(data, "ptoVta", "point of sale", 5)
-    voucher_number = _whole_number(data, "nroCmp", "voucher number", 8)
-    cuit = _cuit(data["cuit"], "cuit", "issuer CUIT")
-    total = _amount(data, "importe", "voucher total", max_decimals=2)
+    point_of_sale = _whole_number(data, "ptoVta", _("point of sale"), 5)
+    voucher_number = _whole_number(data, "nroCmp", _("voucher number"), 8)
+    cuit = _cuit(data["cuit"], "cuit", _("issuer CUIT"))
+    total = _amount(data, "importe", _("voucher total"), max_decimals=2)
     currency = _lookup(CURRENCIES, data["moneda"])
     if currency is None:
         raise _invalid(
-            f"moneda is {data['moneda']!r}; accepted currency codes are {', '.join(CURRENCIES)}."
+            _("%(key)s is %(value)s; accepted currency codes are %(known)s."),
+            key="moneda",
+            value=repr(data["moneda"]),
+            known=", ".join(CURRENCIES),
         )
-    exchange_rate = _amount(data, "ctz", "exchange rate", max_decimals=6)
+    exchange_rate = _amount(data, "ctz", _("exchange rate"), max_decimals=6)
     if currency == "ARS" and exchange_rate != 1:
-        raise _invalid(f"ctz is {data['ctz']}; a voucher in pesos has exchange rate 1.")
+        raise _invalid(
+            _("%(key)s is %(value)s; a voucher in pesos has exchange rate 1."),
+            key="ctz",
+            value=data["ctz"],
+        )
     if exchange_rate <= 0:
-        raise _invalid(f"ctz is {data['ctz']}; an exchange rate is greater than zero.")
+        raise _invalid(
+            _("%(key)s is %(value)s; an exchange rate is greater than zero."),
+            key="ctz",
+            value=data["ctz"],
+        )
     cae_kind = _lookup(CAE_KINDS, data["tipoCodAut"])
     if cae_kind is None:
-        raise _invalid(f"tipoCodAut is {data['tipoCodAut']!r}; expected E (CAE) or A (CAEA).")
-    cae = _digits(data, "codAut", "authorisation code", 14)
+        raise _invalid(
+            _("%(key)s is %(value)s; expected E (CAE) or A (CAEA)."),
+            key="tipoCodAut",
+            value=repr(data["tipoCodAut"]),
+        )
+    cae = _digits(data, "codAut", _("authorisation code"), 14)
     if len(cae) != 14:
-        raise _invalid(f"codAut is {cae}; an authorisation code has 14 digits.")
+        raise _invalid(
+            _("%(key)s is %(value)s; an authorisation code has 14 digits."),
+            key="codAut",
+            value=cae,
+        )
     return ParsedInvoice(
         format="afip-qr",
         document_kind=VOUCHER_TYPES[voucher_type].kind,
@@ -161,13 +196,13 @@ def _decode_payload(qr: str) -> dict[str, Any]:
     try:
         raw = base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)
     except binascii.Error:
-        raise _invalid("The QR data is not valid base64.") from None
+        raise _invalid(_("The QR data is not valid base64.")) from None
     try:
         data = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
     except ValueError:
-        raise _invalid("The QR data is not JSON.") from None
+        raise _invalid(_("The QR data is not JSON.")) from None
     if not isinstance(data, dict):
-        raise _invalid("The QR data is not a JSON object.")
+        raise _invalid(_("The QR data is not a JSON object."))
     return data
 
 
@@ -217,17 +252,21 @@ def _payload_from_url(url: str) -> str:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError:
-        raise _invalid(f"The QR link {url[:80]!r} is not a valid URL.") from None
+        raise _invalid(_("The QR link %(url)s is not a valid URL."), url=repr(url[:80])) from None
     if (
         parts.scheme not in ("https", "http")
         or host not in QR_HOSTS
         or parts.path.rstrip("/") != "/fe/qr"
     ):
-        raise _invalid(f"The QR points to {url[:80]!r}, not to the AFIP check page {QR_URL}.")
+        raise _invalid(
+            _("The QR points to %(url)s, not to the AFIP check page %(page)s."),
+            url=repr(url[:80]),
+            page=QR_URL,
+        )
     # Not parse_qs: it would turn a literal "+" of the base64 into a space.
     values = [unquote(pair[2:]) for pair in parts.query.split("&") if pair.startswith("p=")]
     if len(values) != 1:
-        raise _invalid("The QR link has no single p= parameter with the voucher data.")
+        raise _invalid(_("The QR link has no single p= parameter with the voucher data."))
     return values[0]
 
 
@@ -246,42 +285,63 @@ def _reject_constant(name: str) -> None:
     raise ValueError(name)
 
 
-def _digits(data: dict[str, Any], key: str, meaning: str, max_digits: int) -> str:
+def _digits(data: dict[str, Any], key: str, meaning: Promise, max_digits: int) -> str:
     """A whole-number field, given as a JSON number or a string of digits."""
     value = data[key]
     text = _scalar_text(value)
     if not _DIGITS.fullmatch(text) or len(text) > max_digits:
         raise _invalid(
-            f"{key} ({meaning}) is {value!r}; expected a whole number of at most "
-            f"{max_digits} digits."
+            _(
+                "%(key)s (%(meaning)s) is %(value)s; expected a whole number of at most %(max)s digits."
+            ),
+            key=key,
+            meaning=meaning,
+            value=repr(value),
+            max=max_digits,
         )
     return text
 
 
-def _whole_number(data: dict[str, Any], key: str, meaning: str, max_digits: int) -> int:
+def _whole_number(data: dict[str, Any], key: str, meaning: Promise, max_digits: int) -> int:
     number = int(_digits(data, key, meaning, max_digits))
     if number == 0:
-        raise _invalid(f"{key} ({meaning}) is 0; it must be at least 1.")
+        raise _invalid(
+            _("%(key)s (%(meaning)s) is 0; it must be at least 1."), key=key, meaning=meaning
+        )
     return number
 
 
-def _amount(data: dict[str, Any], key: str, meaning: str, *, max_decimals: int) -> Decimal:
+def _amount(data: dict[str, Any], key: str, meaning: Promise, *, max_decimals: int) -> Decimal:
     value = data[key]
     text = _scalar_text(value)
     match = _AMOUNT.fullmatch(text)
     if match is None:
-        raise _invalid(f"{key} ({meaning}) is {value!r}, not a number like 1234.56.")
+        raise _invalid(
+            _("%(key)s (%(meaning)s) is %(value)s, not a number like 1234.56."),
+            key=key,
+            meaning=meaning,
+            value=repr(value),
+        )
     if len(match[1]) > 13 or len(match[2] or "") > max_decimals:
         raise _invalid(
-            f"{key} ({meaning}) is {text}; at most 13 digits and {max_decimals} decimals."
+            _("%(key)s (%(meaning)s) is %(value)s; at most 13 digits and %(max)s decimals."),
+            key=key,
+            meaning=meaning,
+            value=text,
+            max=max_decimals,
         )
     amount = Decimal(text)
     if amount <= 0:
-        raise _invalid(f"{key} ({meaning}) is {text}; it must be greater than zero.")
+        raise _invalid(
+            _("%(key)s (%(meaning)s) is %(value)s; it must be greater than zero."),
+            key=key,
+            meaning=meaning,
+            value=text,
+        )
     return amount
 
 
-def _cuit(value: Any, key: str, meaning: str) -> str:
+def _cuit(value: Any, key: str, meaning: Promise) -> str:
     text = _scalar_text(value)
     try:
         return normalize_cuit(text)
@@ -289,10 +349,20 @@ def _cuit(value: Any, key: str, meaning: str) -> str:
         pass
     digits = _CUIT_SEPARATORS.sub("", text)
     if re.fullmatch(r"[0-9]{11}", digits) and digits[:2] in CUIT_PREFIXES:
-        reason = f"its check digit should be {cuit_check_digit(digits[:10])}, not {digits[10]}"
+        template = _(
+            "%(key)s (%(meaning)s) is %(value)s: its check digit should be %(expected)s, not %(given)s."
+        )
+        params = {"expected": cuit_check_digit(digits[:10]), "given": digits[10]}
     else:
-        reason = f"a CUIT has 11 digits and starts with {', '.join(sorted(CUIT_PREFIXES))}"
-    raise InvoiceRejected("bad-cuit", f"{key} ({meaning}) is {value!r}: {reason}.")
+        template = _(
+            "%(key)s (%(meaning)s) is %(value)s: a CUIT has 11 digits and starts with %(prefixes)s."
+        )
+        params = {"prefixes": ", ".join(sorted(CUIT_PREFIXES))}
+    raise InvoiceRejected(
+        "bad-cuit",
+        template,
+        params={"key": key, "meaning": meaning, "value": repr(value), **params},
+    )
 
 
 def _date(value: Any) -> date:
@@ -302,19 +372,24 @@ def _date(value: Any) -> date:
             raise ValueError(value)
         return date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise _invalid(f"fecha is {value!r}; expected a date like 2024-03-31.") from None
+        raise _invalid(
+            _("%(key)s is %(value)s; expected a date like %(example)s."),
+            key="fecha",
+            value=repr(value),
+            example="2024-03-31",
+        ) from None
 
 
 def _receiver_ids(data: dict[str, Any]) -> tuple[str, ...]:
     if data.get("nroDocRec") in (None, ""):
         return ()
-    number = _digits(data, "nroDocRec", "receiver document number", 20)
+    number = _digits(data, "nroDocRec", _("receiver document number"), 20)
     has_type = data.get("tipoDocRec") not in (None, "")
     if (
         has_type
-        and int(_digits(data, "tipoDocRec", "receiver document type", 2)) in CUIT_DOCUMENT_TYPES
+        and int(_digits(data, "tipoDocRec", _("receiver document type"), 2)) in CUIT_DOCUMENT_TYPES
     ):
-        return (_cuit(number, "nroDocRec", "receiver CUIT"),)
+        return (_cuit(number, "nroDocRec", _("receiver CUIT")),)
     return () if int(number) == 0 else (number,)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from .errors import InvoiceRejected
@@ -40,20 +42,26 @@ def parse_cii(data: bytes) -> ParsedInvoice:
 def parse_cii_root(root: etree._Element) -> ParsedInvoice:
     if qualified_name(root) != ROOT:
         raise InvoiceRejected(
-            "unsupported-format", f"The root element {root.tag} is not a CII invoice."
+            "unsupported-format",
+            _("The root element %(root)s is not a CII invoice."),
+            params={"root": root.tag},
         )
     doc = ElementReader(root, NAMESPACES, COMPACT_DATE)
-    header = doc.require("rsm:ExchangedDocument", "document header")
-    transaction = doc.require("rsm:SupplyChainTradeTransaction", "trade transaction")
-    agreement = transaction.require("ram:ApplicableHeaderTradeAgreement", "trade agreement")
-    settlement = transaction.require("ram:ApplicableHeaderTradeSettlement", "trade settlement")
+    header = doc.require("rsm:ExchangedDocument", _("document header"))
+    transaction = doc.require("rsm:SupplyChainTradeTransaction", _("trade transaction"))
+    agreement = transaction.require("ram:ApplicableHeaderTradeAgreement", _("trade agreement"))
+    settlement = transaction.require("ram:ApplicableHeaderTradeSettlement", _("trade settlement"))
     totals = settlement.require(
-        "ram:SpecifiedTradeSettlementHeaderMonetarySummation", "document totals, BG-22"
+        "ram:SpecifiedTradeSettlementHeaderMonetarySummation", _("document totals, BG-22")
     )
-    type_code = header.require_text("ram:TypeCode", "document type code, BT-3")
-    currency = settlement.require_text("ram:InvoiceCurrencyCode", "invoice currency, BT-5")
-    seller_name, seller_ids = _party(agreement, "ram:SellerTradeParty", "seller", "BT-27")
-    buyer_name, buyer_ids = _party(agreement, "ram:BuyerTradeParty", "buyer", "BT-44")
+    type_code = header.require_text("ram:TypeCode", _("document type code, BT-3"))
+    currency = settlement.require_text("ram:InvoiceCurrencyCode", _("invoice currency, BT-5"))
+    seller_name, seller_ids = _party(
+        agreement, "ram:SellerTradeParty", _("seller party"), _("seller name, BT-27")
+    )
+    buyer_name, buyer_ids = _party(
+        agreement, "ram:BuyerTradeParty", _("buyer party"), _("buyer name, BT-44")
+    )
     allowance_charges = tuple(
         _allowance_charge(item)
         for item in settlement.find_all(
@@ -73,15 +81,17 @@ def parse_cii_root(root: etree._Element) -> ParsedInvoice:
     )
     if not lines:
         raise InvoiceRejected(
-            "missing-field", "The document has no ram:IncludedSupplyChainTradeLineItem."
+            "missing-field",
+            _("The document has no %(element)s."),
+            params={"element": "ram:IncludedSupplyChainTradeLineItem"},
         )
     invoice = ParsedInvoice(
         format="cii",
         document_kind=document_kind_for(type_code),
         type_code=type_code,
-        number=header.require_text("ram:ID", "invoice number, BT-1"),
+        number=header.require_text("ram:ID", _("invoice number, BT-1")),
         issue_date=header.require_date(
-            _date_string(header, "ram:IssueDateTime"), "issue date, BT-2"
+            _date_string(header, "ram:IssueDateTime"), _("issue date, BT-2")
         ),
         due_date=settlement.date(
             _date_string(settlement, "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime")
@@ -92,7 +102,7 @@ def parse_cii_root(root: etree._Element) -> ParsedInvoice:
         buyer_name=buyer_name,
         buyer_tax_ids=buyer_ids,
         po_reference=agreement.text("ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"),
-        net_total=totals.require_amount("ram:LineTotalAmount", "sum of line amounts, BT-106"),
+        net_total=totals.require_amount("ram:LineTotalAmount", _("sum of line amounts, BT-106")),
         allowance_total=declared_or_listed(
             totals.amount("ram:AllowanceTotalAmount"), allowance_charges, is_charge=False
         ),
@@ -100,13 +110,15 @@ def parse_cii_root(root: etree._Element) -> ParsedInvoice:
             totals.amount("ram:ChargeTotalAmount"), allowance_charges, is_charge=True
         ),
         tax_exclusive_total=totals.require_amount(
-            "ram:TaxBasisTotalAmount", "total without VAT, BT-109"
+            "ram:TaxBasisTotalAmount", _("total without VAT, BT-109")
         ),
         tax_total=totals.amount_in_currency_or_zero("ram:TaxTotalAmount", currency),
-        tax_inclusive_total=totals.require_amount("ram:GrandTotalAmount", "total with VAT, BT-112"),
+        tax_inclusive_total=totals.require_amount(
+            "ram:GrandTotalAmount", _("total with VAT, BT-112")
+        ),
         prepaid_total=totals.amount_or_zero("ram:TotalPrepaidAmount"),
         rounding_amount=totals.amount_or_zero("ram:RoundingAmount"),
-        payable_total=totals.require_amount("ram:DuePayableAmount", "amount due, BT-115"),
+        payable_total=totals.require_amount("ram:DuePayableAmount", _("amount due, BT-115")),
         lines=lines,
         allowance_charges=allowance_charges,
     )
@@ -121,16 +133,17 @@ def _date_string(reader: ElementReader, container: str) -> str:
     if date_format not in (None, _DATE_FORMAT):
         raise InvoiceRejected(
             "invalid-value",
-            f"{reader.where(path)} has format {date_format!r}; only 102 (CCYYMMDD) is allowed.",
+            _("%(where)s has format %(format)s; only 102 (CCYYMMDD) is allowed."),
+            params={"where": reader.where(path), "format": repr(date_format)},
         )
     return path
 
 
 def _party(
-    agreement: ElementReader, path: str, role: str, name_term: str
+    agreement: ElementReader, path: str, party_meaning: Promise, name_meaning: Promise
 ) -> tuple[str, tuple[str, ...]]:
-    party = agreement.require(path, f"{role} party")
-    name = party.require_text("ram:Name", f"{role} name, {name_term}")
+    party = agreement.require(path, party_meaning)
+    name = party.require_text("ram:Name", name_meaning)
     # Monotributistas have no VAT number: their CUIT is the legal organisation id (BT-30).
     return name, party.texts("ram:SpecifiedTaxRegistration/ram:ID") + party.texts(
         "ram:SpecifiedLegalOrganization/ram:ID"
@@ -139,8 +152,8 @@ def _party(
 
 def _allowance_charge(item: ElementReader) -> ParsedAllowanceCharge:
     return ParsedAllowanceCharge(
-        is_charge=item.boolean("ram:ChargeIndicator/udt:Indicator", "charge indicator"),
-        amount=item.require_amount("ram:ActualAmount", "allowance or charge amount"),
+        is_charge=item.boolean("ram:ChargeIndicator/udt:Indicator", _("charge indicator")),
+        amount=item.require_amount("ram:ActualAmount", _("allowance or charge amount")),
         reason=item.text("ram:Reason"),
         tax_rate=item.amount("ram:CategoryTradeTax/ram:RateApplicablePercent"),
     )
@@ -151,7 +164,7 @@ def _logistics_charge(item: ElementReader) -> ParsedAllowanceCharge:
     # document-level charges its ChargeTotalAmount includes.
     return ParsedAllowanceCharge(
         is_charge=True,
-        amount=item.require_amount("ram:AppliedAmount", "logistics service charge amount"),
+        amount=item.require_amount("ram:AppliedAmount", _("logistics service charge amount")),
         reason=item.text("ram:Description"),
         tax_rate=item.amount("ram:AppliedTradeTax/ram:RateApplicablePercent"),
     )
@@ -160,16 +173,16 @@ def _logistics_charge(item: ElementReader) -> ParsedAllowanceCharge:
 def _line(line: ElementReader) -> ParsedInvoiceLine:
     return ParsedInvoiceLine(
         line_id=line.require_text(
-            "ram:AssociatedDocumentLineDocument/ram:LineID", "line identifier, BT-126"
+            "ram:AssociatedDocumentLineDocument/ram:LineID", _("line identifier, BT-126")
         ),
-        description=line.require_text("ram:SpecifiedTradeProduct/ram:Name", "item name, BT-153"),
-        quantity=line.require_amount(_QUANTITY, "invoiced quantity, BT-129"),
+        description=line.require_text("ram:SpecifiedTradeProduct/ram:Name", _("item name, BT-153")),
+        quantity=line.require_amount(_QUANTITY, _("invoiced quantity, BT-129")),
         unit_code=line.attribute(_QUANTITY, "unitCode"),
         unit_price=unit_price(line, f"{_PRICE}/ram:ChargeAmount", f"{_PRICE}/ram:BasisQuantity"),
         net_amount=line.require_amount(
             f"{_LINE_SETTLEMENT}/ram:SpecifiedTradeSettlementLineMonetarySummation"
             "/ram:LineTotalAmount",
-            "line net amount, BT-131",
+            _("line net amount, BT-131"),
         ),
         tax_rate=line.amount(
             f"{_LINE_SETTLEMENT}/ram:ApplicableTradeTax/ram:RateApplicablePercent"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
+
+from django.utils import translation
+from django.utils.functional import Promise
 
 RejectionCode = Literal[
     "file-too-large",
@@ -35,17 +39,50 @@ RejectionCode = Literal[
 class InvoiceRejected(Exception):
     """An uploaded invoice was refused.
 
-    ``code`` is a stable slug the web layer translates; ``detail`` is a precise English
-    explanation naming the element or field and the values involved (for logs and the
-    supplier's software vendor); ``explanation``, when given, says the same in the active
-    language for the supplier's page.
+    ``code`` is a stable slug the web layer translates. ``detail`` names the element or
+    field and the values involved: either a plain English sentence, or (as the file
+    parsers give it) a translatable template whose ``params`` carry the element paths and
+    values, so ``localized_detail()`` says it in the reader's language while ``detail``
+    stays English for logs and the supplier's software vendor. ``explanation``, when
+    given, is a sentence already in the active language for the supplier's page.
     """
 
-    def __init__(self, code: RejectionCode, detail: str, explanation: str = "") -> None:
-        super().__init__(detail)
+    def __init__(
+        self,
+        code: RejectionCode,
+        detail: str | Promise,
+        explanation: str = "",
+        *,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
         self.code: RejectionCode = code
-        self.detail = detail
+        self.template = detail
+        self.params = dict(params or {})
         self.explanation = explanation
+        super().__init__(self.detail)
+
+    @property
+    def is_translatable(self) -> bool:
+        return isinstance(self.template, Promise)
+
+    def localized_detail(self) -> str:
+        """The detail in the active language; a parameter that is itself translatable (an
+        element's meaning, a rejection it wraps) is rendered in that language too."""
+        if not self.params:
+            return str(self.template)
+        return self.template % {
+            key: value.localized_detail()
+            if isinstance(value, InvoiceRejected)
+            else str(value)
+            if isinstance(value, Promise)
+            else value
+            for key, value in self.params.items()
+        }
+
+    @property
+    def detail(self) -> str:
+        with translation.override("en"):
+            return self.localized_detail()
 
     def __repr__(self) -> str:
         return f"InvoiceRejected({self.code!r}, {self.detail!r})"

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 from io import BytesIO
 
+from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 
 from .errors import InvoiceRejected
@@ -25,7 +26,9 @@ PDF_MAGIC = b"%PDF-"
 PDF_END = b"%%EOF"
 # File names the Factur-X, ZUGFeRD and XRechnung specifications give the embedded invoice.
 INVOICE_FILE_NAMES = frozenset({"factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml"})
-_DAMAGED = "The PDF is damaged: {what}. Export or save the invoice again and upload the new file."
+_DAMAGED = _(
+    "The PDF is damaged: %(what)s. Export or save the invoice again and upload the new file."
+)
 
 
 def is_pdf(data: bytes) -> bool:
@@ -36,7 +39,9 @@ def is_pdf(data: bytes) -> bool:
 def parse_facturx(data: bytes) -> ParsedInvoice:
     if not is_pdf(data):
         raise InvoiceRejected(
-            "not-pdf", f"The file has no %PDF- header: it starts with {data[:16]!r}."
+            "not-pdf",
+            _("The file has no %%PDF- header: it starts with %(start)s."),
+            params={"start": repr(data[:16])},
         )
     names, xml_files, repaired = _embedded_files(data)
     for name, content in sorted(
@@ -49,23 +54,31 @@ def parse_facturx(data: bytes) -> ParsedInvoice:
             if qualified_name(root) == ZUGFERD_1_ROOT:
                 raise zugferd_1_rejection()
         except InvoiceRejected as exc:
-            raise InvoiceRejected(exc.code, f"Embedded file {name}: {exc.detail}") from exc
+            raise InvoiceRejected(
+                exc.code,
+                _("Embedded file %(name)s: %(detail)s"),
+                params={"name": name, "detail": exc},
+            ) from exc
     # Only now: a damaged file whose invoice could still be read is accepted, but one
     # whose invoice may be in the lost part must not be told it has none.
     if not data.rstrip()[-1024:].endswith(PDF_END):
         raise InvoiceRejected(
             "malformed-pdf",
-            _DAMAGED.format(what="it is cut short (it lacks the %%EOF end marker)"),
+            _DAMAGED,
+            params={"what": _("it is cut short (it lacks the %EOF end marker)")},
         )
     if repaired:
         raise InvoiceRejected(
             "malformed-pdf",
-            _DAMAGED.format(what="its cross-reference table is broken"),
+            _DAMAGED,
+            params={"what": _("its cross-reference table is broken")},
         )
     raise InvoiceRejected(
         "no-embedded-xml",
-        "The PDF carries no embedded UBL or CII invoice "
-        f"(embedded files: {', '.join(names) or 'none'}).",
+        _("The PDF carries no embedded UBL or CII invoice (embedded files: %(names)s).")
+        if names
+        else _("The PDF carries no embedded UBL or CII invoice (it embeds no file)."),
+        params={"names": ", ".join(names)} if names else None,
     )
 
 
@@ -101,7 +114,9 @@ def _embedded_files(data: bytes) -> tuple[list[str], list[tuple[str, bytes]], bo
     except Exception as exc:  # pypdf raises many unrelated types on damaged or encrypted files
         logger.info("Unreadable PDF: %r", exc)
         raise InvoiceRejected(
-            "malformed-pdf", _DAMAGED.format(what="its structure cannot be read")
+            "malformed-pdf",
+            _DAMAGED,
+            params={"what": _("its structure cannot be read")},
         ) from exc
     finally:
         pypdf_logger.removeHandler(warnings)

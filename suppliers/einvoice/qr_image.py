@@ -12,6 +12,8 @@ import logging
 
 import pypdfium2
 import zxingcpp
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from .afip_qr import QR_HOSTS
 from .errors import InvoiceRejected
@@ -35,12 +37,17 @@ def read_afip_qr_from_pdf(data: bytes) -> str:
     if texts:
         raise InvoiceRejected(
             "no-qr",
-            f"The PDF carries {len(texts)} QR code(s), none of them AFIP's "
-            "(https://www.afip.gob.ar/fe/qr/?p=…).",
+            ngettext_lazy(
+                "The PDF carries %(count)s QR code, not AFIP's (%(link)s).",
+                "The PDF carries %(count)s QR codes, none of them AFIP's (%(link)s).",
+                "count",
+            ),
+            params={"count": len(texts), "link": "https://www.afip.gob.ar/fe/qr/?p=…"},
         )
     raise InvoiceRejected(
         "no-qr",
-        f"No QR code could be read on the first {MAX_PAGES} pages of the PDF.",
+        _("No QR code could be read on the first %(pages)s pages of the PDF."),
+        params={"pages": MAX_PAGES},
     )
 
 
@@ -50,7 +57,7 @@ def _qr_texts(data: bytes) -> list[str]:
     except pypdfium2.PdfiumError as exc:
         logger.info("pdfium cannot open an uploaded PDF: %r", exc)
         raise InvoiceRejected(
-            "malformed-pdf", "The PDF is damaged: its pages cannot be drawn."
+            "malformed-pdf", _("The PDF is damaged: its pages cannot be drawn.")
         ) from exc
     texts: list[str] = []
     try:

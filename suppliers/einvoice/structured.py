@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from . import cii, ubl
@@ -18,8 +19,10 @@ ZUGFERD_1_ROOT = ("urn:ferd:CrossIndustryDocument:invoice:1p0", "CrossIndustryDo
 def zugferd_1_rejection() -> InvoiceRejected:
     return InvoiceRejected(
         "zugferd-1",
-        "The invoice is ZUGFeRD 1.0 (CrossIndustryDocument), which predates EN 16931; "
-        "export it as ZUGFeRD 2 / Factur-X (CII) or UBL instead.",
+        _(
+            "The invoice is ZUGFeRD 1.0 (CrossIndustryDocument), which predates EN 16931; "
+            "export it as ZUGFeRD 2 / Factur-X (CII) or UBL instead."
+        ),
     )
 
 
@@ -36,6 +39,9 @@ def parse_invoice_root(root: etree._Element) -> ParsedInvoice:
         raise zugferd_1_rejection()
     raise InvoiceRejected(
         "unsupported-format",
-        f"The XML root element is {root.tag}; expected a UBL Invoice or CreditNote, "
-        "or a CII CrossIndustryInvoice.",
+        _(
+            "The XML root element is %(root)s; expected a UBL Invoice or CreditNote, "
+            "or a CII CrossIndustryInvoice."
+        ),
+        params={"root": root.tag},
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from .errors import InvoiceRejected
@@ -37,14 +39,20 @@ def parse_ubl_root(root: etree._Element) -> ParsedInvoice:
     namespace, name = qualified_name(root)
     if (namespace, name) not in ROOTS:
         raise InvoiceRejected(
-            "unsupported-format", f"The root element {root.tag} is not a UBL invoice."
+            "unsupported-format",
+            _("The root element %(root)s is not a UBL invoice."),
+            params={"root": root.tag},
         )
     is_credit_note = name == "CreditNote"
     doc = ElementReader(root, NAMESPACES, ISO_DATE)
-    type_code = doc.require_text(f"cbc:{name}TypeCode", "document type code, BT-3")
-    currency = doc.require_text("cbc:DocumentCurrencyCode", "invoice currency, BT-5")
-    seller_name, seller_ids = _party(doc, "cac:AccountingSupplierParty", "seller", "BT-27")
-    buyer_name, buyer_ids = _party(doc, "cac:AccountingCustomerParty", "buyer", "BT-44")
+    type_code = doc.require_text(f"cbc:{name}TypeCode", _("document type code, BT-3"))
+    currency = doc.require_text("cbc:DocumentCurrencyCode", _("invoice currency, BT-5"))
+    seller_name, seller_ids = _party(
+        doc, "cac:AccountingSupplierParty", _("seller party"), _("seller name, BT-27")
+    )
+    buyer_name, buyer_ids = _party(
+        doc, "cac:AccountingCustomerParty", _("buyer party"), _("buyer name, BT-44")
+    )
     allowance_charges = tuple(
         _allowance_charge(item) for item in doc.find_all("cac:AllowanceCharge", "AllowanceCharge")
     )
@@ -53,14 +61,18 @@ def parse_ubl_root(root: etree._Element) -> ParsedInvoice:
         for line in doc.find_all(f"cac:{name}Line", f"{name}Line")
     )
     if not lines:
-        raise InvoiceRejected("missing-field", f"The document has no cac:{name}Line.")
-    totals = doc.require("cac:LegalMonetaryTotal", "document totals, BG-22")
+        raise InvoiceRejected(
+            "missing-field",
+            _("The document has no %(element)s."),
+            params={"element": f"cac:{name}Line"},
+        )
+    totals = doc.require("cac:LegalMonetaryTotal", _("document totals, BG-22"))
     invoice = ParsedInvoice(
         format="ubl",
         document_kind="credit_note" if is_credit_note else document_kind_for(type_code),
         type_code=type_code,
-        number=doc.require_text("cbc:ID", "invoice number, BT-1"),
-        issue_date=doc.require_date("cbc:IssueDate", "issue date, BT-2"),
+        number=doc.require_text("cbc:ID", _("invoice number, BT-1")),
+        issue_date=doc.require_date("cbc:IssueDate", _("issue date, BT-2")),
         # A CreditNote has no cbc:DueDate; its due date lives in the payment means.
         due_date=doc.date("cbc:DueDate") or doc.date("cac:PaymentMeans/cbc:PaymentDueDate"),
         currency=currency,
@@ -69,7 +81,9 @@ def parse_ubl_root(root: etree._Element) -> ParsedInvoice:
         buyer_name=buyer_name,
         buyer_tax_ids=buyer_ids,
         po_reference=doc.text("cac:OrderReference/cbc:ID"),
-        net_total=totals.require_amount("cbc:LineExtensionAmount", "sum of line amounts, BT-106"),
+        net_total=totals.require_amount(
+            "cbc:LineExtensionAmount", _("sum of line amounts, BT-106")
+        ),
         allowance_total=declared_or_listed(
             totals.amount("cbc:AllowanceTotalAmount"), allowance_charges, is_charge=False
         ),
@@ -77,15 +91,15 @@ def parse_ubl_root(root: etree._Element) -> ParsedInvoice:
             totals.amount("cbc:ChargeTotalAmount"), allowance_charges, is_charge=True
         ),
         tax_exclusive_total=totals.require_amount(
-            "cbc:TaxExclusiveAmount", "total without VAT, BT-109"
+            "cbc:TaxExclusiveAmount", _("total without VAT, BT-109")
         ),
         tax_total=doc.amount_in_currency_or_zero("cac:TaxTotal/cbc:TaxAmount", currency),
         tax_inclusive_total=totals.require_amount(
-            "cbc:TaxInclusiveAmount", "total with VAT, BT-112"
+            "cbc:TaxInclusiveAmount", _("total with VAT, BT-112")
         ),
         prepaid_total=totals.amount_or_zero("cbc:PrepaidAmount"),
         rounding_amount=totals.amount_or_zero("cbc:PayableRoundingAmount"),
-        payable_total=totals.require_amount("cbc:PayableAmount", "amount due, BT-115"),
+        payable_total=totals.require_amount("cbc:PayableAmount", _("amount due, BT-115")),
         lines=lines,
         allowance_charges=allowance_charges,
     )
@@ -93,11 +107,13 @@ def parse_ubl_root(root: etree._Element) -> ParsedInvoice:
     return invoice
 
 
-def _party(doc: ElementReader, path: str, role: str, name_term: str) -> tuple[str, tuple[str, ...]]:
-    party = doc.require(f"{path}/cac:Party", f"{role} party")
+def _party(
+    doc: ElementReader, path: str, party_meaning: Promise, name_meaning: Promise
+) -> tuple[str, tuple[str, ...]]:
+    party = doc.require(f"{path}/cac:Party", party_meaning)
     # The legal name (BT-27/BT-44) is mandatory; trading-name-only parties are tolerated.
     name = party.text("cac:PartyLegalEntity/cbc:RegistrationName") or party.require_text(
-        "cac:PartyName/cbc:Name", f"{role} name, {name_term}"
+        "cac:PartyName/cbc:Name", name_meaning
     )
     # Monotributistas have no VAT number: their CUIT is the legal registration (BT-30/BT-47).
     return name, party.texts("cac:PartyTaxScheme/cbc:CompanyID") + party.texts(
@@ -107,8 +123,8 @@ def _party(doc: ElementReader, path: str, role: str, name_term: str) -> tuple[st
 
 def _allowance_charge(item: ElementReader) -> ParsedAllowanceCharge:
     return ParsedAllowanceCharge(
-        is_charge=item.boolean("cbc:ChargeIndicator", "allowance or charge indicator"),
-        amount=item.require_amount("cbc:Amount", "allowance or charge amount, BT-92/BT-99"),
+        is_charge=item.boolean("cbc:ChargeIndicator", _("allowance or charge indicator")),
+        amount=item.require_amount("cbc:Amount", _("allowance or charge amount, BT-92/BT-99")),
         reason=item.text("cbc:AllowanceChargeReason"),
         tax_rate=item.amount("cac:TaxCategory/cbc:Percent"),
     )
@@ -116,12 +132,12 @@ def _allowance_charge(item: ElementReader) -> ParsedAllowanceCharge:
 
 def _line(line: ElementReader, quantity_path: str) -> ParsedInvoiceLine:
     return ParsedInvoiceLine(
-        line_id=line.require_text("cbc:ID", "line identifier, BT-126"),
-        description=line.require_text("cac:Item/cbc:Name", "item name, BT-153"),
-        quantity=line.require_amount(quantity_path, "invoiced quantity, BT-129"),
+        line_id=line.require_text("cbc:ID", _("line identifier, BT-126")),
+        description=line.require_text("cac:Item/cbc:Name", _("item name, BT-153")),
+        quantity=line.require_amount(quantity_path, _("invoiced quantity, BT-129")),
         unit_code=line.attribute(quantity_path, "unitCode"),
         unit_price=unit_price(line, "cac:Price/cbc:PriceAmount", "cac:Price/cbc:BaseQuantity"),
-        net_amount=line.require_amount("cbc:LineExtensionAmount", "line net amount, BT-131"),
+        net_amount=line.require_amount("cbc:LineExtensionAmount", _("line net amount, BT-131")),
         tax_rate=line.amount("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"),
         po_line_reference=line.text("cac:OrderLineReference/cbc:LineID"),
         seller_item_id=line.text("cac:Item/cac:SellersItemIdentification/cbc:ID"),

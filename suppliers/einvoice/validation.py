@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from .errors import InvoiceRejected
 from .model import ParsedAllowanceCharge, ParsedInvoice
 
@@ -51,10 +53,12 @@ def declared_or_listed(
     return declared if declared is not None else _allowance_charge_sum(items, is_charge=is_charge)
 
 
-def _expect(formula: str, computed: Decimal, name: str, declared: Decimal) -> None:
+def _expect(formula: object, computed: Decimal, name: str, declared: Decimal) -> None:
     if abs(computed - declared) > TOLERANCE:
         raise InvoiceRejected(
-            "totals-mismatch", f"{formula} = {computed} but {name} is {declared}."
+            "totals-mismatch",
+            _("%(formula)s = %(computed)s but %(name)s is %(declared)s."),
+            params={"formula": formula, "computed": computed, "name": name, "declared": declared},
         )
 
 
@@ -65,22 +69,25 @@ def validate_totals(invoice: ParsedInvoice, names: TotalNames = EN16931_NAMES) -
     if net is None or tax_exclusive is None or tax is None:
         raise InvoiceRejected(
             "missing-field",
-            f"The net total ({names.net}), tax exclusive total ({names.tax_exclusive}) and "
-            f"tax total ({names.tax}) are all needed to check the invoice.",
+            _(
+                "The net total (%(net)s), tax exclusive total (%(tax_exclusive)s) and "
+                "tax total (%(tax)s) are all needed to check the invoice."
+            ),
+            params={"net": names.net, "tax_exclusive": names.tax_exclusive, "tax": names.tax},
         )
     line_sum = sum((line.net_amount for line in invoice.lines), Decimal(0))
     if abs(line_sum - net) > TOLERANCE:
         raise InvoiceRejected(
             "line-sum-mismatch",
-            f"The {len(invoice.lines)} line net amounts add up to {line_sum} "
-            f"but {names.net} is {net}.",
+            _("The %(count)s line net amounts add up to %(sum)s but %(name)s is %(net)s."),
+            params={"count": len(invoice.lines), "sum": line_sum, "name": names.net, "net": net},
         )
     for is_charge, name, declared in (
         (False, names.allowances, invoice.allowance_total),
         (True, names.charges, invoice.charge_total),
     ):
         _expect(
-            f"The document-level {'charges' if is_charge else 'allowances'}",
+            _("The document-level charges") if is_charge else _("The document-level allowances"),
             _allowance_charge_sum(invoice.allowance_charges, is_charge=is_charge),
             name,
             declared,

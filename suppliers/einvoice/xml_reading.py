@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from .errors import InvoiceRejected
@@ -31,12 +33,17 @@ def parse_xml(data: bytes) -> etree._Element:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise InvoiceRejected("malformed-xml", f"The file is not well-formed XML: {exc}") from exc
+        raise InvoiceRejected(
+            "malformed-xml",
+            # libxml2's own wording is English only: the position is what locates the fault.
+            _("The file is not well-formed XML: the error is at line %(line)s, column %(column)s."),
+            params={"line": exc.position[0], "column": exc.position[1]},
+        ) from exc
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise InvoiceRejected(
             "malformed-xml",
-            "The XML has a DOCTYPE declaration; invoices must not declare DTDs or entities.",
+            _("The XML has a DOCTYPE declaration; invoices must not declare DTDs or entities."),
         )
     return root
 
@@ -49,14 +56,26 @@ def qualified_name(element: etree._Element) -> tuple[str | None, str]:
 def parse_decimal(text: str, where: str) -> Decimal:
     match = _DECIMAL.fullmatch(text)
     if not match:
-        raise InvoiceRejected("invalid-value", f"{where} is {text!r}, not a decimal number.")
+        raise InvoiceRejected(
+            "invalid-value",
+            _("%(where)s is %(value)s, not a decimal number."),
+            params={"where": where, "value": repr(text)},
+        )
     integer = (match[1] or "").lstrip("0")
     decimals = (match[2] or match[3] or "").rstrip("0")
     if len(integer) > MAX_INTEGER_DIGITS or len(decimals) > MAX_DECIMALS:
         raise InvoiceRejected(
             "invalid-value",
-            f"{where} is {text[:40]}{'…' if len(text) > 40 else ''}; numbers have at most "
-            f"{MAX_INTEGER_DIGITS} digits before the decimal point and {MAX_DECIMALS} after it.",
+            _(
+                "%(where)s is %(value)s; numbers have at most %(integers)s digits before the "
+                "decimal point and %(decimals)s after it."
+            ),
+            params={
+                "where": where,
+                "value": f"{text[:40]}{'…' if len(text) > 40 else ''}",
+                "integers": MAX_INTEGER_DIGITS,
+                "decimals": MAX_DECIMALS,
+            },
         )
     return Decimal(text)
 
@@ -79,7 +98,9 @@ def parse_date(text: str, where: str, syntax: DateSyntax) -> dt.date:
         return dt.date(*(int(part) for part in match.groups()))
     except ValueError:
         raise InvoiceRejected(
-            "invalid-value", f"{where} is {text!r}, not a date like {syntax.example}."
+            "invalid-value",
+            _("%(where)s is %(value)s, not a date like %(example)s."),
+            params={"where": where, "value": repr(text), "example": syntax.example},
         ) from None
 
 
@@ -108,8 +129,12 @@ class ElementReader:
     def where(self, path: str) -> str:
         return f"{self.label}: {self._path(path)}" if self.label else self._path(path)
 
-    def _missing(self, path: str, meaning: str) -> InvoiceRejected:
-        return InvoiceRejected("missing-field", f"{self.where(path)} ({meaning}) is missing.")
+    def _missing(self, path: str, meaning: str | Promise) -> InvoiceRejected:
+        return InvoiceRejected(
+            "missing-field",
+            _("%(where)s (%(meaning)s) is missing."),
+            params={"where": self.where(path), "meaning": meaning},
+        )
 
     def find(self, path: str) -> ElementReader | None:
         found = self.element.find(path, self.namespaces)
@@ -117,7 +142,7 @@ class ElementReader:
             return None
         return ElementReader(found, self.namespaces, self.dates, self.label, self._path(path))
 
-    def require(self, path: str, meaning: str) -> ElementReader:
+    def require(self, path: str, meaning: str | Promise) -> ElementReader:
         found = self.find(path)
         if found is None:
             raise self._missing(path, meaning)
@@ -142,7 +167,7 @@ class ElementReader:
         )
         return tuple(text for text in texts if text)
 
-    def require_text(self, path: str, meaning: str) -> str:
+    def require_text(self, path: str, meaning: str | Promise) -> str:
         text = self.text(path)
         if text is None:
             raise self._missing(path, meaning)
@@ -161,14 +186,14 @@ class ElementReader:
         amount = self.amount(path)
         return Decimal(0) if amount is None else amount
 
-    def require_amount(self, path: str, meaning: str) -> Decimal:
+    def require_amount(self, path: str, meaning: str | Promise) -> Decimal:
         return parse_decimal(self.require_text(path, meaning), self.where(path))
 
     def date(self, path: str) -> dt.date | None:
         text = self.text(path)
         return None if text is None else parse_date(text, self.where(path), self.dates)
 
-    def require_date(self, path: str, meaning: str) -> dt.date:
+    def require_date(self, path: str, meaning: str | Promise) -> dt.date:
         return parse_date(self.require_text(path, meaning), self.where(path), self.dates)
 
     def amount_in_currency_or_zero(self, path: str, currency: str) -> Decimal:
@@ -180,26 +205,28 @@ class ElementReader:
                 return parse_decimal(text, self.where(path))
         return Decimal(0)
 
-    def boolean(self, path: str, meaning: str) -> bool:
+    def boolean(self, path: str, meaning: str | Promise) -> bool:
         text = self.require_text(path, meaning)
         try:
             return _BOOLEANS[text.lower()]
         except KeyError:
             raise InvoiceRejected(
-                "invalid-value", f"{self.where(path)} is {text!r}, not true or false."
+                "invalid-value",
+                _("%(where)s is %(value)s, not true or false."),
+                params={"where": self.where(path), "value": repr(text)},
             ) from None
 
 
 def unit_price(line: ElementReader, price_path: str, base_quantity_path: str) -> Decimal:
     """Net price of one unit: the item net price (BT-146) over its base quantity (BT-149)."""
-    price = line.require_amount(price_path, "item net price, BT-146")
+    price = line.require_amount(price_path, _("item net price, BT-146"))
     base_quantity = line.amount(base_quantity_path)
     if base_quantity is None:
         return price
     if base_quantity <= 0:
         raise InvoiceRejected(
             "invalid-value",
-            f"{line.where(base_quantity_path)} is {base_quantity}; a price base quantity "
-            "must be positive.",
+            _("%(where)s is %(value)s; a price base quantity must be positive."),
+            params={"where": line.where(base_quantity_path), "value": base_quantity},
         )
     return price / base_quantity

@@ -567,7 +567,7 @@ def test_pdf_whose_qr_is_not_afips_is_refused(ars_order) -> None:
             lines=entries(po, 50, 2),
         )
     assert caught.value.code == "no-qr"
-    assert "none of them AFIP's" in caught.value.detail
+    assert "1 QR code, not AFIP's" in caught.value.detail
 
 
 def test_qr_on_the_pdf_dated_in_the_future_is_refused(ars_order) -> None:

@@ -129,6 +129,7 @@ def test_staff_page_and_command_give_both_files(client, paid, clerk, tmp_path) -
     client.force_login(clerk)
     page = client.get(reverse("payables:withholdings"), {"mes": month}).content.decode()
     assert "SICORE" in page and "SIRE" in page
+    assert "El diseño de registro del archivo SIRE todavía no se verificó" in page
     sire = client.get(reverse("payables:sire"), {"mes": month})
     assert sire.status_code == 200
     assert sire["Content-Disposition"] == f'attachment; filename="sire-{month}.txt"'
