@@ -128,10 +128,9 @@ def case_days(filters: Filters) -> QuerySet[CaseDay]:
 def _whole_months(first: date, last: date) -> tuple[date, date] | None:
     """The first days of the first and last months wholly inside the range, if any."""
     start = first if first.day == 1 else month_range(first)[1] + timedelta(days=1)
-    end_month = last.replace(day=1)
-    if month_range(end_month)[1] != last:
-        end_month = (end_month - timedelta(days=1)).replace(day=1)
-    end = end_month
+    end = last.replace(day=1)
+    if month_range(end)[1] != last:
+        end = (end - timedelta(days=1)).replace(day=1)
     return (start, end) if start <= end else None
 
 
@@ -172,6 +171,9 @@ def _union(parts: list[QuerySet], *columns: str) -> tuple[str, list] | None:
     return (" UNION ALL ".join(selects), params) if selects else None
 
 
+RECEIVED = COUNTS.index("received")
+
+
 @dataclass
 class Flows:
     periods: list[Period]
@@ -201,7 +203,8 @@ def flows(filters: Filters) -> Flows:
             item = found.setdefault(start, Period(start=start))
             for name, count in zip(COUNTS, counts, strict=True):
                 item.counts[name] = item.counts.get(name, 0) + int(count or 0)
-            received[(month, channel)] = received.get((month, channel), 0) + int(counts[0] or 0)
+            count = int(counts[RECEIVED] or 0)
+            received[(month, channel)] = received.get((month, channel), 0) + count
     histograms = _summed_union(parts, "period")
     for start, item in found.items():
         item.days = histograms.get(start, item.days)
