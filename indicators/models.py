@@ -65,6 +65,50 @@ class CaseDay(models.Model):
         return f"{self.day} {self.procedure} {self.channel}"
 
 
+class CaseMonth(models.Model):
+    """The flows of a month: the sums of its ``CaseDay`` rows with the same keys.
+
+    Pages read these for the whole months of a range and the day rows only for the days
+    at its edges (a year is a few thousand rows instead of some 65,000 at a million
+    cases). Written only by ``services.aggregates.roll_up_month`` after the month's days,
+    so they always equal the sums of the day rows. The backlog is a day's state, not a
+    flow: it is not rolled up."""
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    procedure = models.CharField(_("procedure type"), max_length=80)
+    department = models.CharField(_("department"), max_length=50)
+    channel = models.CharField(_("channel"), max_length=10)
+    office = models.CharField(_("office"), max_length=60, blank=True, default="")
+    received = models.PositiveIntegerField(pgettext_lazy("cases", "received"), default=0)
+    resolved = models.PositiveIntegerField(pgettext_lazy("cases", "resolved"), default=0)
+    resolved_on_time = models.PositiveIntegerField(_("resolved on time"), default=0)
+    resolved_late = models.PositiveIntegerField(_("resolved late"), default=0)
+    resolved_very_late = models.PositiveIntegerField(
+        _("resolved in more than three times the deadline"), default=0
+    )
+    withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
+    resolution_histogram = models.JSONField(_("business days to resolve"), default=dict)
+    drafts_started = models.PositiveIntegerField(_("drafts started"), default=0)
+    drafts_submitted = models.PositiveIntegerField(_("of those, submitted since"), default=0)
+    satisfaction_answers = models.PositiveIntegerField(_("satisfaction answers"), default=0)
+    satisfaction_total = models.PositiveIntegerField(_("sum of the scores"), default=0)
+    satisfied = models.PositiveIntegerField(_("answers of 4 or 5"), default=0)
+
+    class Meta:
+        verbose_name = _("month of case figures")
+        verbose_name_plural = _("months of case figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "procedure", "department", "channel", "office"],
+                name="one_case_month_row",
+            )
+        ]
+        indexes = [models.Index(fields=["department", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.procedure} {self.channel}"
+
+
 class AggregationState(models.Model):
     """Up to when the incremental task has read the changes (one row per aggregate)."""
 

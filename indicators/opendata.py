@@ -13,15 +13,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from uuid import uuid4
 
-from django.db.models.functions import TruncMonth
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from .figures import SMALL_CELL, rate, suppressed
-from .models import CaseDay
-from .selectors import PublicRow, month_range, public_month, public_month_counts
+from .models import CaseMonth
+from .selectors import PublicRow, public_month, public_month_counts, resident_codes
 
-__all__ = ["FIELDS", "SMALL_CELL", "available_months", "protect", "records", "trend"]
+__all__ = [
+    "FIELDS",
+    "SMALL_CELL",
+    "available_months",
+    "cached_figures",
+    "forget_cached_figures",
+    "protect",
+    "records",
+    "trend",
+]
 
 # The counts published per procedure type; each month's total of each is public too.
 COUNT_COLUMNS = {
@@ -169,8 +179,8 @@ def _record(month: date, row: PublicRow, counts: dict[str, int | None]) -> dict:
     }
 
 
-def records(month: date) -> list[dict]:
-    rows = public_month(month)
+def records(month: date, codes: list[str] | None = None) -> list[dict]:
+    rows = public_month(month, codes)
     protected = protect([_counts(row.period) for row in rows])
     return [_record(month, row, counts) for row, counts in zip(rows, protected.rows, strict=True)]
 
@@ -183,14 +193,14 @@ class TrendMonth:
     on_time_percent: float | None
 
 
-def trend(last_month: date, months: int = 12) -> list[TrendMonth]:
+def trend(last_month: date, months: int = 12, codes: list[str] | None = None) -> list[TrendMonth]:
     """City-wide monthly totals of resident procedures, protected as each month's table is
     (the totals are that table's column totals): one query."""
     first = last_month
     for _month in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
     result = []
-    for start, periods in public_month_counts(first, month_range(last_month)[1]).items():
+    for start, periods in public_month_counts(first, last_month, codes).items():
         totals = protect([_counts(period) for period in periods]).totals
         result.append(
             TrendMonth(start, totals["recibidos"], totals["resueltos"], _on_time_percent(totals))
@@ -200,9 +210,35 @@ def trend(last_month: date, months: int = 12) -> list[TrendMonth]:
 
 def available_months() -> list[date]:
     """Months with published figures, newest first (each has stable CSV and JSON URLs)."""
-    return list(
-        CaseDay.objects.annotate(month=TruncMonth("day"))
-        .values_list("month", flat=True)
-        .distinct()
-        .order_by("-month")
-    )
+    return list(CaseMonth.objects.values_list("month", flat=True).distinct().order_by("-month"))
+
+
+# The public figures change only when the aggregates are written: they are cached under a
+# generation that every roll-up replaces (``forget_cached_figures``), so a page never shows
+# figures older than the aggregates, in whichever web process.
+GENERATION_KEY = "indicators:public:generation"
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def forget_cached_figures() -> None:
+    cache.set(GENERATION_KEY, uuid4().hex, None)
+
+
+def cached_figures(month: date) -> dict:
+    """A month's public records, the twelve-month trend and the months available: the same
+    whichever the language (names are Spanish, labels are the template's)."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        forget_cached_figures()
+        generation = cache.get(GENERATION_KEY)
+    key = f"indicators:public:{generation}:{month:%Y-%m}"
+    found = cache.get(key)
+    if found is None:
+        codes = resident_codes()
+        found = {
+            "records": records(month, codes),
+            "trend": trend(month, codes=codes),
+            "months": available_months(),
+        }
+        cache.set(key, found, CACHE_SECONDS)
+    return found

@@ -1,5 +1,10 @@
 """Reads for the dashboard, the public pages and the open data: aggregates only, never cases
-(except the breach alert, which looks ahead at open cases through an index)."""
+(except the breach alert, which looks ahead at open cases through an index).
+
+Flows are read from the month rows (``CaseMonth``) for the whole months of a range and
+from the day rows only for the days at its edges (and for weeks, which months do not
+divide); both kinds are read together, in one query for the counts and one for the
+histograms of business days."""
 
 from __future__ import annotations
 
@@ -9,8 +14,8 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum
+from django.db.models.functions import Cast, TruncMonth, TruncWeek
 
 from accounts.models import User
 from core.calendar import add_business_days
@@ -19,7 +24,7 @@ from procedures.models import Case, ProcedureType, ProcedureVersion
 from procedures.selectors import departments_of
 
 from .figures import add_histograms, rate
-from .models import CaseDay, ChannelCost
+from .models import CaseDay, CaseMonth, ChannelCost
 
 COUNTS = (
     "received",
@@ -104,8 +109,7 @@ def visible_departments(user: User) -> tuple[str, ...] | None:
     return ()
 
 
-def case_days(filters: Filters) -> QuerySet[CaseDay]:
-    rows = CaseDay.objects.filter(day__gte=filters.first, day__lte=filters.last)
+def _filtered(rows: QuerySet, filters: Filters) -> QuerySet:
     if filters.departments is not None:
         rows = rows.filter(department__in=filters.departments)
     if filters.procedure:
@@ -117,24 +121,99 @@ def case_days(filters: Filters) -> QuerySet[CaseDay]:
     return rows
 
 
-def _trunc(period: str):
-    return TruncWeek("day") if period == "week" else TruncMonth("day")
+def case_days(filters: Filters) -> QuerySet[CaseDay]:
+    return _filtered(CaseDay.objects.filter(day__gte=filters.first, day__lte=filters.last), filters)
+
+
+def _whole_months(first: date, last: date) -> tuple[date, date] | None:
+    """The first days of the first and last months wholly inside the range, if any."""
+    start = first if first.day == 1 else month_range(first)[1] + timedelta(days=1)
+    end = last.replace(day=1)
+    if month_range(end)[1] != last:
+        end = (end - timedelta(days=1)).replace(day=1)
+    return (start, end) if start <= end else None
+
+
+def flow_parts(filters: Filters) -> list[QuerySet]:
+    """The rows whose flows add up to the range's, each annotated with ``period`` and
+    ``month_start`` (dates): month rows for the whole months (by month only), day rows for the
+    rest."""
+    month_expr = Cast(TruncMonth("day"), DateField())
+    if filters.period == "week":
+        period = Cast(TruncWeek("day"), DateField())
+        return [case_days(filters).annotate(period=period, month_start=month_expr)]
+    whole = _whole_months(filters.first, filters.last)
+    if whole is None:
+        return [case_days(filters).annotate(period=month_expr, month_start=month_expr)]
+    start, end = whole
+    months = _filtered(CaseMonth.objects.filter(month__gte=start, month__lte=end), filters)
+    parts = [months.annotate(period=F("month"), month_start=F("month"))]
+    # Two ranges of days the index on the day reads directly (not the year minus the months).
+    edges = Q(day__gte=filters.first, day__lt=start) | Q(
+        day__gt=month_range(end)[1], day__lte=filters.last
+    )
+    if filters.first < start or filters.last > month_range(end)[1]:
+        days = _filtered(CaseDay.objects.filter(edges), filters)
+        parts.append(days.annotate(period=month_expr, month_start=month_expr))
+    return parts
+
+
+def _union(parts: list[QuerySet], *columns: str) -> tuple[str, list] | None:
+    """One ``UNION ALL`` of the parts' columns (in this order), as SQL and parameters."""
+    selects, params = [], []
+    for part in parts:
+        try:
+            sql, part_params = part.values_list(*columns).query.sql_with_params()
+        except EmptyResultSet:  # e.g. no procedure type among those asked for
+            continue
+        selects.append(f"({sql})")
+        params.extend(part_params)
+    return (" UNION ALL ".join(selects), params) if selects else None
+
+
+RECEIVED = COUNTS.index("received")
+
+
+@dataclass
+class Flows:
+    periods: list[Period]
+    # Cases received per (first day of the month, channel).
+    received: dict[tuple[date, str], int]
+
+
+def flows(filters: Filters) -> Flows:
+    """The figures per month (or week) of the range and the cases received per month and
+    channel: two queries, whatever the length of the range."""
+    parts = flow_parts(filters)
+    union = _union(parts, "period", "month_start", "channel", *COUNTS)
+    if union is None:
+        return Flows([], {})
+    sql, params = union
+    sums = ", ".join(f"SUM(t.{name})" for name in COUNTS)
+    found: dict[date, Period] = {}
+    received: dict[tuple[date, str], int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.period, t.month_start, t.channel, {sums} FROM ({sql}) t "  # noqa: S608 - ORM SQL, our names
+            "GROUP BY 1, 2, 3",
+            params,
+        )
+        for start, month, channel, *counts in cursor.fetchall():
+            start, month = _as_date(start), _as_date(month)
+            item = found.setdefault(start, Period(start=start))
+            for name, count in zip(COUNTS, counts, strict=True):
+                item.counts[name] = item.counts.get(name, 0) + int(count or 0)
+            count = int(counts[RECEIVED] or 0)
+            received[(month, channel)] = received.get((month, channel), 0) + count
+    histograms = _summed_union(parts, "period")
+    for start, item in found.items():
+        item.days = histograms.get(start, item.days)
+    return Flows(sorted(found.values(), key=lambda item: item.start), received)
 
 
 def periods(filters: Filters) -> list[Period]:
     """The figures per month (or week) of the range: two queries."""
-    rows = case_days(filters)
-    sums = (
-        rows.annotate(period=_trunc(filters.period))
-        .values("period")
-        .annotate(**{name: Sum(name) for name in COUNTS})
-        .order_by("period")
-    )
-    found = {row["period"]: Period(start=row["period"], counts=row) for row in sums}
-    histograms = summed_histograms(rows.annotate(period=_trunc(filters.period)), "period")
-    for start, item in found.items():
-        item.days = histograms.get(_as_date(start), item.days)
-    return list(found.values())
+    return flows(filters).periods
 
 
 def _as_date(value) -> date:
@@ -144,17 +223,13 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def summed_histograms(rows: QuerySet[CaseDay], key: str) -> dict:
-    """The day rows' histograms of business days added up per ``key`` (a field or an
+def _summed_union(parts: list[QuerySet], key: str) -> dict:
+    """The rows' histograms of business days added up per ``key`` (a field or an
     annotation), in the database: a few hundred numbers travel, not every row's histogram."""
-    try:
-        inner, params = (
-            rows.filter(resolved__gt=0)
-            .values_list(key, "resolution_histogram")
-            .query.sql_with_params()
-        )
-    except EmptyResultSet:  # e.g. no procedure type among those asked for
+    union = _union([part.filter(resolved__gt=0) for part in parts], key, "resolution_histogram")
+    if union is None:
         return {}
+    inner, params = union
     each = "jsonb_each_text" if connection.vendor == "postgresql" else "json_each"
     sql = (
         f'SELECT t."{key}", e.key, SUM(CAST(e.value AS integer)) '  # noqa: S608 - ORM SQL, our names
@@ -170,30 +245,35 @@ def summed_histograms(rows: QuerySet[CaseDay], key: str) -> dict:
     return {group: add_histograms([counts]) for group, counts in result.items()}
 
 
+def summed_histograms(rows: QuerySet, key: str) -> dict:
+    """One kind of rows' histograms added up per ``key``."""
+    return _summed_union([rows], key)
+
+
 def backlog(filters: Filters) -> tuple[date | None, list[dict]]:
-    """Open cases by age band at the end of the range's last aggregated day, per department."""
+    """Open cases by age band at the end of the range's last aggregated day, per department:
+    one query."""
     rows = case_days(filters)
-    last = rows.order_by("-day").values_list("day", flat=True).first()
-    if last is None:
-        return None, []
-    bands = (
-        rows.filter(day=last)
-        .values("department")
+    last_day = rows.order_by("-day").values("day")[:1]
+    bands = list(
+        rows.filter(day=last_day)
+        .values("department", "day")
         .annotate(**{name: Sum(name) for name in BACKLOG})
         .order_by("department")
     )
-    return last, list(bands)
+    if not bands:
+        return None, []
+    last = bands[0]["day"]
+    return last, [{key: value for key, value in row.items() if key != "day"} for row in bands]
 
 
-def by_channel(filters: Filters) -> list[dict]:
+def by_channel(received: dict[tuple[date, str], int]) -> list[dict]:
     """Cases received per channel (digital take-up), largest first."""
-    return list(
-        case_days(filters)
-        .values("channel")
-        .annotate(received=Sum("received"))
-        .filter(received__gt=0)
-        .order_by("-received", "channel")
-    )
+    totals: dict[str, int] = {}
+    for (_month, channel), count in received.items():
+        totals[channel] = totals.get(channel, 0) + count
+    rows = [{"channel": channel, "received": count} for channel, count in totals.items() if count]
+    return sorted(rows, key=lambda row: (-row["received"], row["channel"]))
 
 
 def digital_take_up(channels: list[dict]) -> float | None:
@@ -216,18 +296,11 @@ class CostLine:
         return (self.amount / self.transactions).quantize(Decimal("0.01"))
 
 
-def cost_per_transaction(filters: Filters) -> list[CostLine]:
+def cost_per_transaction(filters: Filters, received: dict[tuple[date, str], int]) -> list[CostLine]:
     """Cost per case received, per month and channel with a cost entered (city-wide only)."""
     costs = ChannelCost.objects.filter(
         month__gte=filters.first.replace(day=1), month__lte=filters.last
     ).order_by("month", "channel")
-    received = {
-        (row["month"], row["channel"]): row["received"]
-        for row in case_days(filters)
-        .annotate(month=TruncMonth("day"))
-        .values("month", "channel")
-        .annotate(received=Sum("received"))
-    }
     return [
         CostLine(cost.month, cost.channel, cost.amount, received.get((cost.month, cost.channel), 0))
         for cost in costs
@@ -283,13 +356,13 @@ def resident_codes() -> list[str]:
     )
 
 
-def public_month(month: date) -> list[PublicRow]:
+def public_month(month: date, codes: list[str] | None = None) -> list[PublicRow]:
     """The month's figures per resident procedure type (internal ones are not public)."""
-    first, last = month_range(month)
-    rows = CaseDay.objects.filter(day__gte=first, day__lte=last, procedure__in=resident_codes())
+    codes = resident_codes() if codes is None else codes
+    rows = CaseMonth.objects.filter(month=month, procedure__in=codes)
     found: dict[str, Period] = {}
     for row in rows.values("procedure").annotate(**{name: Sum(name) for name in COUNTS}).order_by():
-        found[row["procedure"]] = Period(start=first, counts=row)
+        found[row["procedure"]] = Period(start=month, counts=row)
     histograms = summed_histograms(rows, "procedure")
     names = procedure_names()
     result = []
@@ -299,13 +372,15 @@ def public_month(month: date) -> list[PublicRow]:
     return sorted(result, key=lambda row: row.name)
 
 
-def public_month_counts(first: date, last: date) -> dict[date, list[Period]]:
-    """The counts of each resident procedure type per month of the range (no medians), for
-    the monthly totals: one query."""
-    rows = CaseDay.objects.filter(day__gte=first, day__lte=last, procedure__in=resident_codes())
+def public_month_counts(
+    first: date, last: date, codes: list[str] | None = None
+) -> dict[date, list[Period]]:
+    """The counts of each resident procedure type per month from ``first`` to ``last``
+    (first days of months; no medians), for the monthly totals: one query."""
+    codes = resident_codes() if codes is None else codes
+    rows = CaseMonth.objects.filter(month__gte=first, month__lte=last, procedure__in=codes)
     sums = (
-        rows.annotate(month=TruncMonth("day"))
-        .values("month", "procedure")
+        rows.values("month", "procedure")
         .annotate(**{name: Sum(name) for name in COUNTS})
         .order_by("month", "procedure")
     )

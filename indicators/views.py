@@ -45,10 +45,9 @@ def _allowed(user) -> tuple[str, ...] | None:
 @login_required
 def dashboard(request):
     allowed = _allowed(request.user)
-    units = Department.objects.order_by("name")
-    if allowed is not None:
-        units = units.filter(code__in=allowed)
-    choices = [(unit.code, unit.name) for unit in units]
+    units = list(Department.objects.order_by("name").values_list("code", "name"))
+    department_names = dict(units)
+    choices = [(code, name) for code, name in units if allowed is None or code in allowed]
     if allowed is None:
         choices = [("", _("Every department"))] + choices
     elif len(choices) > 1:
@@ -79,12 +78,12 @@ def dashboard(request):
         channel=data.get("canal", ""),
         office=data.get("oficina", ""),
     )
-    periods = selectors.periods(filters)
+    flows = selectors.flows(filters)
+    periods = flows.periods
     labels = [_label(period, filters.period) for period in periods]
     backlog_day, backlog = selectors.backlog(filters)
-    channels = selectors.by_channel(filters)
+    channels = selectors.by_channel(flows.received)
     channel_names = dict(Case.Channel.choices)
-    department_names = dict(Department.objects.values_list("code", "name"))
     context = {
         "form": form,
         "box": "indicators",
@@ -124,7 +123,7 @@ def dashboard(request):
         ],
         "digital_take_up": selectors.digital_take_up(channels),
         # A channel's cost is the whole city's: per office it would be divided by too few.
-        "costs": selectors.cost_per_transaction(filters)
+        "costs": selectors.cost_per_transaction(filters, flows.received)
         if allowed is None and not filters.office
         else None,
         "channel_names": channel_names,
@@ -206,7 +205,8 @@ def _month(text: str) -> date:
 def transparency(request, month: str = ""):
     today = timezone.localdate()
     chosen = _month(month) if month else today.replace(day=1)
-    trend = opendata.trend(chosen)
+    figures = opendata.cached_figures(chosen)
+    trend = figures["trend"]
     labels = [f"{item.start:%m/%Y}" for item in trend]
     on_time = [item.on_time_percent for item in trend]
     return render(
@@ -214,12 +214,12 @@ def transparency(request, month: str = ""):
         "indicators/transparency.html",
         {
             "month": chosen,
-            "rows": opendata.records(chosen),
+            "rows": figures["records"],
             "trend": trend,
             "trend_labels": labels,
             "trend_chart": charts.trend(labels, on_time, unit=" %"),
             "counter_waits": counter_waits.public_month(*selectors.month_range(chosen)),
-            "months": opendata.available_months(),
+            "months": figures["months"],
             "small_cell": opendata.SMALL_CELL,
         },
     )

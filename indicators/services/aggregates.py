@@ -6,6 +6,9 @@ periodic task working on the same day take turns, so neither leaves duplicates
 nor a half-written day, and running a day again writes the same rows.
 ``refresh`` is the periodic task's work: the days touched by whatever changed
 since its last run, plus yesterday and today (the backlog ages every day).
+After its days, each month touched is rolled up again (``roll_up_month``: the
+month's rows are the sums of its day rows), and the public figures cached by
+``opendata`` are forgotten.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from core.models import AuditEvent
 from procedures.deadlines import business_days_taken
 from procedures.models import Case, ProcedureVersion
 
+from .. import opendata
 from ..figures import days_histogram
-from ..models import AggregationState, CaseDay, SatisfactionAnswer
+from ..models import AggregationState, CaseDay, CaseMonth, SatisfactionAnswer
 
 STATE_NAME = "cases"
 # Changes committed while the previous run was reading are read again: a run is idempotent,
@@ -186,26 +190,81 @@ def compute_day(day: date, departments: dict[str, str] | None = None) -> list[Ca
     return sorted(rows.values(), key=lambda r: (r.procedure, r.channel, r.office))
 
 
-def aggregate_day(day: date, departments: dict[str, str] | None = None) -> int:
-    """Replace the day's rows with freshly computed ones; how many rows it has."""
+def aggregate_day(
+    day: date, departments: dict[str, str] | None = None, *, roll_up: bool = True
+) -> int:
+    """Replace the day's rows with freshly computed ones, then (unless the caller rolls up
+    itself, once for many days) its month's; how many day rows it has."""
     with transaction.atomic():
         numbering.hold(f"indicators.case_day.{day.isoformat()}")
         rows = compute_day(day, departments)
         CaseDay.objects.filter(day=day).delete()
         CaseDay.objects.bulk_create(rows)
+    if roll_up:
+        roll_up_month(day)
     return len(rows)
 
 
+# What a month row adds up from its day rows: every flow (the backlog is a day's state).
+MONTH_KEYS = ("procedure", "department", "channel", "office")
+MONTH_COUNTS = tuple(
+    field.name
+    for field in CaseMonth._meta.fields
+    if field.name not in {"id", "month", "resolution_histogram", *MONTH_KEYS}
+)
+
+
+def roll_up_month(day: date) -> int:
+    """Rewrite the rows of the month ``day`` falls in from its day rows; how many rows.
+
+    Run after the days are committed, under a lock named after the month: whoever wrote a
+    day rolls its month up afterwards, so the last roll-up has read every day written."""
+    month = day.replace(day=1)
+    following = (month + timedelta(days=31)).replace(day=1)
+    with transaction.atomic():
+        numbering.hold(f"indicators.case_month.{month.isoformat()}")
+        rows: dict[tuple, CaseMonth] = {}
+        days = CaseDay.objects.filter(day__gte=month, day__lt=following).values_list(
+            *MONTH_KEYS, *MONTH_COUNTS, "resolution_histogram"
+        )
+        for values in days.iterator(chunk_size=5000):
+            key = values[: len(MONTH_KEYS)]
+            target = rows.get(key)
+            if target is None:
+                target = rows[key] = CaseMonth(
+                    month=month, **dict(zip(MONTH_KEYS, key, strict=True))
+                )
+            for name, count in zip(MONTH_COUNTS, values[len(MONTH_KEYS) : -1], strict=True):
+                setattr(target, name, getattr(target, name) + count)
+            for days_taken, count in values[-1].items():
+                histogram = target.resolution_histogram
+                histogram[days_taken] = histogram.get(days_taken, 0) + count
+        CaseMonth.objects.filter(month=month).delete()
+        CaseMonth.objects.bulk_create(rows.values(), batch_size=2000)
+    opendata.forget_cached_figures()
+    return len(rows)
+
+
+def roll_up_months(days: Iterable[date]) -> int:
+    """Roll up each month that one of ``days`` falls in, once; how many months."""
+    months = sorted({day.replace(day=1) for day in days})
+    for month in months:
+        roll_up_month(month)
+    return len(months)
+
+
 def rebuild(first: date, last: date) -> int:
-    """Recompute every day from ``first`` to ``last`` included; how many days."""
+    """Recompute every day from ``first`` to ``last`` included, then their months; how
+    many days."""
     departments = procedure_departments()
-    days = 0
+    written = []
     day = first
     while day <= last:
-        aggregate_day(day, departments)
+        aggregate_day(day, departments, roll_up=False)
+        written.append(day)
         day += timedelta(days=1)
-        days += 1
-    return days
+    roll_up_months(written)
+    return len(written)
 
 
 def changed_days(since: datetime) -> set[date]:
@@ -248,7 +307,8 @@ def refresh(now: datetime | None = None) -> list[date]:
     written = sorted(day for day in days if day <= today)
     departments = procedure_departments()
     for day in written:
-        aggregate_day(day, departments)
+        aggregate_day(day, departments, roll_up=False)
+    roll_up_months(written)
     # Only forward: a slower run that started earlier must not move the mark back.
     AggregationState.objects.get_or_create(name=STATE_NAME, defaults={"read_until": now})
     AggregationState.objects.filter(name=STATE_NAME, read_until__lt=now).update(read_until=now)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from indicators.models import CaseDay
+from indicators.services import aggregates
 from procedures.catalog import load_catalog
 from procedures.services.catalog import sync_catalog
 from tests.browser.test_procedure_flow import log_in
@@ -45,6 +46,7 @@ def test_dashboard_and_transparency_pages(live_server, browser, tmp_path, assert
             open_over_60=1,
             overdue=2,
         )
+    aggregates.roll_up_months(today - timedelta(days=offset) for offset in range(0, 90, 3))
     base = live_server.url
 
     manager = browser.new_context(locale="es-AR").new_page()

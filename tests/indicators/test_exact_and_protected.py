@@ -35,7 +35,9 @@ def head(version):
 
 def day_row(day: date, procedure="habilitacion-de-prueba", **counts) -> CaseDay:
     defaults = {"department": "rentas", "channel": "online"}
-    return CaseDay.objects.create(day=day, procedure=procedure, **(defaults | counts))
+    row = CaseDay.objects.create(day=day, procedure=procedure, **(defaults | counts))
+    aggregates.roll_up_month(day)  # as aggregate_day does after writing a day
+    return row
 
 
 # --- Medians and 90th percentiles, exact for any period ------------------------------------

@@ -16,7 +16,7 @@ from accounts.models import User
 from core.models import OutboxItem
 from core.outbox import run as run_outbox_item
 from indicators.models import CaseDay, ChannelCost, SatisfactionAnswer
-from indicators.services import alerts
+from indicators.services import aggregates, alerts
 from procedures.models import Case
 from tests.engine.conftest import make_employee
 
@@ -33,9 +33,11 @@ def grant(user: User, *codenames: str) -> User:
 
 
 def figures(day: date, department: str, procedure="habilitacion-de-prueba", **counts) -> CaseDay:
-    return CaseDay.objects.create(
+    row = CaseDay.objects.create(
         day=day, procedure=procedure, department=department, channel="online", **counts
     )
+    aggregates.roll_up_month(day)  # as aggregate_day does after writing a day
+    return row
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from indicators.models import AggregationState, CaseDay
+from indicators.models import AggregationState, CaseDay, CaseMonth
 from indicators.services import aggregates, satisfaction
 from procedures.deadlines import is_overdue_on
 from procedures.models import Case
@@ -31,6 +31,31 @@ def row(day: date) -> CaseDay:
 def snapshot() -> list[tuple]:
     fields = [f.name for f in CaseDay._meta.fields if f.name != "id"]
     return list(CaseDay.objects.order_by("day", "procedure", "channel").values_list(*fields))
+
+
+def month_snapshot() -> list[tuple]:
+    fields = [f.name for f in CaseMonth._meta.fields if f.name != "id"]
+    return list(CaseMonth.objects.order_by("month", "procedure", "channel").values_list(*fields))
+
+
+def months_from_days() -> list[tuple]:
+    """The month rows as the day rows add up, worked out here in Python."""
+    counts = aggregates.MONTH_COUNTS
+    sums: dict[tuple, dict] = {}
+    for day in CaseDay.objects.all():
+        key = (day.day.replace(day=1), day.procedure, day.department, day.channel, day.office)
+        total = sums.setdefault(key, {"counts": dict.fromkeys(counts, 0), "days": {}})
+        for name in counts:
+            total["counts"][name] += getattr(day, name)
+        for days, count in day.resolution_histogram.items():
+            total["days"][days] = total["days"].get(days, 0) + count
+    fields = [f.name for f in CaseMonth._meta.fields if f.name != "id"]
+    rows = []
+    for key, total in sums.items():
+        values = dict(zip(("month", *aggregates.MONTH_KEYS), key, strict=True))
+        values |= total["counts"] | {"resolution_histogram": total["days"]}
+        rows.append(tuple(values[name] for name in fields))
+    return sorted(rows, key=lambda row: (row[0], row[1], row[3]))
 
 
 @pytest.fixture
@@ -158,13 +183,21 @@ def test_incremental_runs_give_the_rows_of_a_rebuild(story):
         day += timedelta(days=1)
     incremental = snapshot()
     assert AggregationState.objects.get().read_until == moment(date(2026, 6, 12), 23)
+    # The month rows are the sums of the day rows after the incremental runs...
+    months = month_snapshot()
+    assert months == months_from_days()
+    assert {row[0] for row in months} == {date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1)}
 
     CaseDay.objects.all().delete()
+    CaseMonth.objects.all().delete()
     aggregates.rebuild(date(2026, 4, 6), date(2026, 6, 12))
     assert snapshot() == incremental
+    # ... and after a rebuild, which writes the same ones.
+    assert month_snapshot() == months
     # And a second rebuild of a day writes the same rows again.
     aggregates.aggregate_day(date(2026, 6, 11))
     assert snapshot() == incremental
+    assert month_snapshot() == months
 
 
 def test_the_sql_backlog_rule_is_the_engine_rule():

@@ -8,8 +8,9 @@ from indicators.services import aggregates
 
 class Command(BaseCommand):
     help = (
-        "Recompute the daily indicator figures of a date range (safe while the periodic task "
-        "runs: each day is rewritten whole, one run at a time)."
+        "Recompute the daily indicator figures of a date range, then the monthly figures of "
+        "the months it touches (safe while the periodic task runs: each day and each month "
+        "is rewritten whole, one run at a time)."
     )
 
     def add_arguments(self, parser):
@@ -27,4 +28,4 @@ class Command(BaseCommand):
         if end > timezone.localdate():
             raise CommandError("the range reaches into the future")
         days = aggregates.rebuild(start, end)
-        self.stdout.write(f"{days} day(s) recomputed, {start} to {end}.")
+        self.stdout.write(f"{days} day(s) recomputed, {start} to {end}, and their months.")
