@@ -440,6 +440,22 @@ def _close_if_paid(batch: PaymentBatch) -> None:
         batch.save(update_fields=["status", "paid_at"])
 
 
+def _confirm_order_paid_by_bank(
+    order: PaymentOrder, *, paid_on: date, note: str, actor: User, evidence: dict
+) -> None:
+    """The bank confirmed one exported order (statement line, camt entry or pain.002): it is
+    paid, its batch is closed when it was the last one open, and the audit says from what."""
+    _mark_orders_paid([order], paid_on, note, actor)
+    if order.batch.status == PaymentBatch.Status.EXPORTED:
+        _close_if_paid(_locked_batch(order.batch))
+    audit.record(
+        actor=actor,
+        action="payment_order.paid",
+        obj=order,
+        after={"paid_on": paid_on.isoformat(), **evidence},
+    )
+
+
 def confirm_paid(*, batch: PaymentBatch, paid_on: date, note: str, actor: User) -> PaymentBatch:
     """Every payment of an exported batch went through (as the bank confirmed)."""
     _require(is_accounts_payable(actor))
@@ -528,15 +544,12 @@ def import_statement(*, content: bytes, actor: User) -> StatementReport:
                     )
                 )
             else:
-                _mark_orders_paid([order], paid_on, _("Bank statement"), actor)
-                if order.batch.status == PaymentBatch.Status.EXPORTED:
-                    _close_if_paid(_locked_batch(order.batch))
-                audit.record(
+                _confirm_order_paid_by_bank(
+                    order,
+                    paid_on=paid_on,
+                    note=_("Bank statement"),
                     actor=actor,
-                    action="payment_order.paid",
-                    obj=order,
-                    after={
-                        "paid_on": paid_on.isoformat(),
+                    evidence={
                         "amount": str(amount),
                         "source": "statement",
                         "end_to_end_id": transfer.end_to_end_id if transfer else order.reference,

@@ -17,14 +17,11 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from accounts.models import User
-from core import audit
 from suppliers.selectors import is_accounts_payable
 
-from ..models import BankTransfer, PaymentBatch, PaymentOrder
+from ..models import BankTransfer, PaymentOrder
 from . import (
-    _close_if_paid,
-    _locked_batch,
-    _mark_orders_paid,
+    _confirm_order_paid_by_bank,
     _require,
     _sent,
     record_bank_rejection,
@@ -193,19 +190,12 @@ def _settle(tx: _Transaction, transfer: BankTransfer, report: CamtReport, actor:
                 )
             )
             return
-        _mark_orders_paid([order], tx.booked_on, report.message, actor)
-        if order.batch.status == PaymentBatch.Status.EXPORTED:
-            _close_if_paid(_locked_batch(order.batch))
-        audit.record(
+        _confirm_order_paid_by_bank(
+            order,
+            paid_on=tx.booked_on,
+            note=report.message,
             actor=actor,
-            action="payment_order.paid",
-            obj=order,
-            after={
-                "paid_on": tx.booked_on.isoformat(),
-                "amount": str(tx.amount),
-                "source": report.message,
-                "end_to_end_id": e2e,
-            },
+            evidence={"amount": str(tx.amount), "source": report.message, "end_to_end_id": e2e},
         )
     report.paid.append(order)
 

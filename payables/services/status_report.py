@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from accounts.models import User
-from core import audit
 from core.errors import ActionRefused
 from suppliers.selectors import is_accounts_payable
 
-from ..models import BankTransfer, PaymentBatch, PaymentOrder
-from . import _close_if_paid, _locked_batch, _mark_orders_paid, _require, record_bank_rejection
+from ..models import BankTransfer, PaymentOrder
+from . import _confirm_order_paid_by_bank, _require, record_bank_rejection
 
 SETTLED = {"ACSC", "ACCC"}
 REJECTED = {"RJCT"}
@@ -134,19 +133,12 @@ def import_status_report(*, content: bytes, actor: User) -> StatusReport:
                 if order.status == PaymentOrder.Status.PAID:
                     report.ignored.append((e2e, _("Already confirmed.")))
                     continue
-                _mark_orders_paid([order], timezone.localdate(), f"pain.002 {status}", actor)
-                if order.batch.status == PaymentBatch.Status.EXPORTED:
-                    _close_if_paid(_locked_batch(order.batch))
-                audit.record(
+                _confirm_order_paid_by_bank(
+                    order,
+                    paid_on=timezone.localdate(),
+                    note=f"pain.002 {status}",
                     actor=actor,
-                    action="payment_order.paid",
-                    obj=order,
-                    after={
-                        "paid_on": order.paid_on.isoformat(),
-                        "source": "pain.002",
-                        "status": status,
-                        "end_to_end_id": e2e,
-                    },
+                    evidence={"source": "pain.002", "status": status, "end_to_end_id": e2e},
                 )
             report.paid.append(order)
         else:
