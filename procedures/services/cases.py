@@ -69,19 +69,22 @@ def start_draft(
     return case
 
 
+def _stored_file_fields(uploaded, actor: User) -> dict:
+    """What a case's stored file (a document, or one kept for a correction) records of it."""
+    return {
+        "token": secrets.token_hex(16),
+        "original_name": uploaded.name[:200],
+        "content_type": uploaded.sniffed_type,
+        "size": uploaded.size,
+        "sha256": sha256_of(uploaded),
+        "uploaded_by": actor,
+    }
+
+
 def store_document(*, case: Case, slot: str, uploaded, actor: User) -> CaseDocument:
     """Attach a file (already checked by the form) to a slot, replacing the previous one."""
     case.documents.filter(slot=slot, replaced=False).update(replaced=True)
-    document = CaseDocument(
-        case=case,
-        slot=slot,
-        token=secrets.token_hex(16),
-        original_name=uploaded.name[:200],
-        content_type=uploaded.sniffed_type,
-        size=uploaded.size,
-        sha256=sha256_of(uploaded),
-        uploaded_by=actor,
-    )
+    document = CaseDocument(case=case, slot=slot, **_stored_file_fields(uploaded, actor))
     storage.save(document.file, document.token, uploaded)
     document.save()
     return document
@@ -281,14 +284,7 @@ def keep_correction_files(*, case: Case, uploads: dict[str, Any], actor: User) -
         for slot, uploaded in uploads.items():
             _discard_pending(case, slot)
             pending = PendingCorrectionFile(
-                case=case,
-                slot=slot,
-                token=secrets.token_hex(16),
-                original_name=uploaded.name[:200],
-                content_type=uploaded.sniffed_type,
-                size=uploaded.size,
-                sha256=sha256_of(uploaded),
-                uploaded_by=actor,
+                case=case, slot=slot, **_stored_file_fields(uploaded, actor)
             )
             storage.save(pending.file, pending.token, uploaded)
             pending.save()
