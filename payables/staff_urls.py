@@ -21,5 +21,5 @@ urlpatterns = [
     path("proveedores/<int:pk>/cuenta/", account_views.staff_statement, name="supplier_statement"),
     path("retenciones/", views.withholdings, name="withholdings"),
     path("retenciones/sicore/", views.sicore, name="sicore"),
-    path("retenciones/sire/", views.sire, name="sire"),
+    path("retenciones/sire/<str:form>/", views.sire, name="sire"),
 ]

@@ -283,7 +283,8 @@ def withholdings(request):
         {
             "month": month,
             "sicore_count": len(withholding.sicore_lines(month)),
-            "sire_count": len(withholding.sire_lines(month)),
+            "sire_f2004_count": len(withholding.sire_lines(month, "2004")),
+            "sire_f2005_count": len(withholding.sire_lines(month, "2005")),
         },
     )
 
@@ -307,9 +308,13 @@ def sicore(request):
 
 
 @supplier_staff_required
-def sire(request):
-    """The month's VAT and social security withholdings for SIRE."""
-    return _tax_office_file(request, "sire", withholding.sire_file)
+def sire(request, form: str):
+    """The month's withholdings of one SIRE form: F.2004 social security, F.2005 VAT."""
+    if form not in withholding.SIRE_FORMS:
+        raise Http404
+    return _tax_office_file(
+        request, f"sire-f{form}", lambda month: withholding.sire_file(month, form)
+    )
 
 
 def _bank_message_as_statement(content: bytes, user) -> services.StatementReport:

@@ -212,8 +212,8 @@ def import_provincial_padron(*, content: bytes, actor: User) -> PadronReport:
 #
 # Since RG 4523/2019 VAT withholdings are declared in SIRE (form F.2005), and SUSS ones since
 # RG 3726/2015 (F.2004); income tax stays in SICORE. Gross-income (IIBB) and municipal
-# withholdings go to the province and to the municipality, not to AFIP. The layouts are
-# documented in docs/tax-office-exports.md.
+# withholdings go to the province and to the municipality, not to AFIP. The layouts, and the
+# sources of each field, are in docs/tax-office-exports.md.
 
 SICORE_TAXES = {"ganancias": "0217"}
 SICORE_VOUCHER_PAYMENT_ORDER = "06"
@@ -226,15 +226,18 @@ class SireCodes:
     regimes: dict[str, str]
 
 
-# AFIP's codes for the SIRE forms, taxes and regimes, by our tax and rule regime. Forms,
-# VAT tax 216 and SUSS tax 353 are confirmed by secondary sources; regimes 832 and 755 and
-# the record layout are not (vendors' published layouts contradict it): see
-# docs/tax-office-exports.md, "SIRE", before a first filing.
+# AFIP's form and tax codes for SIRE by our tax, and the regime code by our rule's regime.
+# Only 831 is known to be an F.2005 regime; what each code covers, and 832 and 755 at all,
+# are not confirmed (docs/tax-office-exports.md, "SIRE").
 SIRE = {
     "iva": SireCodes(form="2005", tax="216", regimes={"RG2854-B": "831", "RG2854-S": "832"}),
     "suss": SireCodes(form="2004", tax="353", regimes={"RG1784": "755"}),
 }
-SIRE_CONDITIONS = {"ri": "1"}  # 1 registered, 2 not registered
+SIRE_FORMS = {codes.form: tax for tax, codes in SIRE.items()}
+SIRE_VERSION = "0100"
+SIRE_CONDITIONS = {"ri": "01"}  # F.2005 condition: 01 VAT registered, 02 not registered
+SIRE_VOUCHER_PAYMENT_ORDER = "06"
+SIRE_LINE_LENGTHS = {"2004": 191, "2005": 305}
 
 
 def _sicore_amount(value: Decimal, width: int) -> str:
@@ -295,41 +298,100 @@ def sicore_file(month: date) -> bytes:
     return "".join(f"{line}\r\n" for line in sicore_lines(month)).encode("ascii")
 
 
-SIRE_LINE_LENGTH = 153
+def _sire_amount(value: Decimal | None, width: int = 14) -> str:
+    """An amount as SIRE's import takes it: two decimals, point, zeros on the left."""
+    return f"{value or ZERO:.2f}".rjust(width, "0")
 
 
-def sire_lines(month: date) -> list[str]:
-    """The month's VAT and social security withholdings, one 153-character line each, in
-    the fields of AFIP's SIRE certificates (F.2005/F.2004); see docs/tax-office-exports.md."""
+def _sire_traceability(certificate_number: str, width: int) -> str:
+    """Our certificate number as the agent's traceability code SIRE returns with its own
+    certificate number; only its digits (year and sequence) when it does not fit."""
+    text = certificate_number
+    if len(text) > width:
+        text = "".join(ch for ch in text if ch.isdigit())[-width:]
+    return text.ljust(width)
+
+
+def _sire_f2004_line(row: Withholding) -> str:
+    codes = SIRE[row.tax]
+    paid_on = row.order.paid_on or row.created_at.date()
+    return "".join(
+        [
+            codes.form,
+            SIRE_VERSION,
+            _sire_traceability(row.certificate_number, 10),
+            "".join(ch for ch in settings.MUNICIPALITY_CUIT if ch.isdigit()),
+            codes.tax,
+            codes.regimes.get(row.regime, row.regime).rjust(3, "0")[-3:],
+            row.supplier.cuit,
+            f"{paid_on:%d/%m/%Y}",
+            SIRE_VOUCHER_PAYMENT_ORDER,
+            f"{paid_on:%d/%m/%Y}",
+            _sire_voucher_number(row.order),
+            _sire_amount(row.order.gross_amount or row.order.amount),
+            _sire_amount(row.amount),
+            " " * 25,  # original certificate (credit notes only): number,
+            " " * 10,  # date
+            " " * 14,  # and amount
+            " " * 30,  # other data
+        ]
+    )
+
+
+def _sire_f2005_line(row: Withholding) -> str:
+    codes = SIRE[row.tax]
+    paid_on = row.order.paid_on or row.created_at.date()
+    return "".join(
+        [
+            SIRE_VERSION,
+            _sire_traceability(row.certificate_number, 36),
+            codes.tax,
+            codes.regimes.get(row.regime, row.regime).rjust(3, "0")[-3:],
+            f"{paid_on:%d/%m/%Y}",
+            SIRE_CONDITIONS.get(row.supplier.tax_condition, "02"),
+            "0",  # the withholding could be made
+            " " * 30,  # so no reason for not making it
+            _sire_amount(row.amount),
+            _sire_amount(row.taxable),
+            "0",  # no exclusion regime
+            _sire_amount(ZERO, 6),  # exclusion percentage
+            " " * 10,  # publication date of the exclusion
+            SIRE_VOUCHER_PAYMENT_ORDER,
+            f"{paid_on:%d/%m/%Y}",
+            _sire_voucher_number(row.order),
+            " " * 12,  # COE
+            " " * 12,  # original COE
+            " " * 14,  # CAE
+            _sire_amount(row.order.gross_amount or row.order.amount),
+            " " * 30,  # credit note reason
+            row.supplier.cuit,
+            " " * 25,  # original certificate (credit notes and cancellations): number,
+            " " * 10,  # date
+            " " * 14,  # and amount
+            " ",  # cancellation reason
+        ]
+    )
+
+
+def _sire_voucher_number(order: PaymentOrder) -> str:
+    digits = "".join(ch for ch in order.reference if ch.isdigit())
+    return digits[-16:].ljust(16)
+
+
+def sire_lines(month: date, form: str) -> list[str]:
+    """The month's withholdings of one SIRE form, one line each, in SIRE's batch import
+    layout: F.2004 (social security, 191 characters) or F.2005 (VAT, 305 characters)."""
+    line_of = {"2004": _sire_f2004_line, "2005": _sire_f2005_line}[form]
     lines = []
-    for row in _declared(month, list(SIRE)):
-        codes = SIRE[row.tax]
-        paid_on = row.order.paid_on or row.created_at.date()
-        line = "".join(
-            [
-                codes.form,
-                codes.tax,
-                codes.regimes.get(row.regime, row.regime).rjust(3, "0")[-3:],
-                row.supplier.cuit,
-                f"{paid_on:%d/%m/%Y}",
-                SICORE_VOUCHER_PAYMENT_ORDER,
-                f"{paid_on:%d/%m/%Y}",
-                _voucher_number(row.order),
-                _sicore_amount(row.order.gross_amount or row.order.amount, 16),
-                _sicore_amount(row.taxable, 14),
-                _sicore_amount(row.rate, 6),
-                _sicore_amount(row.amount, 14),
-                SIRE_CONDITIONS.get(row.supplier.tax_condition, "2"),
-                "0",  # the withholding could be made
-                "0",  # no exclusion regime
-                "000,00",
-                " " * 10,
-                row.certificate_number.ljust(25)[:25],
-            ]
-        )
+    for row in _declared(month, [SIRE_FORMS[form]]):
+        line = line_of(row)
+        # A field too long (an amount over 11 digits, a malformed CUIT) would shift every
+        # field after it: better no file than one SIRE reads wrongly.
+        if len(line) != SIRE_LINE_LENGTHS[form]:
+            raise ValueError(f"SIRE F.{form} line for {row.certificate_number} is {len(line)} long")
         lines.append(line)
     return lines
 
 
-def sire_file(month: date) -> bytes:
-    return "".join(f"{line}\r\n" for line in sire_lines(month)).encode("ascii")
+def sire_file(month: date, form: str) -> bytes:
+    return "".join(f"{line}\r\n" for line in sire_lines(month, form)).encode("ascii")

@@ -82,26 +82,29 @@ def test_supplier_downloads_its_certificates_and_others_cannot(
     assert client.get(url).status_code == 404
 
 
-def test_sire_file_has_the_social_security_withholding(paid) -> None:
+def test_sire_f2004_file_has_the_social_security_withholding(paid, settings) -> None:
     month = timezone.localdate()
+    today = f"{month:%d/%m/%Y}"
     assert len(withholding_services.sicore_lines(month)) == 1  # income tax only
-    lines = withholding_services.sire_lines(month)
+    assert withholding_services.sire_lines(month, "2005") == []
+    lines = withholding_services.sire_lines(month, "2004")
     assert len(lines) == 1
     line = lines[0]
-    assert len(line) == withholding_services.SIRE_LINE_LENGTH
-    assert line[:4] == "2004" and line[4:7] == "353" and line[7:10] == "755"
-    assert line[10:21] == paid.supplier.cuit
-    assert line[21:31] == f"{timezone.localdate():%d/%m/%Y}"
-    assert line[31:33] == "06"
-    assert line[43:59] == "0000000000000001"  # OP-000001
-    assert line[59:75] == "0000000121000,00"  # the order's gross
-    assert line[75:89] == "00000100000,00"  # base
-    assert line[89:95] == "001,00"  # rate
-    assert line[95:109] == "00000001000,00"  # withheld
-    assert line[109:112] == "100"  # registered, could withhold, no exclusion
+    assert len(line) == withholding_services.SIRE_LINE_LENGTHS["2004"] == 191
     sire = Withholding.objects.get(order=paid, tax="suss")
-    assert line[128:].rstrip() == sire.certificate_number
-    assert withholding_services.sire_file(month) == f"{line}\r\n".encode()
+    assert line[0:4] == "2004" and line[4:8] == "0100"
+    # The traceability code: our certificate number's year and sequence.
+    assert line[8:18] == sire.certificate_number.replace("RET-", "").replace("-", "")
+    assert line[18:29] == settings.MUNICIPALITY_CUIT
+    assert line[29:32] == "353" and line[32:35] == "755"
+    assert line[35:46] == paid.supplier.cuit
+    assert line[46:56] == today  # withheld when paid
+    assert line[56:58] == "06" and line[58:68] == today  # the payment order, OP-000001
+    assert line[68:84] == "000001          "
+    assert line[84:98] == "00000121000.00"  # the order's gross
+    assert line[98:112] == "00000001000.00"  # withheld
+    assert line[112:] == " " * 79  # no original certificate, no other data
+    assert withholding_services.sire_file(month, "2004") == f"{line}\r\n".encode()
 
 
 def test_the_vat_withholding_goes_to_sire_form_2005(exported, clerk, settings) -> None:  # noqa: F811
@@ -120,23 +123,47 @@ def test_the_vat_withholding_goes_to_sire_form_2005(exported, clerk, settings) -
         amount=Decimal("10500.00"),
     )
     payments.confirm_paid(batch=batch, paid_on=timezone.localdate(), note="", actor=clerk)
-    forms = sorted(line[:10] for line in withholding_services.sire_lines(timezone.localdate()))
-    assert forms == ["2004353755", "2005216831"]
+    month = timezone.localdate()
+    today = f"{month:%d/%m/%Y}"
+    assert [line[:4] for line in withholding_services.sire_lines(month, "2004")] == ["2004"]
+    (line,) = withholding_services.sire_lines(month, "2005")
+    assert len(line) == withholding_services.SIRE_LINE_LENGTHS["2005"] == 305
+    vat = Withholding.objects.get(order=order, tax="iva")
+    assert line[0:4] == "0100"  # F.2005 has no form field: its file is imported as F.2005
+    assert line[4:40] == vat.certificate_number.ljust(36)
+    assert line[40:43] == "216" and line[43:46] == "831"
+    assert line[46:56] == today
+    assert line[56:58] == "01"  # VAT registered
+    assert line[58:89] == "0" + " " * 30  # withheld, so no reason for not withholding
+    assert line[89:103] == "00000010500.00"  # withheld
+    assert line[103:117] == "00000021000.00"  # calculation base
+    assert line[117:134] == "0" + "000.00" + " " * 10  # no exclusion
+    assert line[134:136] == "06" and line[136:146] == today
+    assert line[146:162] == "000001          "
+    assert line[162:200] == " " * 38  # no COE, original COE or CAE
+    assert line[200:214] == "00000121000.00"  # the order's gross
+    assert line[214:244] == " " * 30
+    assert line[244:255] == order.supplier.cuit
+    assert line[255:] == " " * 50  # no original certificate, no cancellation
 
 
-def test_staff_page_and_command_give_both_files(client, paid, clerk, tmp_path) -> None:
+def test_staff_page_and_command_give_the_files(client, paid, clerk, tmp_path) -> None:
     month = f"{timezone.localdate():%Y-%m}"
     client.force_login(clerk)
     page = client.get(reverse("payables:withholdings"), {"mes": month}).content.decode()
-    assert "SICORE" in page and "SIRE" in page
-    assert "El diseño de registro del archivo SIRE todavía no se verificó" in page
-    sire = client.get(reverse("payables:sire"), {"mes": month})
+    assert "SICORE" in page and "F.2004" in page and "F.2005" in page
+    assert "confirmá en la ayuda de SIRE los códigos de régimen" in page
+    sire = client.get(reverse("payables:sire", args=["2004"]), {"mes": month})
     assert sire.status_code == 200
-    assert sire["Content-Disposition"] == f'attachment; filename="sire-{month}.txt"'
+    assert sire["Content-Disposition"] == f'attachment; filename="sire-f2004-{month}.txt"'
     assert sire.content.count(b"\r\n") == 1
-    bad = client.get(reverse("payables:sire"), {"mes": "2026-13"}, follow=True)
+    vat = client.get(reverse("payables:sire", args=["2005"]), {"mes": month})
+    assert vat.status_code == 200 and vat.content == b""
+    assert client.get(reverse("payables:sire", args=["2003"]), {"mes": month}).status_code == 404
+    bad = client.get(reverse("payables:sire", args=["2004"]), {"mes": "2026-13"}, follow=True)
     assert "Escribí el mes como año y mes" in bad.content.decode()
 
     call_command("export_withholdings", month, dir=str(tmp_path))
     assert (tmp_path / f"sicore-{month}.txt").read_bytes().count(b"\r\n") == 1
-    assert (tmp_path / f"sire-{month}.txt").read_bytes().count(b"\r\n") == 1
+    assert (tmp_path / f"sire-f2004-{month}.txt").read_bytes().count(b"\r\n") == 1
+    assert (tmp_path / f"sire-f2005-{month}.txt").read_bytes() == b""

@@ -5,11 +5,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from payables.services.withholding import sicore_file, sire_file
+from payables.services.withholding import SIRE_FORMS, sicore_file, sire_file
 
 
 class Command(BaseCommand):
-    help = "Write sicore-YYYY-MM.txt and sire-YYYY-MM.txt with the month's paid withholdings."
+    help = (
+        "Write sicore-YYYY-MM.txt, sire-f2004-YYYY-MM.txt and sire-f2005-YYYY-MM.txt with the "
+        "month's paid withholdings."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("month", help="the month, as YYYY-MM")
@@ -26,7 +29,10 @@ class Command(BaseCommand):
         folder = Path(dir)
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder.")
-        for name, content in (("sicore", sicore_file(first)), ("sire", sire_file(first))):
+        files = [("sicore", sicore_file(first))] + [
+            (f"sire-f{form}", sire_file(first, form)) for form in sorted(SIRE_FORMS)
+        ]
+        for name, content in files:
             path = folder / f"{name}-{first:%Y-%m}.txt"
             path.write_bytes(content)
             lines = content.count(b"\r\n")
