@@ -238,6 +238,9 @@ SIRE_VERSION = "0100"
 SIRE_CONDITIONS = {"ri": "01"}  # F.2005 condition: 01 VAT registered, 02 not registered
 SIRE_VOUCHER_PAYMENT_ORDER = "06"
 SIRE_LINE_LENGTHS = {"2004": 191, "2005": 305}
+# F.2005 files in use write a decimal comma; F.2004 keeps the point of the sibling F.2003
+# file in use, unconfirmed (docs/tax-office-exports.md, "SIRE").
+SIRE_DECIMAL_SEPARATORS = {"2004": ".", "2005": ","}
 
 
 def _sicore_amount(value: Decimal, width: int) -> str:
@@ -298,9 +301,10 @@ def sicore_file(month: date) -> bytes:
     return "".join(f"{line}\r\n" for line in sicore_lines(month)).encode("ascii")
 
 
-def _sire_amount(value: Decimal | None, width: int = 14) -> str:
-    """An amount as SIRE's import takes it: two decimals, point, zeros on the left."""
-    return f"{value or ZERO:.2f}".rjust(width, "0")
+def _sire_amount(value: Decimal | None, form: str, width: int = 14) -> str:
+    """An amount as SIRE's import takes it: two decimals, the form's separator, zeros on
+    the left."""
+    return f"{value or ZERO:.2f}".replace(".", SIRE_DECIMAL_SEPARATORS[form]).rjust(width, "0")
 
 
 def _sire_traceability(certificate_number: str, width: int) -> str:
@@ -328,8 +332,8 @@ def _sire_f2004_line(row: Withholding) -> str:
             SIRE_VOUCHER_PAYMENT_ORDER,
             f"{paid_on:%d/%m/%Y}",
             _sire_voucher_number(row.order),
-            _sire_amount(row.order.gross_amount or row.order.amount),
-            _sire_amount(row.amount),
+            _sire_amount(row.order.gross_amount or row.order.amount, codes.form),
+            _sire_amount(row.amount, codes.form),
             " " * 25,  # original certificate (credit notes only): number,
             " " * 10,  # date
             " " * 14,  # and amount
@@ -351,10 +355,10 @@ def _sire_f2005_line(row: Withholding) -> str:
             SIRE_CONDITIONS.get(row.supplier.tax_condition, "02"),
             "0",  # the withholding could be made
             " " * 30,  # so no reason for not making it
-            _sire_amount(row.amount),
-            _sire_amount(row.taxable),
+            _sire_amount(row.amount, codes.form),
+            _sire_amount(row.taxable, codes.form),
             "0",  # no exclusion regime
-            _sire_amount(ZERO, 6),  # exclusion percentage
+            _sire_amount(ZERO, codes.form, 6),  # exclusion percentage
             " " * 10,  # publication date of the exclusion
             SIRE_VOUCHER_PAYMENT_ORDER,
             f"{paid_on:%d/%m/%Y}",
@@ -362,7 +366,7 @@ def _sire_f2005_line(row: Withholding) -> str:
             " " * 12,  # COE
             " " * 12,  # original COE
             " " * 14,  # CAE
-            _sire_amount(row.order.gross_amount or row.order.amount),
+            _sire_amount(row.order.gross_amount or row.order.amount, codes.form),
             " " * 30,  # credit note reason
             row.supplier.cuit,
             " " * 25,  # original certificate (credit notes and cancellations): number,

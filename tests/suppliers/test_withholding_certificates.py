@@ -135,13 +135,14 @@ def test_the_vat_withholding_goes_to_sire_form_2005(exported, clerk, settings) -
     assert line[46:56] == today
     assert line[56:58] == "01"  # VAT registered
     assert line[58:89] == "0" + " " * 30  # withheld, so no reason for not withholding
-    assert line[89:103] == "00000010500.00"  # withheld
-    assert line[103:117] == "00000021000.00"  # calculation base
-    assert line[117:134] == "0" + "000.00" + " " * 10  # no exclusion
+    # F.2005 amounts carry a decimal comma (F.2004 ones a point).
+    assert line[89:103] == "00000010500,00"  # withheld
+    assert line[103:117] == "00000021000,00"  # calculation base
+    assert line[117:134] == "0" + "000,00" + " " * 10  # no exclusion
     assert line[134:136] == "06" and line[136:146] == today
     assert line[146:162] == "000001          "
     assert line[162:200] == " " * 38  # no COE, original COE or CAE
-    assert line[200:214] == "00000121000.00"  # the order's gross
+    assert line[200:214] == "00000121000,00"  # the order's gross
     assert line[214:244] == " " * 30
     assert line[244:255] == order.supplier.cuit
     assert line[255:] == " " * 50  # no original certificate, no cancellation
