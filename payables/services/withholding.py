@@ -227,10 +227,11 @@ class SireCodes:
 
 
 # AFIP's form and tax codes for SIRE by our tax, and the regime code by our rule's regime.
-# Only 831 is known to be an F.2005 regime; what each code covers, and 832 and 755 at all,
-# are not confirmed (docs/tax-office-exports.md, "SIRE").
+# 212 and 214 are the F.2005 regimes in use for RG 2854 withholdings (831 is RG 3164's, for
+# cleaning and security services); which of them is goods (50 %) and which services (80 %),
+# and 755 for RG 1784, rest on one source each (docs/tax-office-exports.md, "SIRE").
 SIRE = {
-    "iva": SireCodes(form="2005", tax="216", regimes={"RG2854-B": "831", "RG2854-S": "832"}),
+    "iva": SireCodes(form="2005", tax="216", regimes={"RG2854-B": "214", "RG2854-S": "212"}),
     "suss": SireCodes(form="2004", tax="353", regimes={"RG1784": "755"}),
 }
 SIRE_FORMS = {codes.form: tax for tax, codes in SIRE.items()}

@@ -131,7 +131,7 @@ def test_the_vat_withholding_goes_to_sire_form_2005(exported, clerk, settings) -
     vat = Withholding.objects.get(order=order, tax="iva")
     assert line[0:4] == "0100"  # F.2005 has no form field: its file is imported as F.2005
     assert line[4:40] == vat.certificate_number.ljust(36)
-    assert line[40:43] == "216" and line[43:46] == "831"
+    assert line[40:43] == "216" and line[43:46] == "214"  # RG 2854, goods (50 %)
     assert line[46:56] == today
     assert line[56:58] == "01"  # VAT registered
     assert line[58:89] == "0" + " " * 30  # withheld, so no reason for not withholding
