@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import audit, numbering
+from core.errors import ActionRefused
 from core.identifiers import InvalidIdentifier, normalize_cuit
 from core.money import UnreadableNumber, parse_amount
 from suppliers.models import Invoice, InvoiceLine, PurchaseOrderLine, Supplier
@@ -393,7 +394,13 @@ def sire_lines(month: date, form: str) -> list[str]:
         # A field too long (an amount over 11 digits, a malformed CUIT) would shift every
         # field after it: better no file than one SIRE reads wrongly.
         if len(line) != SIRE_LINE_LENGTHS[form]:
-            raise ValueError(f"SIRE F.{form} line for {row.certificate_number} is {len(line)} long")
+            raise ActionRefused(
+                _(
+                    "Withholding %(certificate)s does not fit SIRE's form %(form)s (an amount "
+                    "or a CUIT too long): no SIRE file was made. Check it with the tax office."
+                )
+                % {"certificate": row.certificate_number, "form": form}
+            )
         lines.append(line)
     return lines
 

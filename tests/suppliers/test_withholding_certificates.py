@@ -168,3 +168,18 @@ def test_staff_page_and_command_give_the_files(client, paid, clerk, tmp_path) ->
     assert (tmp_path / f"sicore-{month}.txt").read_bytes().count(b"\r\n") == 1
     assert (tmp_path / f"sire-f2004-{month}.txt").read_bytes().count(b"\r\n") == 1
     assert (tmp_path / f"sire-f2005-{month}.txt").read_bytes() == b""
+
+
+def test_a_withholding_too_large_for_sire_refuses_the_file_with_a_reason(
+    client, paid, clerk
+) -> None:
+    """An amount over SIRE's 14 characters would shift every field after it: no file, a reason."""
+    row = Withholding.objects.get(order=paid, tax="suss")
+    Withholding.objects.filter(pk=row.pk).update(amount=Decimal("123456789012.00"))
+    client.force_login(clerk)
+    month = timezone.localdate()
+    response = client.get(reverse("payables:sire", args=["2004"]), {"mes": f"{month:%Y-%m}"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert row.certificate_number in page and "SIRE" in page
+    assert "Content-Disposition" not in response
