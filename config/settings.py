@@ -147,6 +147,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, locks, sessions, permissions) -----------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://portal")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same, without a new redis-py client for every operation (core.redis_cache).
+    CACHES["default"]["BACKEND"] = "core.redis_cache.RedisCache"
 _per_process_cache = CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
 # Sessions are read from the cache and written through to the database, so a restart of
 # Redis loses none (it only costs a query per session, once).
