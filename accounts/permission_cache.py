@@ -6,10 +6,12 @@ groups). Here one cache read answers instead.
 
 An entry is valid only while two tokens it was computed under are still current: the
 user's version (renewed when the user's groups or own permissions change) and the global
-generation (renewed when a group's permissions change, or a group, permission or content
-type is saved or deleted, or after migrations, which create permissions in bulk). A missing
-token or entry means the permissions are read again, never that old ones are used. Tokens
-are random, so a token lost from the cache and created again never matches an old entry.
+generation (renewed when a group's permissions change, a group is deleted, a permission or
+content type is saved or deleted, and after migrations, which create permissions in bulk).
+The entry also records whether the user was a superuser (all permissions) and is used only
+for the same flag; an inactive user has none, checked before the cache. A missing token or
+entry means the permissions are read again, never that old ones are used. Tokens are
+random, so a token lost from the cache and created again never matches an old entry.
 
 A change is forgotten twice: at once, so that the transaction making it reads its own
 change, and after its commit, because another request may have cached the old permissions
