@@ -11,9 +11,10 @@ class AccountsConfig(AppConfig):
 
         from core import slots
 
-        from . import phone
+        from . import permission_cache, phone
 
         phone.register()
+        permission_cache.connect_signals()
         authenticator_added.connect(_second_factor_set_up, weak=False)
         slots.contribute(
             "core.home",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import cProfile
 import http.client
+import importlib
 import io
 import json
+import os
 import pstats
 import socket
 import statistics
@@ -24,7 +26,6 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.base import SessionBase
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.http import HttpRequest
 from django.template.backends.django import Template as DjangoTemplate
@@ -38,7 +39,8 @@ from .fill import Cast
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIVIAL = "/bench/trivial/"
-WORKERS = 2
+# As docs/deployment.md recommends for production: two sync workers per CPU.
+WORKERS = 2 * (os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -186,10 +188,11 @@ def explain(statement: str) -> str:
 
 
 def session_cookie(user: User | None) -> str:
-    """A logged-in session written as django.contrib.auth.login writes it."""
+    """A logged-in session written as django.contrib.auth.login writes it: through the
+    configured engine (database and cache)."""
     if user is None:
         return ""
-    store = SessionStore()
+    store = importlib.import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = user._meta.pk.value_to_string(user)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()

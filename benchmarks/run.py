@@ -30,6 +30,9 @@ import psycopg
 from psycopg import sql
 
 SERVER = "postgres://postgres@127.0.0.1:5432"
+# The shared cache, Redis as in production, in a database the test suite never uses (it
+# takes 1-15); each run's keys carry its database's name (benchmarks/settings.py).
+CACHE = "redis://127.0.0.1:6379/0"
 DATABASE = "tramites_bench"
 DEFAULT_CASES = 100_000
 DOC = Path(__file__).resolve().parent.parent / "docs/performance.md"
@@ -38,6 +41,7 @@ DOC_MARKERS = {
     100_000: ("<!-- bench:start -->", "<!-- bench:end -->"),
     1_000_000: ("<!-- bench-1m:start -->", "<!-- bench-1m:end -->"),
 }
+CLIENTS = 4 * (os.cpu_count() or 1)  # two per gunicorn worker (measure.WORKERS)
 BUSY_LIMIT = 0.1
 BUSY_WARNING = " (other processes shared the CPUs: rerun on a quiet machine)"
 EXPLAIN_FROM_MS = 5  # the run prints the plan of any page's slowest query at least this slow
@@ -56,6 +60,7 @@ def environment(var_dir: Path) -> dict[str, str]:
         "DATABASE_URL": f"{SERVER}/{DATABASE}",
         "DATABASE_CONN_MAX_AGE": "60",  # as .env.example recommends for production
         "DATABASE_PARALLEL_WORKERS": "0",  # likewise
+        "CACHE_URL": CACHE,  # sessions, permissions and cached pages, shared by the workers
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),  # shared, so sessions made here are valid there
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -67,6 +72,21 @@ def environment(var_dir: Path) -> dict[str, str]:
         "EMAIL_URL": "dummymail://",
         "LOG_LEVEL": "WARNING",
     }
+
+
+def empty_cache() -> None:
+    """Start from an empty cache, as after a deploy: this run's keys only, never those of
+    another run (or of a Celery broker) in the same Redis database."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(CACHE)
+    try:
+        keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"))
+    except redis.ConnectionError as error:
+        raise SystemExit(f"The benchmark needs Redis at {CACHE}, as production: {error}") from None
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start : start + 1000])
 
 
 def recreate_database() -> None:
@@ -174,8 +194,15 @@ def volumes() -> str:
 
 
 def markdown(
-    cases: int, fill_line: str, rows: list[Row], trivial: list[float], busy: list[float]
+    cases: int,
+    fill_line: str,
+    rows: list[Row],
+    trivial: list[float],
+    busy: list[float],
+    concurrency: int,
 ) -> str:
+    from .measure import WORKERS
+
     baseline = sum(trivial) / len(trivial)
     lines = [
         f"Run of {date.today().isoformat()}, {cases:,} cases.",
@@ -183,6 +210,8 @@ def markdown(
         f"- Machine: {machine()}.",
         f"- Data: {volumes()}.",
         f"- {fill_line}",
+        f"- Served by gunicorn, {WORKERS} sync workers, to {concurrency} load clients; cache "
+        "and sessions in Redis, as in production.",
         f"- Trivial view: {' and '.join(f'{r:,.0f}' for r in trivial)} req/s "
         "(measured first and last; the ratio uses their mean).",
         f"- Other activity on the machine: {busy[0]:.0%} of the CPUs busy just before the "
@@ -223,7 +252,12 @@ def main() -> None:
         "--reuse", action="store_true", help="keep the data of a completed fill of --cases cases"
     )
     parser.add_argument("--seconds", type=float, default=10, help="load per page (default 10)")
-    parser.add_argument("--concurrency", type=int, default=4, help="clients (default 4)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=CLIENTS,
+        help=f"clients (default {CLIENTS}: two per gunicorn worker, so none waits for work)",
+    )
     parser.add_argument(
         "--no-load",
         action="store_true",
@@ -267,6 +301,7 @@ def run(args: argparse.Namespace, env: dict[str, str], var_dir: Path) -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    empty_cache()
     if record and reuse:
         fill_line = f"{record['fill']} Data reused (--reuse)."
     else:
@@ -341,7 +376,7 @@ def run(args: argparse.Namespace, env: dict[str, str], var_dir: Path) -> None:
     if max(busy) > BUSY_LIMIT:
         print(f"\nWARNING: {max(busy):.0%} of the CPUs busy outside the benchmark.", flush=True)
 
-    block = markdown(args.cases, fill_line, rows, trivial, busy)
+    block = markdown(args.cases, fill_line, rows, trivial, busy, args.concurrency)
     print(f"\n{block}")
     if args.cases in DOC_MARKERS:
         write_doc(block, args.cases)

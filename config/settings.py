@@ -145,15 +145,26 @@ if _replica_url:
     DATABASE_ROUTERS = ["core.db_routing.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (rate limits, locks) -------------------------------------------
+# --- Cache (rate limits, locks, sessions, permissions) -----------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://portal")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same, without a new redis-py client for every operation (core.redis_cache).
+    CACHES["default"]["BACKEND"] = "core.redis_cache.RedisCache"
+_per_process_cache = CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+# Sessions are read from the cache and written through to the database, so a restart of
+# Redis loses none (it only costs a query per session, once).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's (logging in by e-mail); the first answers every permission.
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
+# Each user's permissions kept in the cache (accounts.permission_cache), unless the cache is
+# per process (`make run`): a change made by another process would go unseen there.
+ACCOUNTS_PERMISSION_CACHE = not _per_process_cache
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
