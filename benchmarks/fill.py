@@ -25,7 +25,7 @@ from typing import Any
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import Count
 from django.utils import timezone
 from psycopg import sql
@@ -71,14 +71,22 @@ def employee_email(department: str, number: int) -> str:
 # --- COPY -------------------------------------------------------------------------------
 
 
-def reserve_ids(model: type[models.Model], count: int) -> list[int]:
-    """Draw ids from the table's own sequence, so rows written by COPY never clash later."""
+def reserve_ids(model: type[models.Model], count: int) -> range:
+    """Draw a block of ids from the table's own sequence, so rows written by COPY never clash later.
+
+    One statement for the whole block: nothing else writes to the benchmark's database while
+    it fills, so no other session can draw an id between its nextval and its setval.
+    """
+    if count <= 0:
+        return range(0)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
+            "SELECT setval(s, nextval(s) + %s - 1) "
+            "FROM CAST(pg_get_serial_sequence(%s, 'id') AS regclass) AS s",
+            [count, model._meta.db_table],
         )
-        return [row[0] for row in cursor.fetchall()]
+        last = cursor.fetchone()[0]
+    return range(last - count + 1, last + 1)
 
 
 def with_ids(objects: list[Any]) -> list[Any]:
@@ -88,24 +96,80 @@ def with_ids(objects: list[Any]) -> list[Any]:
     return objects
 
 
+Row = dict[str, Any]
+
+
+class Columns:
+    """A model's columns as COPY writes them, each value prepared by its field as an INSERT would.
+
+    Rows are dicts of attnames rather than model instances: instantiating a model costs more
+    than preparing all its values. A column a row leaves out takes its field's default, as the
+    model would.
+    """
+
+    def __init__(self, model: type[models.Model]) -> None:
+        meta = model._meta
+        self.model = model
+        self.fields = meta.concrete_fields
+        self.statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(meta.db_table),
+            sql.SQL(", ").join(sql.Identifier(f.column) for f in self.fields),
+        )
+        # dict and list make an empty value each time; other callables (now) are called per row.
+        varying = [
+            f
+            for f in self.fields
+            if f.has_default() and callable(f.default) and f.default not in (dict, list)
+        ]
+        self.varying = [(f.attname, f) for f in varying]
+        self.defaults = {f.attname: f.get_default() for f in self.fields if f not in varying}
+        self.json = {f.attname for f in self.fields if isinstance(f, models.JSONField)}
+
+    def write(self, rows: Sequence[Row]) -> None:
+        if not rows:
+            return
+        # The wrapper itself: the `connection` proxy's lookups cost as much as a field's work.
+        db = connections[DEFAULT_DB_ALIAS]
+        columns = [(f.attname, f.get_db_prep_save, f.attname in self.json) for f in self.fields]
+        # Many rows hold the same dict (a variant's answers): dumped once. Keyed by id, which
+        # is safe while ``rows`` keeps every value alive.
+        dumped: dict[int, Any] = {}
+        with connection.cursor() as cursor, cursor.cursor.copy(self.statement) as copy:
+            for row in rows:
+                values = {**self.defaults, **row}
+                for name, field in self.varying:
+                    if name not in row:
+                        values[name] = field.get_default()
+                prepared = []
+                for name, prepare, is_json in columns:
+                    value = values[name]
+                    if is_json:
+                        text = dumped.get(id(value))
+                        if text is None:
+                            # The JSON Django hands psycopg, dumped as psycopg would.
+                            jsonb = prepare(value, db)
+                            text = jsonb.dumps(jsonb.obj) if jsonb.dumps else jsonb
+                            dumped[id(value)] = text
+                        prepared.append(text)
+                    else:
+                        prepared.append(prepare(value, db))
+                copy.write_row(prepared)
+
+
+@cache
+def columns_of(model: type[models.Model]) -> Columns:
+    return Columns(model)
+
+
 def copy_rows(objects: Sequence[models.Model]) -> None:
     """COPY unsaved instances, every column prepared by its field as an INSERT would.
 
     Unlike bulk_create, COPY keeps the timestamps given: auto_now_add would
     stamp every row with the time of the fill, and the queues sort by dates.
     """
-    if not objects:
-        return
-    meta = type(objects[0])._meta
-    fields = meta.concrete_fields
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
-    )
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for obj in objects:
-            copy.write_row(
-                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-            )
+    if objects:
+        table = columns_of(type(objects[0]))
+        table.write([{f.attname: getattr(o, f.attname) for f in table.fields} for o in objects])
 
 
 # --- Catalog, staff, residents ----------------------------------------------------------------
@@ -341,11 +405,11 @@ class BulkBatch:
 
     def __init__(self, rnd: random.Random, now: datetime, references: set[str]) -> None:
         self.rnd, self.now, self.references = rnd, now, references
-        self.processes: list[Process] = []
-        self.cases: list[Case] = []
-        self.chains: list[list[Task]] = []
-        self.events: list[CaseEvent] = []
-        self.documents: list[CaseDocument] = []
+        self.processes: list[Row] = []
+        self.cases: list[Row] = []
+        self.chains: list[list[Row]] = []
+        self.events: list[Row] = []
+        self.documents: list[Row] = []
 
     def _reference(self) -> str:
         reference = new_reference()
@@ -361,18 +425,18 @@ class BulkBatch:
         status: str = STATUS.DONE,
         finished: datetime | None = None,
         **fields: Any,
-    ) -> Task:
+    ) -> Row:
         finished = (finished or created) if status == STATUS.DONE else None
         started = finished if node.task_type in ("START", "HUMAN") else None
-        return Task(
-            flow_task=node,
-            flow_task_type=node.task_type,
-            status=status,
-            created=created,
-            started=started,
-            finished=finished,
+        return {
+            "flow_task": node,
+            "flow_task_type": node.task_type,
+            "status": status,
+            "created": created,
+            "started": started,
+            "finished": finished,
             **fields,
-        )
+        }
 
     def add(
         self,
@@ -391,23 +455,23 @@ class BulkBatch:
         drafted = submitted - timedelta(minutes=rnd.randint(5, 90))
         reference = self._reference()
         self.processes.append(
-            Process(
-                pk=process_id,
-                flow_class=Flow,
-                status=STATUS.NEW,
-                created=submitted,
-                data={"steps": steps, "case_reference": reference},
-            )
+            {
+                "id": process_id,
+                "flow_class": Flow,
+                "status": STATUS.NEW,
+                "created": submitted,
+                "data": {"steps": steps, "case_reference": reference},
+            }
         )
         chain = [self._task(Flow.start, submitted), self._task(Flow.route, submitted)]
         self.events.append(
-            CaseEvent(
-                case_id=case_id,
-                kind=CaseEvent.Kind.SUBMITTED,
-                actor_id=applicant,
-                at=submitted,
-                public=True,
-            )
+            {
+                "case_id": case_id,
+                "kind": CaseEvent.Kind.SUBMITTED,
+                "actor_id": applicant,
+                "at": submitted,
+                "public": True,
+            }
         )
         at = submitted
         for done in steps[:step]:
@@ -426,14 +490,14 @@ class BulkBatch:
                 self._task(Flow.route, at),
             ]
             self.events.append(
-                CaseEvent(
-                    case_id=case_id,
-                    kind=CaseEvent.Kind.STEP_APPROVED,
-                    actor_id=owner,
-                    at=at,
-                    step_name=done["name"]["es"],
-                    public=True,
-                )
+                {
+                    "case_id": case_id,
+                    "kind": CaseEvent.Kind.STEP_APPROVED,
+                    "actor_id": owner,
+                    "at": at,
+                    "step_name": done["name"]["es"],
+                    "public": True,
+                }
             )
         department = steps[step]["department"]
         claimed = rnd.random() < ASSIGNED_SHARE
@@ -449,66 +513,74 @@ class BulkBatch:
         )
         self.chains.append(chain)
         self.cases.append(
-            Case(
-                pk=case_id,
-                reference=reference,
-                version_id=info.version.pk,
-                applicant_id=applicant,
-                filed_by_id=applicant,
-                status=Case.Status.SUBMITTED,
-                channel=Case.Channel.INTERNAL if info.internal else Case.Channel.ONLINE,
-                answers=variant.answers,
-                form_section=len(info.definition.sections),
-                current_step=step,
-                current_department=department,
-                fee_amount=variant.fee,
-                submitted_at=submitted,
-                due_date=_due(
+            {
+                "id": case_id,
+                "reference": reference,
+                "version_id": info.version.pk,
+                "applicant_id": applicant,
+                "filed_by_id": applicant,
+                "status": Case.Status.SUBMITTED,
+                "channel": Case.Channel.INTERNAL if info.internal else Case.Channel.ONLINE,
+                "answers": variant.answers,
+                "form_section": len(info.definition.sections),
+                "current_step": step,
+                "current_department": department,
+                "fee_amount": variant.fee,
+                "submitted_at": submitted,
+                "due_date": _due(
                     timezone.localdate(submitted), info.definition.deadline_business_days
                 ),
-                process_id=process_id,
-                created_at=drafted,
-                updated_at=at,
-            )
+                "process_id": process_id,
+                "created_at": drafted,
+                "updated_at": at,
+            }
         )
         self.documents += [
-            CaseDocument(
-                case_id=case_id,
-                slot=u.slot,
-                token=token,
-                file=f"cases/{case_id}/{token}",
-                original_name=u.name,
-                content_type=u.content_type,
-                size=rnd.randint(40_000, 2_000_000),
-                sha256=rnd.randbytes(32).hex(),
-                uploaded_by_id=applicant,
-                uploaded_at=drafted,
-                replaced=False,
-            )
+            {
+                "case_id": case_id,
+                "slot": u.slot,
+                "token": token,
+                "file": f"cases/{case_id}/{token}",
+                "original_name": u.name,
+                "content_type": u.content_type,
+                "size": rnd.randint(40_000, 2_000_000),
+                "sha256": rnd.randbytes(32).hex(),
+                "uploaded_by_id": applicant,
+                "uploaded_at": drafted,
+                "replaced": False,
+            }
             for u in variant.uploads
             for token in [rnd.randbytes(16).hex()]
         ]
 
     def write(self) -> None:
-        tasks = with_ids([task for chain in self.chains for task in chain])
+        tasks = [task for chain in self.chains for task in chain]
+        task_ids = iter(reserve_ids(Task, len(tasks)))
         for chain, process in zip(self.chains, self.processes, strict=True):
             for task in chain:
-                task.process_id = process.pk
+                task["id"], task["process_id"] = next(task_ids), process["id"]
         links = [
-            PreviousLink(from_task_id=later.pk, to_task_id=earlier.pk)
+            {"from_task_id": later["id"], "to_task_id": earlier["id"]}
             for chain in self.chains
             for earlier, later in pairwise(chain)
         ]
+        for model, rows in (
+            (PreviousLink, links),
+            (CaseEvent, self.events),
+            (CaseDocument, self.documents),
+        ):
+            for row, pk in zip(rows, reserve_ids(model, len(rows)), strict=True):
+                row["id"] = pk
         with transaction.atomic():
-            for rows in (
-                self.processes,
-                self.cases,
-                tasks,
-                with_ids(links),
-                with_ids(self.events),
-                with_ids(self.documents),
+            for model, rows in (
+                (Process, self.processes),
+                (Case, self.cases),
+                (Task, tasks),
+                (PreviousLink, links),
+                (CaseEvent, self.events),
+                (CaseDocument, self.documents),
             ):
-                copy_rows(rows)
+                columns_of(model).write(rows)
 
 
 def fill_bulk(
@@ -534,7 +606,7 @@ def fill_bulk(
             applicant = rnd.choice(employees if info.internal else residents)
             batch.add(info, case_id, process_id, applicant, staff)
         batch.write()
-        first = first or [case.pk for case in batch.cases]
+        first = first or [case["id"] for case in batch.cases]
         progress(start + size)
     return first
 
