@@ -29,6 +29,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.db.models import Count
 from django.utils import timezone
 from psycopg import sql
+from psycopg.types.json import Jsonb
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
@@ -123,17 +124,16 @@ class Columns:
         ]
         self.varying = [(f.attname, f) for f in varying]
         self.defaults = {f.attname: f.get_default() for f in self.fields if f not in varying}
-        self.json = {f.attname for f in self.fields if isinstance(f, models.JSONField)}
 
     def write(self, rows: Sequence[Row]) -> None:
         if not rows:
             return
         # The wrapper itself: the `connection` proxy's lookups cost as much as a field's work.
         db = connections[DEFAULT_DB_ALIAS]
-        columns = [(f.attname, f.get_db_prep_save, f.attname in self.json) for f in self.fields]
-        # Many rows hold the same dict (a variant's answers): dumped once. Keyed by id, which
-        # is safe while ``rows`` keeps every value alive.
-        dumped: dict[int, Any] = {}
+        # Most values repeat from row to row (statuses, flow nodes, owners, a variant's
+        # answers): each is prepared once per batch. Equal values of the same type prepare
+        # alike; a dict or list is keyed by its id, safe while ``rows`` keeps it alive.
+        columns = [(f.attname, f.get_db_prep_save, {}) for f in self.fields]
         with connection.cursor() as cursor, cursor.cursor.copy(self.statement) as copy:
             for row in rows:
                 values = {**self.defaults, **row}
@@ -141,19 +141,29 @@ class Columns:
                     if name not in row:
                         values[name] = field.get_default()
                 prepared = []
-                for name, prepare, is_json in columns:
+                for name, prepare, done in columns:
                     value = values[name]
-                    if is_json:
-                        text = dumped.get(id(value))
-                        if text is None:
-                            # The JSON Django hands psycopg, dumped as psycopg would.
-                            jsonb = prepare(value, db)
-                            text = jsonb.dumps(jsonb.obj) if jsonb.dumps else jsonb
-                            dumped[id(value)] = text
-                        prepared.append(text)
-                    else:
-                        prepared.append(prepare(value, db))
+                    try:
+                        key: Any = (value.__class__, value)
+                        prepared.append(done[key])
+                        continue
+                    except KeyError:
+                        pass
+                    except TypeError:  # unhashable
+                        key = id(value)
+                        if key in done:
+                            prepared.append(done[key])
+                            continue
+                    done[key] = _dumped(prepare(value, db))
+                    prepared.append(done[key])
                 copy.write_row(prepared)
+
+
+def _dumped(prepared: Any) -> Any:
+    """JSON as psycopg would dump it, so a value written again is not dumped again."""
+    if isinstance(prepared, Jsonb) and prepared.dumps:
+        return prepared.dumps(prepared.obj)
+    return prepared
 
 
 @cache
