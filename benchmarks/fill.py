@@ -13,7 +13,8 @@ import random
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -621,6 +622,46 @@ def fill_bulk(
     return first
 
 
+BULK_MODELS = (Process, Case, Task, PreviousLink, CaseEvent, CaseDocument)
+
+
+@contextmanager
+def secondary_indexes_deferred(models_: Iterable[type[models.Model]]) -> Iterator[None]:
+    """Drop the tables' non-unique indexes while the body writes, and build them again after.
+
+    Building an index once over the whole table is much cheaper than maintaining it row by
+    row. The definitions are read back first, so the very same indexes (partial ones
+    included) return; unique indexes and constraints stay, and so does every check.
+    """
+    tables = [m._meta.db_table for m in models_]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.schemaname, i.indexname, i.indexdef
+            FROM pg_indexes i
+            JOIN pg_index x ON x.indexrelid = format('%%I.%%I', i.schemaname, i.indexname)::regclass
+            WHERE i.tablename = ANY(%s) AND i.schemaname = current_schema()
+              AND NOT x.indisunique AND NOT x.indisprimary
+              AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+            ORDER BY i.indexname
+            """,
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for schema, name, _ in indexes:
+            cursor.execute(
+                sql.SQL("DROP INDEX {}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for _, _, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
+
+
 # --- Faithfulness -------------------------------------------------------------------------
 
 # Fields whose value, not just presence, tells rows of different kinds apart.
@@ -703,7 +744,16 @@ def fill(count: int, progress: Callable[[int], None]) -> FillReport:
         ),
     )
     service_ids = service_cases(sample, User.objects.get(pk=residents[0]), staff)
-    bulk_ids = fill_bulk(count - len(service_ids), types, staff, residents, rnd, progress)
+    with connection.cursor() as cursor:
+        # A crash would lose the last batches of a fill that is then redone anyway.
+        cursor.execute("SET synchronous_commit = off")
+        try:
+            with secondary_indexes_deferred(BULK_MODELS):
+                bulk_ids = fill_bulk(
+                    count - len(service_ids), types, staff, residents, rnd, progress
+                )
+        finally:
+            cursor.execute("RESET synchronous_commit")
     check_faithful(service_ids, bulk_ids[:500])
     filled = time.monotonic()
     with connection.cursor() as cursor:
