@@ -9,10 +9,14 @@ the same kind, so the pages read data shaped like production's.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
+import sys
 import tempfile
 import time
+import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,6 +63,7 @@ FIXTURE = (
 EMPLOYEES_PER_DEPARTMENT = 4
 CASES_PER_RESIDENT = 4
 BATCH = 5_000
+WRITERS = 2  # batches written at once, each by a process of its own
 ANSWER_VARIANTS = 16
 SUBMITTED_WITHIN = timedelta(days=60)
 ASSIGNED_SHARE = 0.3  # open review tasks already claimed by someone
@@ -564,34 +569,79 @@ class BulkBatch:
             for token in [rnd.randbytes(16).hex()]
         ]
 
-    def write(self) -> None:
-        tasks = [task for chain in self.chains for task in chain]
-        task_ids = iter(reserve_ids(Task, len(tasks)))
+    def number(self) -> None:
+        """Give every row its id and link the tasks: in the filling process, batch by batch,
+        so the ids are the same however many writers there are."""
+        self.tasks = [task for chain in self.chains for task in chain]
+        task_ids = iter(reserve_ids(Task, len(self.tasks)))
         for chain, process in zip(self.chains, self.processes, strict=True):
             for task in chain:
                 task["id"], task["process_id"] = next(task_ids), process["id"]
-        links = [
+        self.links = [
             {"from_task_id": later["id"], "to_task_id": earlier["id"]}
             for chain in self.chains
             for earlier, later in pairwise(chain)
         ]
         for model, rows in (
-            (PreviousLink, links),
+            (PreviousLink, self.links),
             (CaseEvent, self.events),
             (CaseDocument, self.documents),
         ):
             for row, pk in zip(rows, reserve_ids(model, len(rows)), strict=True):
                 row["id"] = pk
-        with transaction.atomic():
+
+    def write(self) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # A crash would lose the batch of a fill that is then redone anyway.
+            cursor.execute("SET LOCAL synchronous_commit = off")
             for model, rows in (
                 (Process, self.processes),
                 (Case, self.cases),
-                (Task, tasks),
-                (PreviousLink, links),
+                (Task, self.tasks),
+                (PreviousLink, self.links),
                 (CaseEvent, self.events),
                 (CaseDocument, self.documents),
             ):
                 columns_of(model).write(rows)
+
+
+class Writers:
+    """Batches written by forked processes, each over its own connection, while this process
+    draws the next batch: preparing and copying the rows costs three times drawing them, and
+    PostgreSQL needs its share of the CPUs too. Forking hands the rows over without pickling."""
+
+    def __init__(self, at_once: int, progress: Callable[[int], None]) -> None:
+        self.at_once, self.progress = at_once, progress
+        self.running: deque[tuple[int, int]] = deque()  # (pid, cases written once it ends)
+
+    def start(self, batch: BulkBatch, done: int) -> None:
+        if len(self.running) >= self.at_once:
+            self.wait_oldest()
+        connections.close_all()  # a connection must never be shared with a child
+        pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                batch.write()
+                connections.close_all()
+                status = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                sys.stderr.flush()
+                os._exit(status)
+        self.running.append((pid, done))
+
+    def wait_oldest(self) -> None:
+        pid, done = self.running.popleft()
+        if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0:
+            self.wait_all()
+            raise RuntimeError("a batch writer failed (its traceback is above)")
+        self.progress(done)
+
+    def wait_all(self) -> None:
+        while self.running:
+            self.wait_oldest()
 
 
 def fill_bulk(
@@ -607,18 +657,22 @@ def fill_bulk(
     references = set(Case.objects.exclude(reference=None).values_list("reference", flat=True))
     employees = [pk for ids in staff.values() for pk in ids]
     first: list[int] = []
-    for start in range(0, count, BATCH):
-        size = min(BATCH, count - start)
-        batch = BulkBatch(rnd, now, references)
-        for case_id, process_id in zip(
-            reserve_ids(Case, size), reserve_ids(Process, size), strict=True
-        ):
-            info = rnd.choice(types)
-            applicant = rnd.choice(employees if info.internal else residents)
-            batch.add(info, case_id, process_id, applicant, staff)
-        batch.write()
-        first = first or [case["id"] for case in batch.cases]
-        progress(start + size)
+    writers = Writers(WRITERS, progress)
+    try:
+        for start in range(0, count, BATCH):
+            size = min(BATCH, count - start)
+            batch = BulkBatch(rnd, now, references)
+            for case_id, process_id in zip(
+                reserve_ids(Case, size), reserve_ids(Process, size), strict=True
+            ):
+                info = rnd.choice(types)
+                applicant = rnd.choice(employees if info.internal else residents)
+                batch.add(info, case_id, process_id, applicant, staff)
+            batch.number()
+            writers.start(batch, start + size)
+            first = first or [case["id"] for case in batch.cases]
+    finally:
+        writers.wait_all()
     return first
 
 
@@ -744,16 +798,8 @@ def fill(count: int, progress: Callable[[int], None]) -> FillReport:
         ),
     )
     service_ids = service_cases(sample, User.objects.get(pk=residents[0]), staff)
-    with connection.cursor() as cursor:
-        # A crash would lose the last batches of a fill that is then redone anyway.
-        cursor.execute("SET synchronous_commit = off")
-        try:
-            with secondary_indexes_deferred(BULK_MODELS):
-                bulk_ids = fill_bulk(
-                    count - len(service_ids), types, staff, residents, rnd, progress
-                )
-        finally:
-            cursor.execute("RESET synchronous_commit")
+    with secondary_indexes_deferred(BULK_MODELS):
+        bulk_ids = fill_bulk(count - len(service_ids), types, staff, residents, rnd, progress)
     check_faithful(service_ids, bulk_ids[:500])
     filled = time.monotonic()
     with connection.cursor() as cursor:
