@@ -9,6 +9,7 @@ the same kind, so the pages read data shaped like production's.
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import shutil
@@ -620,6 +621,8 @@ class Writers:
         connections.close_all()  # a connection must never be shared with a child
         pid = os.fork()
         if pid == 0:
+            # A collection would walk, and so copy, every page of this process's heap.
+            gc.disable()
             status = 1
             try:
                 batch.write()
