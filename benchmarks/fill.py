@@ -608,7 +608,7 @@ class BulkBatch:
 
 class Writers:
     """Batches written by forked processes, each over its own connection, while this process
-    draws the next batch: preparing and copying the rows costs three times drawing them, and
+    draws the next batch: preparing and copying the rows costs about twice drawing them, and
     PostgreSQL needs its share of the CPUs too. Forking hands the rows over without pickling."""
 
     def __init__(self, at_once: int, progress: Callable[[int], None]) -> None:
