@@ -9,11 +9,17 @@ the same kind, so the pages read data shaped like production's.
 
 from __future__ import annotations
 
+import gc
+import os
 import random
 import shutil
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,10 +31,11 @@ from typing import Any
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import Count
 from django.utils import timezone
 from psycopg import sql
+from psycopg.types.json import Jsonb
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
@@ -57,6 +64,7 @@ FIXTURE = (
 EMPLOYEES_PER_DEPARTMENT = 4
 CASES_PER_RESIDENT = 4
 BATCH = 5_000
+WRITERS = 2  # batches written at once, each by a process of its own
 ANSWER_VARIANTS = 16
 SUBMITTED_WITHIN = timedelta(days=60)
 ASSIGNED_SHARE = 0.3  # open review tasks already claimed by someone
@@ -71,14 +79,22 @@ def employee_email(department: str, number: int) -> str:
 # --- COPY -------------------------------------------------------------------------------
 
 
-def reserve_ids(model: type[models.Model], count: int) -> list[int]:
-    """Draw ids from the table's own sequence, so rows written by COPY never clash later."""
+def reserve_ids(model: type[models.Model], count: int) -> range:
+    """Draw a block of ids from the table's own sequence, so rows written by COPY never clash later.
+
+    One statement for the whole block: nothing else writes to the benchmark's database while
+    it fills, so no other session can draw an id between its nextval and its setval.
+    """
+    if count <= 0:
+        return range(0)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
+            "SELECT setval(s, nextval(s) + %s - 1) "
+            "FROM CAST(pg_get_serial_sequence(%s, 'id') AS regclass) AS s",
+            [count, model._meta.db_table],
         )
-        return [row[0] for row in cursor.fetchall()]
+        last = cursor.fetchone()[0]
+    return range(last - count + 1, last + 1)
 
 
 def with_ids(objects: list[Any]) -> list[Any]:
@@ -88,24 +104,89 @@ def with_ids(objects: list[Any]) -> list[Any]:
     return objects
 
 
+Row = dict[str, Any]
+
+
+class Columns:
+    """A model's columns as COPY writes them, each value prepared by its field as an INSERT would.
+
+    Rows are dicts of attnames rather than model instances: instantiating a model costs more
+    than preparing all its values. A column a row leaves out takes its field's default, as the
+    model would.
+    """
+
+    def __init__(self, model: type[models.Model]) -> None:
+        meta = model._meta
+        self.model = model
+        self.fields = meta.concrete_fields
+        self.statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(meta.db_table),
+            sql.SQL(", ").join(sql.Identifier(f.column) for f in self.fields),
+        )
+        # dict and list make an empty value each time; other callables (now) are called per row.
+        varying = [
+            f
+            for f in self.fields
+            if f.has_default() and callable(f.default) and f.default not in (dict, list)
+        ]
+        self.varying = [(f.attname, f) for f in varying]
+        self.defaults = {f.attname: f.get_default() for f in self.fields if f not in varying}
+
+    def write(self, rows: Sequence[Row]) -> None:
+        if not rows:
+            return
+        # The wrapper itself: the `connection` proxy's lookups cost as much as a field's work.
+        db = connections[DEFAULT_DB_ALIAS]
+        # Most values repeat from row to row (statuses, flow nodes, owners, a variant's
+        # answers): each is prepared once per batch. Equal values of the same type prepare
+        # alike; a dict or list is keyed by its id, safe while ``rows`` keeps it alive.
+        # (dict.get, not KeyError: raising costs more than most preparations.)
+        columns = [(f.attname, f.get_db_prep_save, {}) for f in self.fields]
+        with connection.cursor() as cursor, cursor.cursor.copy(self.statement) as copy:
+            for row in rows:
+                values = {**self.defaults, **row}
+                for name, field in self.varying:
+                    if name not in row:
+                        values[name] = field.get_default()
+                prepared = []
+                for name, prepare, done in columns:
+                    value = values[name]
+                    key: Any = (value.__class__, value)
+                    try:
+                        ready = done.get(key, _UNPREPARED)
+                    except TypeError:  # unhashable (a dict, a viewflow Token): keyed by id
+                        key = id(value)
+                        ready = done.get(key, _UNPREPARED)
+                    if ready is _UNPREPARED:
+                        ready = done[key] = _dumped(prepare(value, db))
+                    prepared.append(ready)
+                copy.write_row(prepared)
+
+
+_UNPREPARED = object()
+
+
+def _dumped(prepared: Any) -> Any:
+    """JSON as psycopg would dump it, so a value written again is not dumped again."""
+    if isinstance(prepared, Jsonb) and prepared.dumps:
+        return prepared.dumps(prepared.obj)
+    return prepared
+
+
+@cache
+def columns_of(model: type[models.Model]) -> Columns:
+    return Columns(model)
+
+
 def copy_rows(objects: Sequence[models.Model]) -> None:
     """COPY unsaved instances, every column prepared by its field as an INSERT would.
 
     Unlike bulk_create, COPY keeps the timestamps given: auto_now_add would
     stamp every row with the time of the fill, and the queues sort by dates.
     """
-    if not objects:
-        return
-    meta = type(objects[0])._meta
-    fields = meta.concrete_fields
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
-    )
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for obj in objects:
-            copy.write_row(
-                [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
-            )
+    if objects:
+        table = columns_of(type(objects[0]))
+        table.write([{f.attname: getattr(o, f.attname) for f in table.fields} for o in objects])
 
 
 # --- Catalog, staff, residents ----------------------------------------------------------------
@@ -341,11 +422,11 @@ class BulkBatch:
 
     def __init__(self, rnd: random.Random, now: datetime, references: set[str]) -> None:
         self.rnd, self.now, self.references = rnd, now, references
-        self.processes: list[Process] = []
-        self.cases: list[Case] = []
-        self.chains: list[list[Task]] = []
-        self.events: list[CaseEvent] = []
-        self.documents: list[CaseDocument] = []
+        self.processes: list[Row] = []
+        self.cases: list[Row] = []
+        self.chains: list[list[Row]] = []
+        self.events: list[Row] = []
+        self.documents: list[Row] = []
 
     def _reference(self) -> str:
         reference = new_reference()
@@ -361,18 +442,18 @@ class BulkBatch:
         status: str = STATUS.DONE,
         finished: datetime | None = None,
         **fields: Any,
-    ) -> Task:
+    ) -> Row:
         finished = (finished or created) if status == STATUS.DONE else None
         started = finished if node.task_type in ("START", "HUMAN") else None
-        return Task(
-            flow_task=node,
-            flow_task_type=node.task_type,
-            status=status,
-            created=created,
-            started=started,
-            finished=finished,
+        return {
+            "flow_task": node,
+            "flow_task_type": node.task_type,
+            "status": status,
+            "created": created,
+            "started": started,
+            "finished": finished,
             **fields,
-        )
+        }
 
     def add(
         self,
@@ -391,23 +472,23 @@ class BulkBatch:
         drafted = submitted - timedelta(minutes=rnd.randint(5, 90))
         reference = self._reference()
         self.processes.append(
-            Process(
-                pk=process_id,
-                flow_class=Flow,
-                status=STATUS.NEW,
-                created=submitted,
-                data={"steps": steps, "case_reference": reference},
-            )
+            {
+                "id": process_id,
+                "flow_class": Flow,
+                "status": STATUS.NEW,
+                "created": submitted,
+                "data": {"steps": steps, "case_reference": reference},
+            }
         )
         chain = [self._task(Flow.start, submitted), self._task(Flow.route, submitted)]
         self.events.append(
-            CaseEvent(
-                case_id=case_id,
-                kind=CaseEvent.Kind.SUBMITTED,
-                actor_id=applicant,
-                at=submitted,
-                public=True,
-            )
+            {
+                "case_id": case_id,
+                "kind": CaseEvent.Kind.SUBMITTED,
+                "actor_id": applicant,
+                "at": submitted,
+                "public": True,
+            }
         )
         at = submitted
         for done in steps[:step]:
@@ -426,14 +507,14 @@ class BulkBatch:
                 self._task(Flow.route, at),
             ]
             self.events.append(
-                CaseEvent(
-                    case_id=case_id,
-                    kind=CaseEvent.Kind.STEP_APPROVED,
-                    actor_id=owner,
-                    at=at,
-                    step_name=done["name"]["es"],
-                    public=True,
-                )
+                {
+                    "case_id": case_id,
+                    "kind": CaseEvent.Kind.STEP_APPROVED,
+                    "actor_id": owner,
+                    "at": at,
+                    "step_name": done["name"]["es"],
+                    "public": True,
+                }
             )
         department = steps[step]["department"]
         claimed = rnd.random() < ASSIGNED_SHARE
@@ -449,66 +530,121 @@ class BulkBatch:
         )
         self.chains.append(chain)
         self.cases.append(
-            Case(
-                pk=case_id,
-                reference=reference,
-                version_id=info.version.pk,
-                applicant_id=applicant,
-                filed_by_id=applicant,
-                status=Case.Status.SUBMITTED,
-                channel=Case.Channel.INTERNAL if info.internal else Case.Channel.ONLINE,
-                answers=variant.answers,
-                form_section=len(info.definition.sections),
-                current_step=step,
-                current_department=department,
-                fee_amount=variant.fee,
-                submitted_at=submitted,
-                due_date=_due(
+            {
+                "id": case_id,
+                "reference": reference,
+                "version_id": info.version.pk,
+                "applicant_id": applicant,
+                "filed_by_id": applicant,
+                "status": Case.Status.SUBMITTED,
+                "channel": Case.Channel.INTERNAL if info.internal else Case.Channel.ONLINE,
+                "answers": variant.answers,
+                "form_section": len(info.definition.sections),
+                "current_step": step,
+                "current_department": department,
+                "fee_amount": variant.fee,
+                "submitted_at": submitted,
+                "due_date": _due(
                     timezone.localdate(submitted), info.definition.deadline_business_days
                 ),
-                process_id=process_id,
-                created_at=drafted,
-                updated_at=at,
-            )
+                "process_id": process_id,
+                "created_at": drafted,
+                "updated_at": at,
+            }
         )
         self.documents += [
-            CaseDocument(
-                case_id=case_id,
-                slot=u.slot,
-                token=token,
-                file=f"cases/{case_id}/{token}",
-                original_name=u.name,
-                content_type=u.content_type,
-                size=rnd.randint(40_000, 2_000_000),
-                sha256=rnd.randbytes(32).hex(),
-                uploaded_by_id=applicant,
-                uploaded_at=drafted,
-                replaced=False,
-            )
+            {
+                "case_id": case_id,
+                "slot": u.slot,
+                "token": token,
+                "file": f"cases/{case_id}/{token}",
+                "original_name": u.name,
+                "content_type": u.content_type,
+                "size": rnd.randint(40_000, 2_000_000),
+                "sha256": rnd.randbytes(32).hex(),
+                "uploaded_by_id": applicant,
+                "uploaded_at": drafted,
+                "replaced": False,
+            }
             for u in variant.uploads
             for token in [rnd.randbytes(16).hex()]
         ]
 
-    def write(self) -> None:
-        tasks = with_ids([task for chain in self.chains for task in chain])
+    def number(self) -> None:
+        """Give every row its id and link the tasks: in the filling process, batch by batch,
+        so the ids are the same however many writers there are."""
+        self.tasks = [task for chain in self.chains for task in chain]
+        task_ids = iter(reserve_ids(Task, len(self.tasks)))
         for chain, process in zip(self.chains, self.processes, strict=True):
             for task in chain:
-                task.process_id = process.pk
-        links = [
-            PreviousLink(from_task_id=later.pk, to_task_id=earlier.pk)
+                task["id"], task["process_id"] = next(task_ids), process["id"]
+        self.links = [
+            {"from_task_id": later["id"], "to_task_id": earlier["id"]}
             for chain in self.chains
             for earlier, later in pairwise(chain)
         ]
-        with transaction.atomic():
-            for rows in (
-                self.processes,
-                self.cases,
-                tasks,
-                with_ids(links),
-                with_ids(self.events),
-                with_ids(self.documents),
+        for model, rows in (
+            (PreviousLink, self.links),
+            (CaseEvent, self.events),
+            (CaseDocument, self.documents),
+        ):
+            for row, pk in zip(rows, reserve_ids(model, len(rows)), strict=True):
+                row["id"] = pk
+
+    def write(self) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # A crash would lose the batch of a fill that is then redone anyway.
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            for model, rows in (
+                (Process, self.processes),
+                (Case, self.cases),
+                (Task, self.tasks),
+                (PreviousLink, self.links),
+                (CaseEvent, self.events),
+                (CaseDocument, self.documents),
             ):
-                copy_rows(rows)
+                columns_of(model).write(rows)
+
+
+class Writers:
+    """Batches written by forked processes, each over its own connection, while this process
+    draws the next batch: preparing and copying the rows costs about twice drawing them, and
+    PostgreSQL needs its share of the CPUs too. Forking hands the rows over without pickling."""
+
+    def __init__(self, at_once: int, progress: Callable[[int], None]) -> None:
+        self.at_once, self.progress = at_once, progress
+        self.running: deque[tuple[int, int]] = deque()  # (pid, cases written once it ends)
+
+    def start(self, batch: BulkBatch, done: int) -> None:
+        if len(self.running) >= self.at_once:
+            self.wait_oldest()
+        connections.close_all()  # a connection must never be shared with a child
+        pid = os.fork()
+        if pid == 0:
+            # A collection would walk, and so copy, every page of this process's heap.
+            gc.disable()
+            status = 1
+            try:
+                batch.write()
+                connections.close_all()
+                status = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                sys.stderr.flush()
+                os._exit(status)
+        self.running.append((pid, done))
+
+    def wait_oldest(self) -> None:
+        pid, done = self.running.popleft()
+        if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0:
+            self.wait_all()
+            raise RuntimeError("a batch writer failed (its traceback is above)")
+        self.progress(done)
+
+    def wait_all(self) -> None:
+        while self.running:
+            self.wait_oldest()
 
 
 def fill_bulk(
@@ -524,19 +660,63 @@ def fill_bulk(
     references = set(Case.objects.exclude(reference=None).values_list("reference", flat=True))
     employees = [pk for ids in staff.values() for pk in ids]
     first: list[int] = []
-    for start in range(0, count, BATCH):
-        size = min(BATCH, count - start)
-        batch = BulkBatch(rnd, now, references)
-        for case_id, process_id in zip(
-            reserve_ids(Case, size), reserve_ids(Process, size), strict=True
-        ):
-            info = rnd.choice(types)
-            applicant = rnd.choice(employees if info.internal else residents)
-            batch.add(info, case_id, process_id, applicant, staff)
-        batch.write()
-        first = first or [case.pk for case in batch.cases]
-        progress(start + size)
+    writers = Writers(WRITERS, progress)
+    try:
+        for start in range(0, count, BATCH):
+            size = min(BATCH, count - start)
+            batch = BulkBatch(rnd, now, references)
+            for case_id, process_id in zip(
+                reserve_ids(Case, size), reserve_ids(Process, size), strict=True
+            ):
+                info = rnd.choice(types)
+                applicant = rnd.choice(employees if info.internal else residents)
+                batch.add(info, case_id, process_id, applicant, staff)
+            batch.number()
+            writers.start(batch, start + size)
+            first = first or [case["id"] for case in batch.cases]
+    finally:
+        writers.wait_all()
     return first
+
+
+BULK_MODELS = (Process, Case, Task, PreviousLink, CaseEvent, CaseDocument)
+
+
+@contextmanager
+def secondary_indexes_deferred(models_: Iterable[type[models.Model]]) -> Iterator[None]:
+    """Drop the tables' non-unique indexes while the body writes, and build them again after.
+
+    Building an index once over the whole table is much cheaper than maintaining it row by
+    row. The definitions are read back first, so the very same indexes (partial ones
+    included) return; unique indexes and constraints stay, and so does every check.
+    """
+    tables = [m._meta.db_table for m in models_]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.schemaname, i.indexname, i.indexdef
+            FROM pg_indexes i
+            JOIN pg_index x ON x.indexrelid = format('%%I.%%I', i.schemaname, i.indexname)::regclass
+            WHERE i.tablename = ANY(%s) AND i.schemaname = current_schema()
+              AND NOT x.indisunique AND NOT x.indisprimary
+              AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+            ORDER BY i.indexname
+            """,
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for schema, name, _ in indexes:
+            cursor.execute(
+                sql.SQL("DROP INDEX {}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for _, _, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
 
 
 # --- Faithfulness -------------------------------------------------------------------------
@@ -621,7 +801,8 @@ def fill(count: int, progress: Callable[[int], None]) -> FillReport:
         ),
     )
     service_ids = service_cases(sample, User.objects.get(pk=residents[0]), staff)
-    bulk_ids = fill_bulk(count - len(service_ids), types, staff, residents, rnd, progress)
+    with secondary_indexes_deferred(BULK_MODELS):
+        bulk_ids = fill_bulk(count - len(service_ids), types, staff, residents, rnd, progress)
     check_faithful(service_ids, bulk_ids[:500])
     filled = time.monotonic()
     with connection.cursor() as cursor:
