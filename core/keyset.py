@@ -14,7 +14,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet, Subquery
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,16 @@ class KeysetPage:
 
     @property
     def first_pk(self) -> Any:
-        return self.rows[0].pk if self.rows else None
+        return _pk(self.rows[0]) if self.rows else None
 
     @property
     def last_pk(self) -> Any:
-        return self.rows[-1].pk if self.rows else None
+        return _pk(self.rows[-1]) if self.rows else None
+
+
+def _pk(row: Any) -> Any:
+    """Rows are model instances, or dicts of a `values()` query that includes "pk"."""
+    return row["pk"] if isinstance(row, dict) else row.pk
 
 
 def _beyond(ordering: tuple[str, ...], key: tuple[Any, ...], *, backwards: bool) -> Q:
@@ -59,6 +64,15 @@ def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
 
 
+def _key_read_in_query(
+    model: type[Model], ordering: tuple[str, ...], pk: Any
+) -> tuple[Subquery, ...]:
+    """The cursor's sort key as subqueries of the page's own query: PostgreSQL reads each
+    once (an InitPlan) and bounds its index scan with it, without a round trip of its own."""
+    rows = model._base_manager.filter(pk=pk).order_by()
+    return tuple(Subquery(rows.values(f.lstrip("-"))[:1]) for f in ordering)
+
+
 def _key_of(model: type[Model], ordering: tuple[str, ...], pk: Any) -> tuple[Any, ...] | None:
     names = [f.lstrip("-") for f in ordering]
     row = model._base_manager.filter(pk=pk).values_list(*names).first()
@@ -80,10 +94,25 @@ def keyset_page(
     `ordering` must be total (end with "pk"). An unknown cursor gives the first page.
     """
     cursor, backwards = (before, True) if before is not None else (after, False)
-    key = _key_of(rows.model, ordering, cursor) if cursor is not None else None
-    if key is None:
-        found = list(rows.order_by(*ordering)[: size + 1])
-        return KeysetPage(found[:size], has_previous=False, has_next=len(found) > size)
+    if cursor is None:
+        return _first_page(rows, ordering, size)
+    key = _key_read_in_query(rows.model, ordering, cursor)
+    page = _page_beyond(rows, ordering, size, key, backwards=backwards)
+    # Nothing beyond the cursor: past the end, or a cursor with no key (an unknown task),
+    # which means the first page. Only then is the key read apart.
+    if not page.rows and _key_of(rows.model, ordering, cursor) is None:
+        return _first_page(rows, ordering, size)
+    return page
+
+
+def _first_page(rows: QuerySet, ordering: tuple[str, ...], size: int) -> KeysetPage:
+    found = list(rows.order_by(*ordering)[: size + 1])
+    return KeysetPage(found[:size], has_previous=False, has_next=len(found) > size)
+
+
+def _page_beyond(
+    rows: QuerySet, ordering: tuple[str, ...], size: int, key: tuple[Any, ...], *, backwards: bool
+) -> KeysetPage:
     if backwards:
         found = list(
             rows.filter(_beyond(ordering, key, backwards=True)).order_by(*_reversed(ordering))[
