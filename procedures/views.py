@@ -378,7 +378,8 @@ def draft_delete(request, case_id: int):
 
 def _own_case(request, reference: str) -> Case:
     return get_object_or_404(
-        Case.objects.select_related("version", "applicant"),
+        # The procedure type too: the case page's panels (appointments) ask for its code.
+        Case.objects.select_related("version__procedure_type", "applicant"),
         reference=reference,
         applicant=request.user,
     )
