@@ -14,7 +14,8 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet, Subquery
+from django.db.models import F, Field, Func, Model, Q, QuerySet, Subquery
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,31 @@ def _beyond(ordering: tuple[str, ...], key: tuple[Any, ...], *, backwards: bool)
         for earlier, value in zip(ordering[:i], key, strict=False):
             clause &= Q(**{earlier.lstrip("-"): value})
         clauses.append(clause)
-    # The bound on the leading column alone lets PostgreSQL start its index scan there.
+    return _bound(ordering, key, backwards=backwards) & reduce(or_, clauses)
+
+
+def _bound(ordering: tuple[str, ...], key: tuple[Any, ...], *, backwards: bool) -> Q:
+    """A looser bound the index can start its scan at (the OR above it cannot): the leading
+    columns sorted the same way and read from the same table, compared as a row, e.g.
+    (due_date, queued_at) >= (cursor's): within a due date it skips the rows before the
+    cursor in the index, instead of reading and dropping each of them."""
     lead = ordering[0]
-    lead_descending = lead.startswith("-") != backwards
-    bound = Q(**{f"{lead.lstrip('-')}__{'lte' if lead_descending else 'gte'}": key[0]})
-    return bound & reduce(or_, clauses)
+    table = lead.lstrip("-").rpartition("__")[0]
+    group = [lead.lstrip("-")]
+    for field in ordering[1:]:
+        name = field.lstrip("-")
+        if field.startswith("-") != lead.startswith("-") or name.rpartition("__")[0] != table:
+            break
+        group.append(name)
+    descending = lead.startswith("-") != backwards
+    if len(group) == 1:
+        return Q(**{f"{group[0]}__{'lte' if descending else 'gte'}": key[0]})
+    compare = LessThanOrEqual if descending else GreaterThanOrEqual
+    return Q(compare(_row(*(F(name) for name in group)), _row(*key[: len(group)])))
+
+
+def _row(*values: Any) -> Func:
+    return Func(*values, function="ROW", output_field=Field())
 
 
 def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
@@ -88,19 +109,23 @@ def keyset_page(
     *,
     after: Any = None,
     before: Any = None,
+    cursor_key: tuple[str, ...] | None = None,
 ) -> KeysetPage:
     """The `size` rows of `rows` that follow `after`, or precede `before`, in `ordering`.
 
     `ordering` must be total (end with "pk"). An unknown cursor gives the first page.
+    `cursor_key`: the fields the cursor row's sort key is read from, when not the ordering's
+    own (a copy of a value that can have moved on since the row was shown).
     """
     cursor, backwards = (before, True) if before is not None else (after, False)
     if cursor is None:
         return _first_page(rows, ordering, size)
-    key = _key_read_in_query(rows.model, ordering, cursor)
+    key_fields = cursor_key or ordering
+    key = _key_read_in_query(rows.model, key_fields, cursor)
     page = _page_beyond(rows, ordering, size, key, backwards=backwards)
     # Nothing beyond the cursor: past the end, or a cursor with no key (an unknown task),
     # which means the first page. Only then is the key read apart.
-    if not page.rows and _key_of(rows.model, ordering, cursor) is None:
+    if not page.rows and _key_of(rows.model, key_fields, cursor) is None:
         return _first_page(rows, ordering, size)
     return page
 

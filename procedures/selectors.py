@@ -129,12 +129,23 @@ def _tasks() -> QuerySet[Task]:
 
 
 # Total orders (the primary key last), so a page can start after a given task (core.keyset).
+# Within a due date, the oldest task first: the case's copy of its open task's `created`
+# (Case.queued_at), which the department's queue index holds after the due date.
 QUEUE_ORDERINGS = {
-    "due": ("process__case__due_date", "created", "pk"),
-    "-due": ("-process__case__due_date", "created", "pk"),
+    "due": ("process__case__due_date", "process__case__queued_at", "pk"),
+    "-due": ("-process__case__due_date", "process__case__queued_at", "pk"),
     "created": ("created", "pk"),
     "-created": ("-created", "-pk"),
 }
+
+
+def queue_cursor_key(order: str) -> tuple[str, ...]:
+    """Where a cursor task's sort key is read: its own `created` rather than its case's copy,
+    which moves on to the next task once the cursor task is decided."""
+    return tuple(
+        "created" if f.endswith("process__case__queued_at") else f.lstrip("-")
+        for f in QUEUE_ORDERINGS[order]
+    )
 
 
 def _queue_permissions(user: User) -> list[str]:

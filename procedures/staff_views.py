@@ -104,6 +104,7 @@ def _task_list(request, box: str):
         PAGE_SIZE,
         after=_positive(request.GET.get("despues")),
         before=_positive(request.GET.get("antes")),
+        cursor_key=selectors.queue_cursor_key(order),
     )
     # The rows carry the count and the departments; an empty page asks for them apart.
     first = page.rows[0] if page.rows else {}

@@ -40,7 +40,7 @@ def clone_case(case: Case, copies: int) -> None:
         clone.process = process
         clones.append(clone)
     clones = Case.objects.bulk_create(clones)
-    Task.objects.bulk_create(
+    tasks = Task.objects.bulk_create(
         [
             Task(
                 process=process,
@@ -53,6 +53,9 @@ def clone_case(case: Case, copies: int) -> None:
             for process in processes
         ]
     )
+    for clone, clone_task in zip(clones, tasks, strict=True):  # as procedures.signals does
+        clone.queued_at = clone_task.created
+    Case.objects.bulk_update(clones, ["queued_at"])
     CaseEvent.objects.bulk_create(
         [CaseEvent(case=clone, kind=CaseEvent.Kind.SUBMITTED) for clone in clones]
     )
