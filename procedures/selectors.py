@@ -6,13 +6,14 @@ from datetime import timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Department, User
+from core.pagination import CountOf, rows_counted
 from documents.models import SignedDocument
 from documents.selectors import documents_of
 
@@ -179,25 +180,12 @@ TASK_COUNT_LIMIT = 1000
 
 
 def _capped(tasks: QuerySet[Task]) -> QuerySet:
-    # SELECT 1, not the id: the open boxes' partial indexes alone then answer.
-    return tasks.order_by().values(one=Value(1))[: TASK_COUNT_LIMIT + 1]
+    return rows_counted(tasks)[: TASK_COUNT_LIMIT + 1]
 
 
 def staff_task_count(user: User, *, box: str, text: str = "", overdue: bool = False) -> int:
     """How many tasks `staff_tasks` lists, up to TASK_COUNT_LIMIT + 1 ("more than")."""
     return _capped(_counted_tasks(user, box=box, text=text, overdue=overdue)).count()
-
-
-class _CountOf(Subquery):
-    """How many rows a (sliced) queryset has, as a scalar subquery."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
-    output_field = IntegerField()
-
-
-def department_names(user: User) -> list[str]:
-    """The departments the user belongs to (their groups), by name."""
-    return list(Department.objects.filter(group__user=user).values_list("name", flat=True))
 
 
 # What a row of a task list shows: read as plain values, no model instances per row.
@@ -229,7 +217,7 @@ def staff_task_rows(
     rows = (
         staff_tasks(user, box=box, text=text, overdue=overdue, order=order)
         .values(*TASK_ROW_FIELDS)
-        .annotate(total=_CountOf(_capped(counted)))
+        .annotate(total=CountOf(_capped(counted)))
     )
     if connection.vendor == "postgresql":  # elsewhere (SQLite) read apart
         names = Department.objects.filter(group__user=user).order_by("name").values("name")
