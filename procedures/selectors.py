@@ -188,6 +188,11 @@ def staff_task_count(user: User, *, box: str, text: str = "", overdue: bool = Fa
     return _capped(_counted_tasks(user, box=box, text=text, overdue=overdue)).count()
 
 
+def department_names(user: User) -> list[str]:
+    """The departments the user belongs to (their groups), by name."""
+    return list(Department.objects.filter(group__user=user).values_list("name", flat=True))
+
+
 # What a row of a task list shows: read as plain values, no model instances per row.
 TASK_ROW_FIELDS = (
     "pk",
