@@ -20,8 +20,8 @@ def rows_counted(rows: QuerySet) -> QuerySet:
 
 
 def counted_page(rows: QuerySet, number: str | int | None, size: int) -> Page:
-    """As ``Paginator(rows, size).get_page(number)``, in one query while the page has rows
-    (a page past the end, or none at all, asks the Paginator: count, then rows)."""
+    """As ``Paginator(rows, size).get_page(number)``, in one query (a page past the end asks
+    the Paginator: count, then rows)."""
     paginator = Paginator(rows, size)
     try:
         wanted = int(number or 1)
@@ -33,7 +33,10 @@ def counted_page(rows: QuerySet, number: str | int | None, size: int) -> Page:
         if wanted >= 1
         else []
     )
-    if not found:  # past either end, or nothing to list
+    if not found and wanted == 1:  # nothing to list: the count is known
+        paginator.count = 0
+        return Page([], 1, paginator)
+    if not found:  # past either end
         return paginator.get_page(number)
     first = found[0]
     paginator.count = first["counted_total"] if isinstance(first, dict) else first.counted_total

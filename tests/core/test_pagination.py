@@ -42,6 +42,9 @@ def test_one_query_while_the_page_has_rows(seven):
     assert len(captured) == 1
 
 
-def test_no_rows_at_all(db):
-    page = counted_page(User.objects.filter(email="nobody").order_by("pk"), None, 3)
-    assert list(page) == [] and page.paginator.count == 0 and page.number == 1
+def test_no_rows_at_all_in_one_query(db):
+    with CaptureQueriesContext(connection) as captured:
+        page = counted_page(User.objects.filter(email="nobody").order_by("pk"), None, 3)
+        assert list(page) == [] and page.paginator.count == 0 and page.number == 1
+        assert page.paginator.num_pages == 1 and not page.has_next()
+    assert len(captured) == 1
