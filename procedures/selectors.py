@@ -285,6 +285,26 @@ def _open_review_tasks() -> QuerySet[Task]:
     )
 
 
+def with_department_names(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with every department's code and name ("department_codes" and
+    "department_names", in step), read by the case's own query on PostgreSQL (a subquery
+    it runs once); elsewhere `department_names_of` reads them apart."""
+    if connection.vendor != "postgresql":
+        return cases
+    departments = Department.objects.order_by("code")
+    return cases.annotate(
+        department_codes=ArraySubquery(departments.values("code")),
+        department_names=ArraySubquery(departments.values("name")),
+    )
+
+
+def department_names_of(case: Case, codes: set[str]) -> dict[str, str]:
+    """Department code -> name for `codes`, from `with_department_names` when it ran."""
+    if hasattr(case, "department_codes"):
+        return dict(zip(case.department_codes, case.department_names, strict=True))
+    return dict(Department.objects.filter(code__in=codes).values_list("code", "name"))
+
+
 def with_active_task_id(cases: QuerySet[Case]) -> QuerySet[Case]:
     """Each case with the id of its open review task, if any ("active_task_id"), read by the
     case's own query rather than one of its own."""

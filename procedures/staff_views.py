@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts.models import Department, User
+from accounts.models import User
 from core.files import private_file_response
 from core.keyset import keyset_page
 from core.views import refusal_shown
@@ -187,7 +187,7 @@ def _case_context(request, case: Case) -> dict:
     attached = {d.slot: d for d in case.documents.filter(replaced=False)}
     signed = list(document_selectors.documents_of(case))
     codes = {s.department for s in definition.review_steps}
-    department_names = dict(Department.objects.filter(code__in=codes).values_list("code", "name"))
+    department_names = selectors.department_names_of(case, codes)
     return {
         "case": case,
         "definition": definition,
@@ -351,7 +351,8 @@ def _staff_case(request, reference: str, cases: QuerySet[Case] | None = None) ->
 @login_required
 def case_page(request, reference: str):
     cases = Case.objects.select_related("version__procedure_type", "applicant")
-    case = _staff_case(request, reference, selectors.with_active_task_id(cases))
+    cases = selectors.with_department_names(selectors.with_active_task_id(cases))
+    case = _staff_case(request, reference, cases)
     return render(request, "procedures/staff/case.html", _case_context(request, case))
 
 

@@ -53,3 +53,20 @@ def test_queued_since_each_new_review_task(version, applicant, desk_clerk):
     )
     following = open_review_task(case)
     assert following.pk != again.pk and queued_at(case) == following.created  # next step
+
+
+def test_the_staff_case_page_names_the_departments_and_links_the_open_task(
+    client, version, applicant, desk_clerk
+):
+    """Read by the case's own query: the steps' department names and the open task."""
+    from accounts.models import Department
+
+    case = submitted_case(version, applicant)
+    client.force_login(desk_clerk)
+    page = client.get(f"/gestion/expedientes/{case.reference}/").content.decode()
+    for code in {step["department"] for step in case.version.steps}:
+        assert f"({Department.objects.get(code=code).name})" in page
+    assert f'href="/gestion/tareas/{open_review_task(case).pk}/"' in page
+    Task.objects.filter(process_id=case.process_id, status="NEW").update(status="CANCELED")
+    page = client.get(f"/gestion/expedientes/{case.reference}/").content.decode()
+    assert "/gestion/tareas/" not in page
