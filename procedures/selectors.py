@@ -183,14 +183,25 @@ def _capped(tasks: QuerySet[Task]) -> QuerySet:
     return rows_counted(tasks)[: TASK_COUNT_LIMIT + 1]
 
 
-def staff_task_count(user: User, *, box: str, text: str = "", overdue: bool = False) -> int:
-    """How many tasks `staff_tasks` lists, up to TASK_COUNT_LIMIT + 1 ("more than")."""
-    return _capped(_counted_tasks(user, box=box, text=text, overdue=overdue)).count()
-
-
-def department_names(user: User) -> list[str]:
+def _department_names(user: User) -> QuerySet:
     """The departments the user belongs to (their groups), by name."""
-    return list(Department.objects.filter(group__user=user).values_list("name", flat=True))
+    return Department.objects.filter(group__user=user).order_by("name").values("name")
+
+
+def staff_task_summary(
+    user: User, *, box: str, text: str = "", overdue: bool = False
+) -> tuple[int, list[str]]:
+    """What `staff_task_rows` carries on each row, for a page without rows: how many tasks
+    (up to TASK_COUNT_LIMIT + 1, "more than") and the user's department names. One query on
+    PostgreSQL (both as subqueries of the user's row), two elsewhere."""
+    users = User.objects.filter(pk=user.pk).annotate(
+        total=CountOf(_capped(_counted_tasks(user, box=box, text=text, overdue=overdue)))
+    )
+    if connection.vendor != "postgresql":
+        names = list(_department_names(user).values_list("name", flat=True))
+        return users.values_list("total", flat=True).get(), names
+    users = users.annotate(departments=ArraySubquery(_department_names(user)))
+    return users.values_list("total", "departments").get()
 
 
 # What a row of a task list shows: read as plain values, no model instances per row.
@@ -212,11 +223,11 @@ def staff_task_rows(
     user: User, *, box: str, text: str = "", overdue: bool = False, order: str = "due"
 ) -> QuerySet[dict]:
     """`staff_tasks` as values, each row also carrying the box's capped count ("total", as
-    `staff_task_count`) and the user's department names ("departments").
+    `staff_task_summary`) and the user's department names ("departments").
 
     Both are uncorrelated subqueries, which PostgreSQL runs once per query (InitPlans):
     the list, its count and the departments cost one round trip instead of three. A page
-    with no rows carries neither: `staff_task_count` and `department_names` then.
+    with no rows carries neither: `staff_task_summary` then.
     """
     counted = _counted_tasks(user, box=box, text=text, overdue=overdue)
     rows = (
@@ -225,8 +236,7 @@ def staff_task_rows(
         .annotate(total=CountOf(_capped(counted)))
     )
     if connection.vendor == "postgresql":  # elsewhere (SQLite) read apart
-        names = Department.objects.filter(group__user=user).order_by("name").values("name")
-        rows = rows.annotate(departments=ArraySubquery(names))
+        rows = rows.annotate(departments=ArraySubquery(_department_names(user)))
     return rows
 
 

@@ -107,15 +107,12 @@ def _task_list(request, box: str):
         cursor_key=selectors.queue_cursor_key(order),
     )
     # The rows carry the count and the departments; an empty page asks for them apart.
-    first = page.rows[0] if page.rows else {}
-    count = (
-        first["total"]
-        if first
-        else selectors.staff_task_count(request.user, box=box, text=text, overdue=overdue)
-    )
-    departments = (
-        first["departments"] if "departments" in first else selectors.department_names(request.user)
-    )
+    if page.rows and "departments" in page.rows[0]:
+        count, departments = page.rows[0]["total"], page.rows[0]["departments"]
+    else:
+        count, departments = selectors.staff_task_summary(
+            request.user, box=box, text=text, overdue=overdue
+        )
     # The page number is only a label carried by the links (the cursor decides the rows).
     number = (_positive(request.GET.get("pagina")) or 1) if page.has_previous else 1
     kept = {"q": text, "orden": order, "vencidos": "1" if overdue else ""}
