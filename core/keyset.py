@@ -15,7 +15,7 @@ from operator import or_
 from typing import Any
 
 from django.db.models import F, Field, Func, Model, Q, QuerySet, Subquery
-from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,14 @@ def _pk(row: Any) -> Any:
 
 def _beyond(ordering: tuple[str, ...], key: tuple[Any, ...], *, backwards: bool) -> Q:
     """Rows strictly after `key` in `ordering` (before it when `backwards`)."""
+    bound = _bound(ordering, key, backwards=backwards)
+    if len({f.startswith("-") for f in ordering}) == 1:
+        # One direction: the order is the rows' lexicographic one, a single row comparison
+        # (each key value once, a query PostgreSQL plans faster than the OR below).
+        descending = ordering[0].startswith("-") != backwards
+        compare = LessThan if descending else GreaterThan
+        after = compare(_row(*(F(f.lstrip("-")) for f in ordering)), _row(*key))
+        return bound & Q(after)
     clauses = []
     for i, field in enumerate(ordering):
         name = field.lstrip("-")
@@ -54,7 +62,7 @@ def _beyond(ordering: tuple[str, ...], key: tuple[Any, ...], *, backwards: bool)
         for earlier, value in zip(ordering[:i], key, strict=False):
             clause &= Q(**{earlier.lstrip("-"): value})
         clauses.append(clause)
-    return _bound(ordering, key, backwards=backwards) & reduce(or_, clauses)
+    return bound & reduce(or_, clauses)
 
 
 def _bound(ordering: tuple[str, ...], key: tuple[Any, ...], *, backwards: bool) -> Q:
@@ -85,13 +93,13 @@ def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
 
 
-def _key_read_in_query(
-    model: type[Model], ordering: tuple[str, ...], pk: Any
-) -> tuple[Subquery, ...]:
+def _key_read_in_query(model: type[Model], ordering: tuple[str, ...], pk: Any) -> tuple[Any, ...]:
     """The cursor's sort key as subqueries of the page's own query: PostgreSQL reads each
     once (an InitPlan) and bounds its index scan with it, without a round trip of its own."""
     rows = model._base_manager.filter(pk=pk).order_by()
-    return tuple(Subquery(rows.values(f.lstrip("-"))[:1]) for f in ordering)
+    return tuple(
+        pk if f.lstrip("-") == "pk" else Subquery(rows.values(f.lstrip("-"))[:1]) for f in ordering
+    )
 
 
 def _key_of(model: type[Model], ordering: tuple[str, ...], pk: Any) -> tuple[Any, ...] | None:
