@@ -547,6 +547,7 @@ class BulkBatch:
                 "due_date": _due(
                     timezone.localdate(submitted), info.definition.deadline_business_days
                 ),
+                "queued_at": at,  # its open review task's created, as procedures.signals keeps
                 "process_id": process_id,
                 "created_at": drafted,
                 "updated_at": at,

@@ -68,7 +68,33 @@ def pages(cast: Cast) -> list[Page]:
         Page("Procedure page", f"/tramites/{cast.procedure_code}/", None),
         Page("My procedures", "/mis-tramites/", cast.resident),
         Page("Resident case page", f"/mis-tramites/{cast.resident_case_reference}/", cast.resident),
+        Page("Form step", f"/mis-tramites/borradores/{form_draft(cast)}/seccion/0/", cast.resident),
     ]
+
+
+def form_draft(cast: Cast) -> int:
+    """The resident's draft of the cast's procedure, started the first time: the fill files
+    no drafts, and a form step is a resident page of issue 11."""
+    from procedures.models import Case, ProcedureVersion
+    from procedures.services import cases
+
+    draft = (
+        Case.objects.filter(
+            filed_by=cast.resident,
+            status=Case.Status.DRAFT,
+            version__procedure_type__code=cast.procedure_code,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if draft is None:
+        version = ProcedureVersion.objects.get(
+            procedure_type__code=cast.procedure_code, status=ProcedureVersion.Status.PUBLISHED
+        )
+        draft = cases.start_draft(
+            version=version, applicant=cast.resident, filed_by=cast.resident
+        ).pk
+    return draft
 
 
 @dataclass(frozen=True)

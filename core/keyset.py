@@ -14,7 +14,8 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Field, Func, Model, Q, QuerySet, Subquery
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 
 
 @dataclass(frozen=True)
@@ -31,15 +32,28 @@ class KeysetPage:
 
     @property
     def first_pk(self) -> Any:
-        return self.rows[0].pk if self.rows else None
+        return _pk(self.rows[0]) if self.rows else None
 
     @property
     def last_pk(self) -> Any:
-        return self.rows[-1].pk if self.rows else None
+        return _pk(self.rows[-1]) if self.rows else None
+
+
+def _pk(row: Any) -> Any:
+    """Rows are model instances, or dicts of a `values()` query that includes "pk"."""
+    return row["pk"] if isinstance(row, dict) else row.pk
 
 
 def _beyond(ordering: tuple[str, ...], key: tuple[Any, ...], *, backwards: bool) -> Q:
     """Rows strictly after `key` in `ordering` (before it when `backwards`)."""
+    bound = _bound(ordering, key, backwards=backwards)
+    if len({f.startswith("-") for f in ordering}) == 1:
+        # One direction: the order is the rows' lexicographic one, a single row comparison
+        # (each key value once, a query PostgreSQL plans faster than the OR below).
+        descending = ordering[0].startswith("-") != backwards
+        compare = LessThan if descending else GreaterThan
+        after = compare(_row(*(F(f.lstrip("-")) for f in ordering)), _row(*key))
+        return bound & Q(after)
     clauses = []
     for i, field in enumerate(ordering):
         name = field.lstrip("-")
@@ -48,15 +62,44 @@ def _beyond(ordering: tuple[str, ...], key: tuple[Any, ...], *, backwards: bool)
         for earlier, value in zip(ordering[:i], key, strict=False):
             clause &= Q(**{earlier.lstrip("-"): value})
         clauses.append(clause)
-    # The bound on the leading column alone lets PostgreSQL start its index scan there.
-    lead = ordering[0]
-    lead_descending = lead.startswith("-") != backwards
-    bound = Q(**{f"{lead.lstrip('-')}__{'lte' if lead_descending else 'gte'}": key[0]})
     return bound & reduce(or_, clauses)
+
+
+def _bound(ordering: tuple[str, ...], key: tuple[Any, ...], *, backwards: bool) -> Q:
+    """A looser bound the index can start its scan at (the OR above it cannot): the leading
+    columns sorted the same way and read from the same table, compared as a row, e.g.
+    (due_date, queued_at) >= (cursor's): within a due date it skips the rows before the
+    cursor in the index, instead of reading and dropping each of them."""
+    lead = ordering[0]
+    table = lead.lstrip("-").rpartition("__")[0]
+    group = [lead.lstrip("-")]
+    for field in ordering[1:]:
+        name = field.lstrip("-")
+        if field.startswith("-") != lead.startswith("-") or name.rpartition("__")[0] != table:
+            break
+        group.append(name)
+    descending = lead.startswith("-") != backwards
+    if len(group) == 1:
+        return Q(**{f"{group[0]}__{'lte' if descending else 'gte'}": key[0]})
+    compare = LessThanOrEqual if descending else GreaterThanOrEqual
+    return Q(compare(_row(*(F(name) for name in group)), _row(*key[: len(group)])))
+
+
+def _row(*values: Any) -> Func:
+    return Func(*values, function="ROW", output_field=Field())
 
 
 def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
+
+
+def _key_read_in_query(model: type[Model], ordering: tuple[str, ...], pk: Any) -> tuple[Any, ...]:
+    """The cursor's sort key as subqueries of the page's own query: PostgreSQL reads each
+    once (an InitPlan) and bounds its index scan with it, without a round trip of its own."""
+    rows = model._base_manager.filter(pk=pk).order_by()
+    return tuple(
+        pk if f.lstrip("-") == "pk" else Subquery(rows.values(f.lstrip("-"))[:1]) for f in ordering
+    )
 
 
 def _key_of(model: type[Model], ordering: tuple[str, ...], pk: Any) -> tuple[Any, ...] | None:
@@ -74,16 +117,35 @@ def keyset_page(
     *,
     after: Any = None,
     before: Any = None,
+    cursor_key: tuple[str, ...] | None = None,
 ) -> KeysetPage:
     """The `size` rows of `rows` that follow `after`, or precede `before`, in `ordering`.
 
     `ordering` must be total (end with "pk"). An unknown cursor gives the first page.
+    `cursor_key`: the fields the cursor row's sort key is read from, when not the ordering's
+    own (a copy of a value that can have moved on since the row was shown).
     """
     cursor, backwards = (before, True) if before is not None else (after, False)
-    key = _key_of(rows.model, ordering, cursor) if cursor is not None else None
-    if key is None:
-        found = list(rows.order_by(*ordering)[: size + 1])
-        return KeysetPage(found[:size], has_previous=False, has_next=len(found) > size)
+    if cursor is None:
+        return _first_page(rows, ordering, size)
+    key_fields = cursor_key or ordering
+    key = _key_read_in_query(rows.model, key_fields, cursor)
+    page = _page_beyond(rows, ordering, size, key, backwards=backwards)
+    # Nothing beyond the cursor: past the end, or a cursor with no key (an unknown task),
+    # which means the first page. Only then is the key read apart.
+    if not page.rows and _key_of(rows.model, key_fields, cursor) is None:
+        return _first_page(rows, ordering, size)
+    return page
+
+
+def _first_page(rows: QuerySet, ordering: tuple[str, ...], size: int) -> KeysetPage:
+    found = list(rows.order_by(*ordering)[: size + 1])
+    return KeysetPage(found[:size], has_previous=False, has_next=len(found) > size)
+
+
+def _page_beyond(
+    rows: QuerySet, ordering: tuple[str, ...], size: int, key: tuple[Any, ...], *, backwards: bool
+) -> KeysetPage:
     if backwards:
         found = list(
             rows.filter(_beyond(ordering, key, backwards=True)).order_by(*_reversed(ordering))[

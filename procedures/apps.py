@@ -9,8 +9,10 @@ class ProceduresConfig(AppConfig):
     def ready(self) -> None:
         from core import slots
 
+        from . import signals
         from .services import fees, outputs, payment_documents, work
 
+        signals.connect()
         work.register_handlers()
         outputs.register_hooks()
         fees.register_hooks()

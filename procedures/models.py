@@ -215,6 +215,9 @@ class Case(models.Model):
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    # When its open review task was created (that task's `created`), kept here so a
+    # department's queue sorts by due date and then by it within one index (signals.py).
+    queued_at = models.DateTimeField(_("waiting in the queue since"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     process = models.OneToOneField(
         Process,
@@ -238,11 +241,12 @@ class Case(models.Model):
             models.Index(fields=["submitted_at"], name="case_submitted_at_idx"),
             # The day's resolutions for the daily service-level figures (indicators).
             models.Index(fields=["resolved_at"], name="case_resolved_at_idx"),
-            # A department's queue in due-date order (selectors.staff_tasks).
+            # A department's queue in its order (selectors.staff_tasks): a page reads
+            # 25 entries, not every task sharing the page's due dates.
             models.Index(
-                fields=["current_department", "due_date"],
+                fields=["current_department", "due_date", "queued_at"],
                 condition=models.Q(status="submitted"),
-                name="case_department_queue",
+                name="case_department_queue_order",
             ),
         ]
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts.models import User
+from accounts.models import Department, User
+from core.pagination import CountOf, rows_counted
 from documents.models import SignedDocument
 from documents.selectors import documents_of
 
@@ -127,34 +130,114 @@ def _tasks() -> QuerySet[Task]:
 
 
 # Total orders (the primary key last), so a page can start after a given task (core.keyset).
+# Within a due date, the oldest task first: the case's copy of its open task's `created`
+# (Case.queued_at), which the department's queue index holds after the due date.
 QUEUE_ORDERINGS = {
-    "due": ("process__case__due_date", "created", "pk"),
-    "-due": ("-process__case__due_date", "created", "pk"),
+    "due": ("process__case__due_date", "process__case__queued_at", "pk"),
+    "-due": ("-process__case__due_date", "process__case__queued_at", "pk"),
     "created": ("created", "pk"),
     "-created": ("-created", "-pk"),
 }
+
+
+def queue_cursor_key(order: str) -> tuple[str, ...]:
+    """Where a cursor task's sort key is read: its own `created` rather than its case's copy,
+    which moves on to the next task once the cursor task is decided."""
+    return tuple(
+        "created" if f.endswith("process__case__queued_at") else f.lstrip("-")
+        for f in QUEUE_ORDERINGS[order]
+    )
 
 
 def _queue_permissions(user: User) -> list[str]:
     return [department_permission(code, qualified=True) for code in departments_of(user)]
 
 
-def staff_task_count(user: User, *, box: str, text: str = "", overdue: bool = False) -> int:
-    """How many tasks `staff_tasks` lists, counted on the task table alone when it can be.
+def _counted_tasks(
+    user: User, *, box: str, text: str = "", overdue: bool = False
+) -> QuerySet[Task]:
+    """The tasks `staff_tasks` lists, for counting, on the task table alone when it can be.
 
     An open review task always belongs to a submitted case, so without the text and
     overdue filters (which need the case) the open boxes count through the partial
     indexes of migration 0006 without joining the process and case of every task.
     """
     if text or overdue or box not in ("inbox", "queue"):
-        return staff_tasks(user, box=box, text=text, overdue=overdue).count()
+        return staff_tasks(user, box=box, text=text, overdue=overdue).order_by()
     tasks = Task.objects.filter(flow_task=StandardProcedureFlow.review)
     if box == "inbox":
-        return tasks.filter(owner=user, status=STATUS.ASSIGNED).count()
+        return tasks.filter(owner=user, status=STATUS.ASSIGNED)
     tasks = tasks.filter(status=STATUS.NEW)
     if not user.is_superuser:
         tasks = tasks.filter(owner_permission__in=_queue_permissions(user))
-    return tasks.count()
+    return tasks
+
+
+# A box counts its tasks up to this many and then says "more than": the count costs the
+# same in a queue of 1,000 tasks as in one of 100,000 (an uncapped count reads every entry
+# of the department's index, on every page view).
+TASK_COUNT_LIMIT = 1000
+
+
+def _capped(tasks: QuerySet[Task]) -> QuerySet:
+    return rows_counted(tasks)[: TASK_COUNT_LIMIT + 1]
+
+
+def _department_names(user: User) -> QuerySet:
+    """The departments the user belongs to (their groups), by name."""
+    return Department.objects.filter(group__user=user).order_by("name").values("name")
+
+
+def staff_task_summary(
+    user: User, *, box: str, text: str = "", overdue: bool = False
+) -> tuple[int, list[str]]:
+    """What `staff_task_rows` carries on each row, for a page without rows: how many tasks
+    (up to TASK_COUNT_LIMIT + 1, "more than") and the user's department names. One query on
+    PostgreSQL (both as subqueries of the user's row), two elsewhere."""
+    users = User.objects.filter(pk=user.pk).annotate(
+        total=CountOf(_capped(_counted_tasks(user, box=box, text=text, overdue=overdue)))
+    )
+    if connection.vendor != "postgresql":
+        names = list(_department_names(user).values_list("name", flat=True))
+        return users.values_list("total", flat=True).get(), names
+    users = users.annotate(departments=ArraySubquery(_department_names(user)))
+    return users.values_list("total", "departments").get()
+
+
+# What a row of a task list shows: read as plain values, no model instances per row.
+TASK_ROW_FIELDS = (
+    "pk",
+    "owner_id",
+    "owner__full_name",
+    "owner__email",
+    "process__case__reference",
+    "process__case__status",
+    "process__case__due_date",
+    *(f"process__case__version__{name}" for name in VERSION_NAMES),
+    "process__case__applicant__full_name",
+    "process__case__applicant__email",
+)
+
+
+def staff_task_rows(
+    user: User, *, box: str, text: str = "", overdue: bool = False, order: str = "due"
+) -> QuerySet[dict]:
+    """`staff_tasks` as values, each row also carrying the box's capped count ("total", as
+    `staff_task_summary`) and the user's department names ("departments").
+
+    Both are uncorrelated subqueries, which PostgreSQL runs once per query (InitPlans):
+    the list, its count and the departments cost one round trip instead of three. A page
+    with no rows carries neither: `staff_task_summary` then.
+    """
+    counted = _counted_tasks(user, box=box, text=text, overdue=overdue)
+    rows = (
+        staff_tasks(user, box=box, text=text, overdue=overdue, order=order)
+        .values(*TASK_ROW_FIELDS)
+        .annotate(total=CountOf(_capped(counted)))
+    )
+    if connection.vendor == "postgresql":  # elsewhere (SQLite) read apart
+        rows = rows.annotate(departments=ArraySubquery(_department_names(user)))
+    return rows
 
 
 def staff_tasks(
@@ -206,19 +289,52 @@ def can_view_case(user: User, case: Case) -> bool:
     return any(step["department"] in departments for step in case.version.steps)
 
 
-def active_task_of(case: Case) -> Task | None:
-    if case.process_id is None:
-        return None
-    return (
-        Task.objects.filter(process_id=case.process_id, flow_task=StandardProcedureFlow.review)
-        .exclude(status__in=[STATUS.DONE, STATUS.CANCELED])
-        .select_related("owner")
-        .first()
+def _open_review_tasks() -> QuerySet[Task]:
+    return Task.objects.filter(flow_task=StandardProcedureFlow.review).exclude(
+        status__in=[STATUS.DONE, STATUS.CANCELED]
     )
+
+
+def with_department_names(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with every department's code and name ("department_codes" and
+    "department_names", in step), read by the case's own query on PostgreSQL (a subquery
+    it runs once); elsewhere `department_names_of` reads them apart."""
+    if connection.vendor != "postgresql":
+        return cases
+    departments = Department.objects.order_by("code")
+    return cases.annotate(
+        department_codes=ArraySubquery(departments.values("code")),
+        department_names=ArraySubquery(departments.values("name")),
+    )
+
+
+def department_names_of(case: Case, codes: set[str]) -> dict[str, str]:
+    """Department code -> name for `codes`, from `with_department_names` when it ran."""
+    if hasattr(case, "department_codes"):
+        return dict(zip(case.department_codes, case.department_names, strict=True))
+    return dict(Department.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def with_active_task_id(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with the id of its open review task, if any ("active_task_id"), read by the
+    case's own query rather than one of its own."""
+    tasks = _open_review_tasks().filter(process_id=OuterRef("process_id")).order_by("-created")
+    return cases.annotate(active_task_id=Subquery(tasks.values("pk")[:1]))
 
 
 def internal_types() -> QuerySet[ProcedureType]:
     return ProcedureType.objects.filter(audience=ProcedureType.Audience.INTERNAL)
+
+
+def output_among(documents: list[SignedDocument]) -> SignedDocument | None:
+    """`case_output`, picked from the case's documents already read (`documents_of`)."""
+    outputs = [
+        d
+        for d in documents
+        if d.kind in OUTPUT_KINDS
+        and d.status in (SignedDocument.Status.ISSUED, SignedDocument.Status.REVOKED)
+    ]
+    return max(outputs, key=lambda d: (d.created_at, d.id), default=None)
 
 
 def case_output(case: Case) -> SignedDocument | None:

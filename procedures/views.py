@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ActionRefused
 from core.files import private_file_response
 from core.money import format_money, format_number
+from core.pagination import counted_page
 from core.views import refusal_shown
 
 from . import selectors
@@ -210,7 +211,8 @@ def draft_section(request, case_id: int, index: int):
             "section": section,
             "index": index,
             "steps": _form_steps(definition),
-            "attached": _attached(case),
+            # Files are only attached to file fields: a page without one need not read them.
+            "attached": _attached(case) if any(f.kind == "file" for f in section.fields) else {},
             "previous": _previous_section(definition, case.answers, index),
         },
     )
@@ -378,7 +380,8 @@ def draft_delete(request, case_id: int):
 
 def _own_case(request, reference: str) -> Case:
     return get_object_or_404(
-        Case.objects.select_related("version", "applicant"),
+        # The procedure type too: the case page's panels (appointments) ask for its code.
+        Case.objects.select_related("version__procedure_type", "applicant"),
         reference=reference,
         applicant=request.user,
     )
@@ -399,9 +402,7 @@ def case_submitted(request, reference: str):
 
 @login_required
 def my_cases(request):
-    page = Paginator(selectors.cases_of(request.user), PAGE_SIZE).get_page(
-        request.GET.get("pagina")
-    )
+    page = counted_page(selectors.cases_of(request.user), request.GET.get("pagina"), PAGE_SIZE)
     return render(
         request,
         "procedures/my_cases.html",

@@ -119,3 +119,17 @@ def test_a_page_emptied_meanwhile_still_leads_back(client, desk_clerk, queue_of_
     assert first is not None
     page = client.get("/gestion/cola/?" + html.unescape(first.group(1))).content.decode()
     assert REFERENCE.findall(page) == queue_of_60[:25]
+
+
+def test_an_empty_queue_still_counts_and_names_the_departments(client, desk_clerk, queue_of_60):
+    """The count and the departments ride on the rows; with no rows they are read apart."""
+    from accounts.models import Department
+
+    client.force_login(desk_clerk)
+    full = client.get("/gestion/cola/").content.decode()
+    name = Department.objects.get(group__user=desk_clerk).name
+    assert f"Tus áreas: {name}" in full and "60 tareas" in full
+    empty = client.get("/gestion/cola/", {"q": "EXP-1999-AAAA-AAAA"}).content.decode()
+    assert f"Tus áreas: {name}" in empty and "0 tareas" in empty
+    inbox = client.get("/gestion/").content.decode()
+    assert f"Tus áreas: {name}" in inbox and "0 tareas" in inbox
