@@ -11,6 +11,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import User
+from core import pagecache
 from documents.models import SignedDocument
 from documents.selectors import documents_of
 
@@ -47,14 +48,16 @@ def catalog_stamp() -> str:
     """Changes whenever a version is published or retired: the key of the catalog's cache.
 
     Read from the database rather than bumped in the cache, so that it holds with a
-    cache per process too, and a publication is seen at once by every process.
+    cache per process too, and a publication is seen at once by every process. The public
+    pages' generation (core.pagecache) adds what the database part misses: a category
+    renamed, a type moved to another category.
     """
     stamp = ProcedureVersion.objects.exclude(status=ProcedureVersion.Status.DRAFT).aggregate(
         published=Count("pk", filter=Q(status=ProcedureVersion.Status.PUBLISHED)),
         last_from=Max("valid_from"),
         last_until=Max("valid_until"),
     )
-    return "{published}:{last_from}:{last_until}".format(**stamp)
+    return "{published}:{last_from}:{last_until}:".format(**stamp) + pagecache.generation()
 
 
 def published_version_of(code: str) -> ProcedureVersion | None:

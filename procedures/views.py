@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ActionRefused
 from core.files import private_file_response
 from core.money import format_money, format_number
+from core.pagecache import public_page
 from core.views import refusal_shown
 
 from . import selectors
@@ -33,6 +34,7 @@ from .services.catalog import definition_of
 PAGE_SIZE = 25
 
 
+@public_page
 def catalog(request):
     text = request.GET.get("q", "").strip()[:100]
     category = request.GET.get("categoria", "")
@@ -73,6 +75,7 @@ def _visible_version(request, code: str):
     return version
 
 
+@public_page
 def procedure_detail(request, code: str):
     version = _visible_version(request, code)
     return render(
