@@ -124,11 +124,14 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
+def _key_for(generation: str, language: str, place: str) -> str:
+    digest = hashlib.md5(place.encode()).hexdigest()  # noqa: S324 - a cache key, not a secret
+    return f"public_page:{generation}:{language}:{digest}"
+
+
 def _key(request: HttpRequest) -> str:
-    place = hashlib.md5(  # noqa: S324 - a cache key, not a secret
-        f"{request.get_host()}{request.get_full_path()}".encode()
-    ).hexdigest()
-    return f"public_page:{generation()}:{translation.get_language()}:{place}"
+    place = f"{request.get_host()}{request.get_full_path()}"
+    return _key_for(generation(), translation.get_language(), place)
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
