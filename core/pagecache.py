@@ -2,8 +2,9 @@
 
 The home, the catalog (and its searches) and a procedure's page are the same for every
 visitor without a session. ``public_page`` keeps their whole response in the cache, keyed
-by host, full path, language and a *generation* kept in the cache itself, so a hit costs
-two cache reads and no query and no template. Every middleware still runs around the
+by host, full path and language, with the *generation* it was made in; the generation is
+kept in the cache itself, so a hit costs one cache round trip (both keys at once), no
+query and no template. Every middleware still runs around the
 view: a cached page gets the security headers (CSP, X-Frame-Options, HSTS...),
 ``Content-Language`` and ``Vary`` like any other.
 
@@ -124,14 +125,9 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _key_for(generation: str, language: str, place: str) -> str:
+def _key_for(language: str, place: str) -> str:
     digest = hashlib.md5(place.encode()).hexdigest()  # noqa: S324 - a cache key, not a secret
-    return f"public_page:{generation}:{language}:{digest}"
-
-
-def _key(request: HttpRequest) -> str:
-    place = f"{request.get_host()}{request.get_full_path()}"
-    return _key_for(generation(), translation.get_language(), place)
+    return f"public_page:{language}:{digest}"
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -141,16 +137,19 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _anonymous(request):
             return view(request, *args, **kwargs)
-        key = _key(request)
-        stored = cache.get(key)
-        if stored is not None:
-            content, headers = stored
-            return HttpResponse(content, headers=headers)
+        key = _key_for(translation.get_language(), request.get_host() + request.get_full_path())
+        # One round trip: the generation, and the page with the generation it was made in.
+        found = cache.get_many([GENERATION_KEY, key])
+        current = found.get(GENERATION_KEY) or generation()
+        stored = found.get(key)
+        if stored is not None and stored[0] == current:
+            return HttpResponse(stored[1], headers=stored[2])
         response = view(request, *args, **kwargs)
         if _storable(request, response):
             seconds = _seconds_to_keep()
             if seconds > 0:
-                cache.set(key, (response.content, dict(response.items())), seconds)
+                page = (current, response.content, dict(response.items()))
+                cache.set(key, page, seconds)
         return response
 
     return wrapped

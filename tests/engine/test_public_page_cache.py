@@ -119,7 +119,7 @@ def test_a_generation_is_started_again_after_the_commit(
         renamed(version, es="Habilitación comercial nueva", en="New business licence")
     before = pagecache.generation()
     # A page another process rendered before the commit, under the generation of now...
-    cache.set(pagecache._key_for(before, "es", "testserver/"), (b"stale", {}), 60)
+    cache.set(pagecache._key_for("es", "testserver/"), (before, b"stale", {}), 60)
     for callback in callbacks:
         callback()
     # ...is not served after it.
