@@ -28,7 +28,10 @@ class CoreConfig(AppConfig):
             "(use request.user).",
         )
         slots.declare(
-            "core.footer", "Links in the site footer, above the licence line. Gets nothing."
+            "core.footer",
+            "Links in the site footer, above the licence line. Gets nothing; the same for "
+            "everyone (a template without context, rendered once per language).",
+            same_for_everyone=True,
         )
         slots.contribute(
             "core.footer", key="core.accessibility", template="core/_footer_links.html", order=90
