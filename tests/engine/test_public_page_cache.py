@@ -219,3 +219,12 @@ def test_the_language_switch_needs_no_token_but_refuses_another_site(version):
     )
     assert refused.status_code == 403
     assert "What you need" in text(client, PROCEDURE)
+
+
+def test_a_new_generation_does_not_count_a_year_of_cases_again(client, officer):
+    text(client, "/")
+    notice = publish(officer, service="portal", title="Portal en mantenimiento")
+    with CaptureQueriesContext(connection) as captured:
+        assert notice.title in text(client, "/")
+    counted = [q["sql"] for q in captured if "procedures_case" in q["sql"]]
+    assert counted == [], counted
