@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -253,7 +254,8 @@ def most_used_versions(limit: int = 6) -> list[ProcedureVersion]:
     published versions' stamp (a publication ranks again at once), and only the versions
     are read again when the home's panel is rendered anew (a notice, a category renamed).
     """
-    key = f"procedures:most_used:{limit}:{published_stamp()}"
+    stamp = hashlib.md5(published_stamp().encode()).hexdigest()  # noqa: S324 - a cache key
+    key = f"procedures:most_used:{limit}:{stamp}"
     ranked = cache.get(key)
     if ranked is None:
         ranked = [version.pk for version in _rank_most_used(limit)]
