@@ -8,8 +8,11 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -228,3 +231,26 @@ def test_a_new_generation_does_not_count_a_year_of_cases_again(client, officer):
         assert notice.title in text(client, "/")
     counted = [q["sql"] for q in captured if "procedures_case" in q["sql"]]
     assert counted == [], counted
+
+
+@pytest.mark.parametrize("mark", ["", "csrf", "nonce", "cookie", "error"])
+def test_a_response_that_holds_something_of_its_visitor_is_never_stored(rf, mark):
+    rendered = []
+
+    @pagecache.public_page
+    def view(request):
+        rendered.append(request)
+        response = HttpResponse("page", status=500 if mark == "error" else 200)
+        if mark == "csrf":
+            get_token(request)  # a form's token: the visitor's own
+        elif mark == "nonce":
+            request._csp_nonce = "visitors-own"  # as django-csp sets it when a page uses one
+        elif mark == "cookie":
+            response.set_cookie("seen", "1")
+        return response
+
+    for _ in range(2):
+        request = rf.get(f"/tramites/?mark={mark}")
+        request.user = AnonymousUser()
+        view(request)
+    assert len(rendered) == (1 if mark == "" else 2)
