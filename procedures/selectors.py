@@ -243,15 +243,18 @@ def case_output(case: Case) -> SignedDocument | None:
     )
 
 
-MOST_USED_SECONDS = 3600
+# The ranking and the home's panel rendered from it (procedures/_home_most_used.html) are
+# each kept this long at most, the whole page 10 minutes (core.pagecache.PAGE_SECONDS): the
+# counts shown are at most an hour old.
+MOST_USED_SECONDS = 1500
 
 
 def most_used_versions(limit: int = 6) -> list[ProcedureVersion]:
     """The residents' procedures filed most over the last year (alphabetical while there is
     no history yet), for the home page.
 
-    The ranking counts a year of cases (0.7 s at 100,000): it is kept for an hour under the
-    published versions' stamp (a publication ranks again at once), and only the versions
+    The ranking counts a year of cases (0.7 s at 100,000): it is kept MOST_USED_SECONDS under
+    the published versions' stamp (a publication ranks again at once), and only the versions
     are read again when the home's panel is rendered anew (a notice, a category renamed).
     """
     stamp = hashlib.md5(published_stamp().encode()).hexdigest()  # noqa: S324 - a cache key
