@@ -11,7 +11,8 @@ view: a cached page gets the security headers (CSP, X-Frame-Options, HSTS...),
 A new generation starts whenever something the pages show changes: apps name their
 models with ``watch`` (a save, a deletion or a many-to-many change, at once and again
 after the commit: a page rendered from the old rows in between is dropped), and a
-migration starts one (a release). A missing generation (evicted, Redis restarted) is a
+migration starts one (a release). ``QuerySet.update()`` and ``bulk_create()`` send no
+signal: code that changes watched rows so calls ``new_generation`` after its commit. A missing generation (evicted, Redis restarted) is a
 new one: a page is never served from before it. What changes with time alone is
 bounded: a page is kept at most ``PAGE_SECONDS``, and never past the next moment an app
 registered with ``changes_at`` (a notice's end).
@@ -39,7 +40,7 @@ from django.utils import timezone, translation
 
 GENERATION_KEY = "public_pages:generation"
 # The longest a page is kept: what changes with time alone and no app announces (the
-# home's counts of the year, cached for an hour) is at most this much older.
+# home's counts of the year, procedures.selectors.MOST_USED_SECONDS) is this much older.
 PAGE_SECONDS = 600
 
 _next_changes: list[Callable[[datetime], datetime | None]] = []
