@@ -7,9 +7,13 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self) -> None:
-        from core import slots
+        from core import pagecache, slots
 
         from . import notices, panels
+        from .models import Service
+
+        # A procedure's page offers booking when its counter service is active.
+        pagecache.watch(Service)
 
         notices.register_handlers()
         slots.contribute(

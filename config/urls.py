@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core import views as core_views
+
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("procedures.urls")),
@@ -25,7 +27,7 @@ urlpatterns = [
     path("contacto/", include("contact.urls")),
     path("gestion/contacto/", include("contact.staff_urls")),
     path("anymail/", include("contact.inbound_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,9 +8,13 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.core import checks as django_checks
+        from django.db.models.signals import post_migrate
 
-        from . import checks, slots  # noqa: F401 - importing registers the system checks
+        from . import checks, pagecache, slots  # noqa: F401 - importing registers the system checks
         from .health import static_files_deploy_check
+
+        # A release (templates, translations, offices.yaml) migrates: pages from before go.
+        post_migrate.connect(pagecache.new_generation, dispatch_uid="pagecache.migrated")
 
         django_checks.register(
             static_files_deploy_check, django_checks.Tags.staticfiles, deploy=True
@@ -24,7 +28,10 @@ class CoreConfig(AppConfig):
             "(use request.user).",
         )
         slots.declare(
-            "core.footer", "Links in the site footer, above the licence line. Gets nothing."
+            "core.footer",
+            "Links in the site footer, above the licence line. Gets nothing; the same for "
+            "everyone (a template without context, rendered once per language).",
+            same_for_everyone=True,
         )
         slots.contribute(
             "core.footer", key="core.accessibility", template="core/_footer_links.html", order=90

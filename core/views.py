@@ -4,15 +4,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import loader
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from .errors import ActionRefused
 from .health import run_checks
+from .pagecache import public_page
 
 
 @dataclass
@@ -44,6 +54,7 @@ def refusal_shown(request: HttpRequest) -> Iterator[Attempt]:
         messages.error(request, attempt.refused)
 
 
+@public_page
 def home(request):
     return render(request, "core/home.html")
 
@@ -71,6 +82,22 @@ def accessibility(request):
     from .offices import directory
 
     return render(request, "core/accessibility.html", {"centre": directory().contact_centre})
+
+
+@csrf_exempt
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, without a CSRF token.
+
+    The switcher is on every page: a token in it would make each public page its visitor's
+    own and uncacheable (core.pagecache). All the switch does is set the language cookie;
+    a form on another site is still refused by its Origin, which browsers send on POST.
+    """
+    origin = request.headers.get("Origin")
+    own = f"{request.scheme}://{request.get_host()}"
+    if origin is not None and origin != own and origin not in settings.CSRF_TRUSTED_ORIGINS:
+        return HttpResponseForbidden()
+    return i18n.set_language(request)
 
 
 @never_cache

@@ -7,9 +7,15 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Service notices")
 
     def ready(self) -> None:
-        from core import outbox, slots
+        from core import outbox, pagecache, slots
 
-        from . import panels, services
+        from . import panels, selectors, services
+        from .models import Area, Notice
+
+        # The home and procedure pages show the notices in force (core.pagecache).
+        pagecache.watch(Notice)
+        pagecache.watch(Area)
+        pagecache.changes_at(selectors.next_notice_end)
 
         outbox.register("notices.email_followers", services.email_followers)
         slots.contribute(

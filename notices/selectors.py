@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -26,6 +26,13 @@ def active_notices(now: datetime | None = None) -> QuerySet[Notice]:
         .prefetch_related("areas", "updates")
         .order_by("starts_at", "pk")
     )
+
+
+def next_notice_end(now: datetime) -> datetime | None:
+    """When the next notice in force ends on its own (it leaves the public pages then)."""
+    return Notice.objects.filter(closed_at__isnull=True, ends_at__gt=now).aggregate(
+        next_end=Min("ends_at")
+    )["next_end"]
 
 
 def notices_for_procedure(procedure_type: ProcedureType) -> QuerySet[Notice]:

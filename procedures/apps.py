@@ -7,12 +7,17 @@ class ProceduresConfig(AppConfig):
     verbose_name = _("Procedures")
 
     def ready(self) -> None:
-        from core import slots
+        from core import pagecache, slots
 
         from . import signals
+        from .models import Category, ProcedureType, ProcedureVersion
         from .services import fees, outputs, payment_documents, work
 
         signals.connect()
+        # What the home, the catalog and a procedure's page show (core.pagecache).
+        for model in (Category, ProcedureType, ProcedureVersion):
+            pagecache.watch(model)
+
         work.register_handlers()
         outputs.register_hooks()
         fees.register_hooks()

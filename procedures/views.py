@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ActionRefused
 from core.files import private_file_response
 from core.money import format_money, format_number
+from core.pagecache import public_page
 from core.pagination import counted_page
 from core.views import refusal_shown
 
@@ -34,6 +35,7 @@ from .services.catalog import definition_of
 PAGE_SIZE = 25
 
 
+@public_page
 def catalog(request):
     text = request.GET.get("q", "").strip()[:100]
     category = request.GET.get("categoria", "")
@@ -74,6 +76,7 @@ def _visible_version(request, code: str):
     return version
 
 
+@public_page
 def procedure_detail(request, code: str):
     version = _visible_version(request, code)
     return render(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.checks import run_checks
 from django.test import RequestFactory
 from django.utils.html import format_html
@@ -83,3 +84,22 @@ def test_a_panel_has_a_template_or_a_function_not_both():
         slots.contribute(
             "suppliers.staff_nav", key="payables.payments", render=lambda r, section: ""
         )
+
+
+def test_the_footer_is_rendered_once_per_language_and_takes_no_context(client, panels):
+    with pytest.raises(ValueError):
+        slots.contribute(
+            "core.footer", key="tests.x", template="core/_footer_links.html", context=dict
+        )
+    slots._rendered.clear()  # another test of this process may have rendered it already
+    first = client.get("/ayuda/")
+    assert "accounts/_footer_privacy.html" in [t.name for t in first.templates]
+    again = client.get("/accesibilidad/")
+    assert "accounts/_footer_privacy.html" not in [t.name for t in again.templates]
+    assert "Aviso de privacidad" in again.content.decode()
+
+    panels("core.footer", "tests.privacy_again", template="accounts/_footer_privacy.html")
+    assert client.get("/ayuda/").content.decode().count("Aviso de privacidad") == 2
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/ayuda/").content.decode()
+    assert english.count("Privacy notice") == 2 and "Aviso de privacidad" not in english

@@ -68,9 +68,22 @@ def test_nobody_is_shown_what_the_cache_was_filled_for(client, version, desk_cle
     assert "/gestion/" not in page
 
 
-def test_a_cached_catalog_reads_one_row_of_the_catalog(client, version):
+def test_a_cached_catalog_reads_one_row_of_the_catalog(client, version, applicant):
+    client.force_login(applicant)  # past the anonymous whole-page cache (core.pagecache)
     catalog_page(client)
     with CaptureQueriesContext(connection) as captured:
         catalog_page(client)
     catalog_queries = [q["sql"] for q in captured if "procedures_" in q["sql"]]
     assert len(catalog_queries) == 1, catalog_queries  # the stamp
+
+
+def test_a_category_renamed_shows_at_once(client, version, applicant):
+    category = version.procedure_type.category
+    assert category.name in catalog_page(client)
+    client.force_login(applicant)
+    assert category.name in catalog_page(client)
+    category.names = dict(category.names, es="Comercio renombrado")
+    category.save()
+    assert "Comercio renombrado" in catalog_page(client)
+    client.logout()
+    assert "Comercio renombrado" in catalog_page(client)
