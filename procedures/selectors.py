@@ -206,11 +206,13 @@ def staff_task_summary(
     users = User.objects.filter(pk=user.pk).annotate(
         total=CountOf(_capped(_counted_tasks(user, box=box, text=text, overdue=overdue)))
     )
+    # A box with nothing to count (no department: an empty queryset) is NULL, not 0.
     if connection.vendor != "postgresql":
         names = list(_department_names(user).values_list("name", flat=True))
-        return users.values_list("total", flat=True).get(), names
+        return users.values_list("total", flat=True).get() or 0, names
     users = users.annotate(departments=ArraySubquery(_department_names(user)))
-    return users.values_list("total", "departments").get()
+    total, departments = users.values_list("total", "departments").get()
+    return total or 0, departments
 
 
 # What a row of a task list shows: read as plain values, no model instances per row.

@@ -133,3 +133,16 @@ def test_an_empty_queue_still_counts_and_names_the_departments(client, desk_cler
     assert f"Tus áreas: {name}" in empty and "0 tareas" in empty
     inbox = client.get("/gestion/").content.decode()
     assert f"Tus áreas: {name}" in inbox and "0 tareas" in inbox
+
+
+def test_a_department_with_nothing_to_review_shows_empty_lists(client, version):
+    """No task can reach it: the count is nothing at all (NULL in SQL), shown as 0."""
+    from accounts import services
+    from tests.engine.conftest import make_employee
+
+    services.ensure_department(code="cultura", name="Cultura")
+    client.force_login(make_employee("cultura@example.com", "cultura"))
+    for url in ("/gestion/cola/", "/gestion/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "0 tareas" in response.content.decode()
