@@ -135,8 +135,8 @@ def test_an_empty_queue_still_counts_and_names_the_departments(client, desk_cler
     assert f"Tus áreas: {name}" in inbox and "0 tareas" in inbox
 
 
-def test_a_department_with_nothing_to_review_shows_empty_lists(client, version):
-    """No task can reach it: the count is nothing at all (NULL in SQL), shown as 0."""
+def test_a_department_with_nothing_to_review_shows_empty_lists(client, db):
+    """No task can reach it (no procedure at all): the count is NULL in SQL, shown as 0."""
     from accounts import services
     from tests.engine.conftest import make_employee
 
