@@ -21,13 +21,14 @@ rolled back.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+from core import generations
 
 GENERATION_KEY = "accounts:perms:generation"
 # Entries and tokens expire, so that unused ones leave the cache by themselves.
@@ -42,16 +43,6 @@ def _version_key(user_pk: Any) -> str:
 
 def _entry_key(user_pk: Any) -> str:
     return f"accounts:perms:{user_pk}"
-
-
-def _token(key: str, current: str | None) -> str | None:
-    """The current token under ``key``, creating one if there is none."""
-    if current is not None:
-        return current
-    token = secrets.token_hex(8)
-    if cache.add(key, token, TIMEOUT):
-        return token
-    return cache.get(key)  # another process created it first
 
 
 def cached(user_pk: Any, is_superuser: bool, compute: Callable[[], Permissions]) -> Permissions:
@@ -72,8 +63,8 @@ def cached(user_pk: Any, is_superuser: bool, compute: Callable[[], Permissions])
         return entry[3], entry[4]
     # The tokens are read before the permissions: a change committed after this read
     # renews a token, so what is stored below is never taken for current.
-    generation = _token(GENERATION_KEY, generation)
-    version = _token(version_key, version)
+    generation = generation or generations.current(GENERATION_KEY, TIMEOUT)
+    version = version or generations.current(version_key, TIMEOUT)
     own, from_groups = compute()
     if (
         generation is not None
@@ -84,19 +75,14 @@ def cached(user_pk: Any, is_superuser: bool, compute: Callable[[], Permissions])
     return own, from_groups
 
 
-def _renew(key: str, using: str | None) -> None:
-    cache.set(key, secrets.token_hex(8), TIMEOUT)
-    transaction.on_commit(lambda: cache.set(key, secrets.token_hex(8), TIMEOUT), using=using)
-
-
 def forget_user(user_pk: Any, using: str | None = None) -> None:
     """The user's groups or own permissions changed."""
-    _renew(_version_key(user_pk), using)
+    generations.renew(_version_key(user_pk), TIMEOUT, using)
 
 
 def forget_everyone(using: str | None = None) -> None:
     """Something many users' permissions derive from changed (a group's permissions...)."""
-    _renew(GENERATION_KEY, using)
+    generations.renew(GENERATION_KEY, TIMEOUT, using)
 
 
 def _user_side_changed(sender, instance, action, reverse, pk_set, using, **kwargs) -> None:

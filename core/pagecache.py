@@ -25,18 +25,18 @@ token and no CSP nonce used while rendering.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+
+from . import generations
 
 GENERATION_KEY = "public_pages:generation"
 # The longest a page is kept: what changes with time alone and no app announces (the
@@ -46,26 +46,19 @@ PAGE_SECONDS = 600
 _next_changes: list[Callable[[datetime], datetime | None]] = []
 
 
-def generation() -> str:
+def generation() -> str | None:
     """The current generation; a missing one starts a new one (never an old one again)."""
-    current = cache.get(GENERATION_KEY)
-    if current is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        current = cache.get(GENERATION_KEY)  # another process may have added first
-    return current
+    return generations.current(GENERATION_KEY)
 
 
 def new_generation(**_signal) -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    generations.renew(GENERATION_KEY)
 
 
 def _changed(sender, using: str = "default", action: str = "post_", **_kwargs) -> None:
     if not action.startswith("post_"):
         return  # m2m_changed's pre_add, pre_remove, pre_clear
-    # At once, so this process's own next reads see it, and after the commit, so that a
-    # page another process rendered from the rows before the commit is not kept.
-    new_generation()
-    transaction.on_commit(new_generation, using=using)
+    generations.renew(GENERATION_KEY, using=using)
 
 
 def watch(model: type[Model]) -> None:
