@@ -279,10 +279,10 @@ def document_upload_path(instance: CaseDocument, filename: str) -> str:
     return f"cases/{instance.case_id}/{instance.token}"
 
 
-class CaseDocument(models.Model):
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="documents", verbose_name=_("case")
-    )
+class StoredCaseFile(models.Model):
+    """A file of a case in storage, as checked on upload: a case's document, or one kept for
+    a correction (which becomes a document, same stored file, when the corrections are sent)."""
+
     slot = models.CharField(_("document or field"), max_length=60)
     token = models.CharField(max_length=32, unique=True, editable=False)
     file = models.FileField(_("file"), upload_to=document_upload_path, max_length=200)
@@ -297,6 +297,18 @@ class CaseDocument(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseDocument(StoredCaseFile):
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="documents", verbose_name=_("case")
+    )
     replaced = models.BooleanField(_("replaced by a newer file"), default=False)
 
     class Meta:
@@ -311,11 +323,8 @@ class CaseDocument(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return self.original_name
 
-
-class PendingCorrectionFile(models.Model):
+class PendingCorrectionFile(StoredCaseFile):
     """A file the resident attached on the correction page that passed its checks while
     something else on the page did not: kept so they need not choose it again, and attached
     to the case (as a ``CaseDocument``, same stored file) only when the corrections are sent.
@@ -324,20 +333,6 @@ class PendingCorrectionFile(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="pending_files", verbose_name=_("case")
     )
-    slot = models.CharField(_("document or field"), max_length=60)
-    token = models.CharField(max_length=32, unique=True, editable=False)
-    file = models.FileField(_("file"), upload_to=document_upload_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("file kept for a correction")
@@ -345,9 +340,6 @@ class PendingCorrectionFile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "slot"], name="one_pending_file_per_slot")
         ]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class CaseEvent(models.Model):
