@@ -874,7 +874,12 @@ def pick_cast() -> Cast:
         .values_list("reference", flat=True)
         .first()
         or "",
-        deep_queue_cursor=staff_tasks(employee, box="queue").values_list("pk", flat=True)[
-            39 * 25 - 1
-        ],
+        deep_queue_cursor=_deep_queue_cursor(employee),
     )
+
+
+def _deep_queue_cursor(employee: User) -> int:
+    """The last task of the queue's page 39, or of its last page in a small fill (--cases 1000:
+    a department's queue may be shorter than 39 pages)."""
+    first_tasks = staff_tasks(employee, box="queue").values_list("pk", flat=True)[: 39 * 25]
+    return list(first_tasks)[-1]
