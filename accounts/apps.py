@@ -9,12 +9,14 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.mfa.signals import authenticator_added
 
-        from core import slots
+        from core import privatepages, slots
 
         from . import permission_cache, phone
 
         phone.register()
         permission_cache.connect_signals()
+        # A logged-in page kept in the cache shows what the user's permissions allow.
+        privatepages.user_keys(permission_cache.keys_of)
         authenticator_added.connect(_second_factor_set_up, weak=False)
         slots.contribute(
             "core.home",

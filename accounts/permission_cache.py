@@ -75,6 +75,11 @@ def cached(user_pk: Any, is_superuser: bool, compute: Callable[[], Permissions])
     return own, from_groups
 
 
+def keys_of(user_pk: Any) -> list[str]:
+    """The tokens the user's permissions are valid under (pages showing what they allow)."""
+    return [GENERATION_KEY, _version_key(user_pk)]
+
+
 def forget_user(user_pk: Any, using: str | None = None) -> None:
     """The user's groups or own permissions changed."""
     generations.renew(_version_key(user_pk), TIMEOUT, using)

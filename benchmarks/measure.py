@@ -28,9 +28,11 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import connection
 from django.http import HttpRequest
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.template.backends.django import Template as DjangoTemplate
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils.crypto import get_random_string
 
 from accounts import mfa
 from accounts.models import User
@@ -225,6 +227,15 @@ def session_cookie(user: User | None) -> str:
     store.create()
     _pass_second_factor(store, user)
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def browser_cookie(user: User | None) -> str:
+    """The cookies of a browser logged in as ``user``: the session's, and the CSRF one the
+    login form set (every logged-in page has a form: logging out)."""
+    if user is None:
+        return ""
+    csrf_secret = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
+    return f"{session_cookie(user)}; {settings.CSRF_COOKIE_NAME}={csrf_secret}"
 
 
 def _free_port() -> int:

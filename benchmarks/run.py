@@ -330,7 +330,7 @@ def run(args: argparse.Namespace, env: dict[str, str], var_dir: Path) -> None:
             queries.total_ms,
             queries.template_ms,
             queries.other_ms,
-            measure.session_cookie(page.viewer),
+            measure.browser_cookie(page.viewer),
         )
         print(
             f"\n{page.name} ({page.path}): HTTP {queries.status}, {queries.count} queries, "

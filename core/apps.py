@@ -10,11 +10,12 @@ class CoreConfig(AppConfig):
         from django.core import checks as django_checks
         from django.db.models.signals import post_migrate
 
-        from . import checks, pagecache, slots  # noqa: F401 - importing registers the system checks
+        from . import checks, pagecache, privatepages, slots  # noqa: F401 - importing registers the system checks
         from .health import static_files_deploy_check
 
         # A release (templates, translations, offices.yaml) migrates: pages from before go.
         post_migrate.connect(pagecache.new_generation, dispatch_uid="pagecache.migrated")
+        privatepages.connect()
 
         django_checks.register(
             static_files_deploy_check, django_checks.Tags.staticfiles, deploy=True

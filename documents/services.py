@@ -31,7 +31,7 @@ from django.views.decorators.debug import sensitive_variables
 from pyhanko.sign.timestamps import TimestampRequestError
 
 from accounts.models import User
-from core import audit, outbox, storage
+from core import audit, outbox, privatepages, storage
 from core.errors import ActionRefused
 from core.models import OutboxItem
 
@@ -254,6 +254,8 @@ def _record_failure(*, document_id: int, error: str) -> None:
         attempts=F("attempts") + 1, last_error=error
     )
     document = SignedDocument.objects.filter(pk=document_id).first()
+    if document is not None:
+        privatepages.changed(*privatepages.scopes_of(document))  # update() sent no signal
     if document is not None and document.status == Status.PENDING:
         hooks.hooks_for(document).failed(hooks.subject_of(document), document, error=error)
 

@@ -24,12 +24,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from viewflow.workflow.models import Task
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from accounts.models import User
 from core.files import private_file_response
 from core.keyset import keyset_page
+from core.privatepages import depends_on, private_page, scope
 from core.views import refusal_shown
 from documents import selectors as document_selectors
 from documents.models import OfficialSigningKey
@@ -39,6 +40,7 @@ from . import selectors
 from .models import Case, CaseDocument, ProcedureType
 from .services import cases, review
 from .services.catalog import definition_of
+from .signals import department_scope
 from .staff_forms import AssignForm, AssistedFilingForm, DecisionForm, NoteForm
 from .views import PAGE_SIZE, answer_rows
 
@@ -96,6 +98,10 @@ def _task_list(request, box: str):
     order = request.GET.get("orden", "due")
     if order not in selectors.QUEUE_ORDERINGS:
         order = "due"
+    # Claims and decisions renew the departments' scopes (procedures.signals), and the user's.
+    depends_on(
+        request, *(department_scope(code) for code in selectors.departments_of(request.user))
+    )
     rows = selectors.staff_task_rows(request.user, box=box, text=text, overdue=overdue, order=order)
     # Pages start after (or before) a task, not at an offset: page 40 costs what page 1 does.
     page = keyset_page(
@@ -145,11 +151,13 @@ def _task_list(request, box: str):
 
 
 @login_required
+@private_page
 def inbox(request):
     return _task_list(request, "inbox")
 
 
 @login_required
+@private_page
 def queue(request):
     return _task_list(request, "queue")
 
@@ -346,10 +354,12 @@ def _staff_case(request, reference: str, cases: QuerySet[Case] | None = None) ->
 
 
 @login_required
+@private_page
 def case_page(request, reference: str):
     cases = Case.objects.select_related("version__procedure_type", "applicant")
     cases = selectors.with_department_names(selectors.with_active_task_id(cases))
     case = _staff_case(request, reference, cases)
+    depends_on(request, scope(case, case.pk), scope(Process, case.process_id))
     return render(request, "procedures/staff/case.html", _case_context(request, case))
 
 

@@ -11,12 +11,14 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from viewflow.workflow.models import Process
 
 from core.errors import ActionRefused
 from core.files import private_file_response
 from core.money import format_money, format_number
 from core.pagecache import public_page
 from core.pagination import counted_page
+from core.privatepages import depends_on, private_page, scope
 from core.views import refusal_shown
 
 from . import selectors
@@ -157,8 +159,10 @@ def _language() -> str:
 
 @login_required
 @_handles_submitted
+@private_page
 def draft_section(request, case_id: int, index: int):
     case = _draft_for(request, case_id)
+    depends_on(request, scope(case, case.pk))
     definition = definition_of(case.version)
     if index >= len(definition.sections) or index > case.form_section:
         return redirect(
@@ -404,16 +408,13 @@ def case_submitted(request, reference: str):
 
 
 @login_required
+@private_page
 def my_cases(request):
     page = counted_page(selectors.cases_of(request.user), request.GET.get("pagina"), PAGE_SIZE)
-    return render(
-        request,
-        "procedures/my_cases.html",
-        {
-            "page": page,
-            "drafts": selectors.drafts_of(request.user)[:50],
-        },
-    )
+    drafts = list(selectors.drafts_of(request.user)[:50])
+    # A new case or draft renews the user's own scope; a change of a listed one, its scope.
+    depends_on(request, *(scope(case, case.pk) for case in [*page.object_list, *drafts]))
+    return render(request, "procedures/my_cases.html", {"page": page, "drafts": drafts})
 
 
 @login_required
@@ -432,8 +433,10 @@ def filing_receipt(request, reference: str):
 
 
 @login_required
+@private_page
 def case_detail(request, reference: str):
     case = _own_case(request, reference)
+    depends_on(request, scope(case, case.pk), scope(Process, case.process_id))
     definition = definition_of(case.version)
     attached = _attached(case)
     return render(

@@ -131,6 +131,16 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _one_clock(monkeypatch):
+    """The suite runs on one machine, so no margin for other clocks: a logged-in page is kept
+    in the cache (core.privatepages) even right after a change, and every test that looks at
+    a page again after changing something checks that the change shows at once."""
+    from core import privatepages
+
+    monkeypatch.setattr(privatepages, "CLOCK_MARGIN_SECONDS", 0.0)
+
+
 # --- Browser ------------------------------------------------------------------
 
 

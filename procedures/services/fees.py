@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core import audit
+from core import audit, privatepages
 from core.calendar import add_business_days
 from core.money import format_money
 from payments import hooks
@@ -162,7 +162,13 @@ def panel_context(request, case: Case) -> dict | None:
     orders = list(payment_selectors.orders_for(case))
     if not orders:
         return None
+    _shows_orders(request, orders)
     return {"orders": orders, "receipts": documents_of(case).filter(kind=PAYMENT_RECEIPT)}
+
+
+def _shows_orders(request, orders: list[PaymentOrder]) -> None:
+    """A payment renews its order's scope, not the case's: a cached page shows the orders."""
+    privatepages.depends_on(request, *(privatepages.scope(order, order.pk) for order in orders))
 
 
 # Departments whose staff record, reconcile and refund payments (payments.manage_payments).
@@ -195,6 +201,7 @@ def staff_panel_context(request, case: Case) -> dict | None:
     )
     if adjusted:
         orders += list(PaymentOrder.objects.filter(external_reference=adjusted))
+    _shows_orders(request, orders)
     return {"orders": orders} if orders else None
 
 
