@@ -61,6 +61,15 @@ def clone_case(case: Case, copies: int) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _rendered_every_time(monkeypatch):
+    """These tests count what rendering a page costs; a page served whole from the cache
+    (core.privatepages) costs none of it and is tested in test_private_page_cache."""
+    from core import privatepages
+
+    monkeypatch.setattr(privatepages, "_cacheable_request", lambda request: None)
+
+
 def queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
