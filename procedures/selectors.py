@@ -264,8 +264,9 @@ def staff_tasks(
     if box == "inbox":
         # The case's copy of its task's owner, likewise: PostgreSQL walks the user's claimed
         # cases by due date (case_assignee_inbox_order) and stops at a page, instead of
-        # sorting every task the user holds.
-        tasks = tasks.filter(owner=user, status=STATUS.ASSIGNED, process__case__assignee=user)
+        # sorting every task the user holds. Not the task's owner as well: the planner would
+        # take the two as independent, expect a handful of rows, and sort them all again.
+        tasks = tasks.filter(status=STATUS.ASSIGNED, process__case__assignee=user)
     elif box == "queue":
         tasks = tasks.filter(status=STATUS.NEW)
         if not user.is_superuser:
