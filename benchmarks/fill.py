@@ -518,13 +518,14 @@ class BulkBatch:
             )
         department = steps[step]["department"]
         claimed = rnd.random() < ASSIGNED_SHARE
+        holder = rnd.choice(staff[department]) if claimed else None
         chain.append(
             self._task(
                 Flow.review,
                 at,
                 STATUS.ASSIGNED if claimed else STATUS.NEW,
                 owner_permission=department_permission(department, qualified=True),
-                owner_id=rnd.choice(staff[department]) if claimed else None,
+                owner_id=holder,
                 assigned=at + (self.now - at) * rnd.random() if claimed else None,
             )
         )
@@ -547,7 +548,9 @@ class BulkBatch:
                 "due_date": _due(
                     timezone.localdate(submitted), info.definition.deadline_business_days
                 ),
-                "queued_at": at,  # its open review task's created, as procedures.signals keeps
+                # Its open review task's created and owner, as procedures.signals keeps them.
+                "queued_at": at,
+                "assignee_id": holder,
                 "process_id": process_id,
                 "created_at": drafted,
                 "updated_at": at,

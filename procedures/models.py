@@ -218,6 +218,18 @@ class Case(models.Model):
     # When its open review task was created (that task's `created`), kept here so a
     # department's queue sorts by due date and then by it within one index (signals.py).
     queued_at = models.DateTimeField(_("waiting in the queue since"), null=True, blank=True)
+    # Who holds its open review task (that task's owner while assigned), kept here so an
+    # employee's inbox sorts by due date within one index, as a queue does (signals.py).
+    # No index of its own: a case has one only while submitted, all in the inbox's index.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("Assigned to"),
+    )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     process = models.OneToOneField(
         Process,
@@ -247,6 +259,12 @@ class Case(models.Model):
                 fields=["current_department", "due_date", "queued_at"],
                 condition=models.Q(status="submitted"),
                 name="case_department_queue_order",
+            ),
+            # An employee's inbox in its order, likewise: only the claimed cases.
+            models.Index(
+                fields=["assignee", "due_date", "queued_at"],
+                condition=models.Q(status="submitted", assignee__isnull=False),
+                name="case_assignee_inbox_order",
             ),
         ]
 

@@ -262,7 +262,11 @@ def staff_tasks(
         # stop after a page instead of sorting every open task of the department.
         tasks = tasks.filter(process__case__status=Case.Status.SUBMITTED)
     if box == "inbox":
-        tasks = tasks.filter(owner=user, status=STATUS.ASSIGNED)
+        # The case's copy of its task's owner, likewise: PostgreSQL walks the user's claimed
+        # cases by due date (case_assignee_inbox_order) and stops at a page, instead of
+        # sorting every task the user holds. Not the task's owner as well: the planner would
+        # take the two as independent, expect a handful of rows, and sort them all again.
+        tasks = tasks.filter(status=STATUS.ASSIGNED, process__case__assignee=user)
     elif box == "queue":
         tasks = tasks.filter(status=STATUS.NEW)
         if not user.is_superuser:

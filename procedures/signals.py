@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models.signals import post_save
 from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from core import privatepages
 
@@ -14,13 +15,24 @@ from .flows import StandardProcedureFlow
 from .models import Case
 
 
-def queued_since_the_review_task(
+def copied_from_the_review_task(
     sender: type[Task], instance: Task, created: bool, **kwargs: Any
 ) -> None:
-    """A new review task (filing, a step approved, corrections sent): its case waits in the
-    queue since then. Every way viewflow creates a task saves it, so none is missed."""
-    if created and instance.flow_task == StandardProcedureFlow.review:
-        Case.objects.filter(process_id=instance.process_id).update(queued_at=instance.created)
+    """The case's copies of its open review task, in one update. Viewflow saves a task at
+    every change (created, claimed, assigned, released, completed, cancelled), so none is
+    missed; a case has one open review task at a time, the one saved last.
+
+    queued_at: a new review task (filing, a step approved, corrections sent), the case waits
+    in the queue since then. assignee: its owner while assigned, nobody once released,
+    decided or cancelled."""
+    if instance.flow_task != StandardProcedureFlow.review:
+        return
+    copies: dict[str, Any] = {
+        "assignee_id": instance.owner_id if instance.status == STATUS.ASSIGNED else None
+    }
+    if created:
+        copies["queued_at"] = instance.created
+    Case.objects.filter(process_id=instance.process_id).update(**copies)
 
 
 def department_scopes_of_task(task: Task) -> list[str]:
@@ -44,5 +56,5 @@ def connect() -> None:
     privatepages.resolve(Task, department_scopes_of_task)
     privatepages.resolve(Case, department_scopes_of_case)
     post_save.connect(
-        queued_since_the_review_task, sender=Task, dispatch_uid="procedures.queued_at"
+        copied_from_the_review_task, sender=Task, dispatch_uid="procedures.review_task_copies"
     )

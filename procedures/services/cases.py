@@ -376,6 +376,9 @@ def withdraw(*, case: Case, actor: User) -> Case:
         before = {"status": case.status}
         if case.process is not None:  # a case waiting for its fee has no process yet
             StandardProcedureFlow.instance.cancel(case.process)
+            # Its review task cancelled, nobody holds it: so the signal left the row, and so
+            # must this copy of it saved below (procedures.signals).
+            case.assignee = None
         fees.cancel_open_orders(case, actor=actor)
         for slot in list(case.pending_files.values_list("slot", flat=True)):
             _discard_pending(case, slot)  # files kept for corrections that will not be sent
