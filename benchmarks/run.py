@@ -133,6 +133,9 @@ class Row:
     other_ms: float = 0.0
     cookie: str = ""
     rps: float | None = None
+    kept_queries: int | None = None  # served whole from the cache (core.privatepages)
+    kept_ms: float = 0.0
+    rendered_rps: float | None = None  # the same load with PRIVATE_PAGE_CACHE=0
 
     @property
     def measured(self) -> bool:
@@ -217,19 +220,35 @@ def markdown(
         f"- Other activity on the machine: {busy[0]:.0%} of the CPUs busy just before the "
         f"load, {busy[1]:.0%} just after{BUSY_WARNING if max(busy) > BUSY_LIMIT else ''}.",
         "",
-        "| Page | Path | Queries | SQL ms | Template ms | Other ms | req/s | × trivial | Notes |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "Rendered: the page rendered in the benchmark's process (queries, SQL, template, "
+        "other). Kept: served whole from the cache (core.privatepages; logged-in pages), "
+        "queries and ms in process. Load: req/s through gunicorn as served (kept pages from "
+        "the cache), and with `PRIVATE_PAGE_CACHE=0` (every page rendered).",
+        "",
+        "| Page | Path | Queries | SQL ms | Template ms | Other ms | Kept: queries | Kept ms "
+        "| req/s | × trivial | Rendered req/s | × trivial |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         if row.rps is not None:
+            kept = (
+                f"{row.kept_queries} | {row.kept_ms:.1f}"
+                if row.kept_queries is not None
+                else "— | —"
+            )
+            rendered = (
+                f"{row.rendered_rps:,.1f} | {row.rendered_rps / baseline:.3f}"
+                if row.rendered_rps is not None
+                else "— | —"
+            )
             lines.append(
                 f"| {row.name} | `{row.path}` | {row.queries} | {row.sql_ms:.1f} "
-                f"| {row.template_ms:.1f} | {row.other_ms:.1f} | {row.rps:,.1f} "
-                f"| {row.rps / baseline:.3f} | |"
+                f"| {row.template_ms:.1f} | {row.other_ms:.1f} | {kept} | {row.rps:,.1f} "
+                f"| {row.rps / baseline:.3f} | {rendered} |"
             )
         else:
             note = "pending: page not built yet" if row.status == 404 else f"HTTP {row.status}"
-            lines.append(f"| {row.name} | `{row.path}` | — | — | — | — | — | — | {note} |")
+            lines.append(f"| {row.name} | `{row.path}` |" + " — |" * 9 + f" {note} |")
     return "\n".join(lines)
 
 
@@ -344,6 +363,13 @@ def run(args: argparse.Namespace, env: dict[str, str], var_dir: Path) -> None:
                 f"{measure.explain(queries.slowest_sql)}",
                 flush=True,
             )
+        if page.viewer:
+            kept = measure.count_queries(page, kept=True)
+            row.kept_queries, row.kept_ms = kept.count, kept.total_ms
+            print(
+                f"  kept in the cache: {kept.count} queries, {kept.total_ms:.1f} ms in all",
+                flush=True,
+            )
         if args.profile:
             print(measure.profile(page), flush=True)
         rows.append(row)
@@ -372,6 +398,11 @@ def run(args: argparse.Namespace, env: dict[str, str], var_dir: Path) -> None:
             if row.measured:
                 row.rps = load(row.path, row.cookie)
         trivial.append(load(measure.TRIVIAL))
+    print("\nLogged-in pages rendered every time (PRIVATE_PAGE_CACHE=0):", flush=True)
+    with measure.gunicorn({**env, "PRIVATE_PAGE_CACHE": "0"}, log) as port:
+        for row in rows:
+            if row.measured and row.cookie:
+                row.rendered_rps = load(row.path, row.cookie)
     busy.append(busy_cpus())
     if max(busy) > BUSY_LIMIT:
         print(f"\nWARNING: {max(busy):.0%} of the CPUs busy outside the benchmark.", flush=True)

@@ -165,6 +165,10 @@ AUTHENTICATION_BACKENDS = [
 # Each user's permissions kept in the cache (accounts.permission_cache), unless the cache is
 # per process (`make run`): a change made by another process would go unseen there.
 ACCOUNTS_PERMISSION_CACHE = not _per_process_cache
+# Logged-in pages kept whole in the cache until what they show changes (core.privatepages),
+# likewise only with a shared cache; PRIVATE_PAGE_CACHE=0 renders every page (the benchmark
+# measures both ways).
+PRIVATE_PAGE_CACHE = env.bool("PRIVATE_PAGE_CACHE", default=not _per_process_cache)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -164,7 +164,7 @@ def _page_key(request: HttpRequest) -> str:
 
 def _cacheable_request(request: HttpRequest) -> str | None:
     """The logged-in user's pk if this request may be answered from the cache."""
-    if request.method not in ("GET", "HEAD"):
+    if not settings.PRIVATE_PAGE_CACHE or request.method not in ("GET", "HEAD"):
         return None
     if CookieStorage.cookie_name in request.COOKIES:
         return None

@@ -132,12 +132,14 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
-def _one_clock(monkeypatch):
-    """The suite runs on one machine, so no margin for other clocks: a logged-in page is kept
-    in the cache (core.privatepages) even right after a change, and every test that looks at
-    a page again after changing something checks that the change shows at once."""
+def _private_pages_kept(settings, monkeypatch):
+    """Logged-in pages are kept in the cache (core.privatepages) as in production, here in
+    the test process's own cache, which serves every page; and with no margin for other
+    machines' clocks, so even right after a change. Every test that looks at a page again
+    after changing something so checks that the change shows at once."""
     from core import privatepages
 
+    settings.PRIVATE_PAGE_CACHE = True
     monkeypatch.setattr(privatepages, "CLOCK_MARGIN_SECONDS", 0.0)
 
 
