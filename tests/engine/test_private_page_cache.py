@@ -141,3 +141,13 @@ def test_a_payment_renews_the_scope_of_its_orders_case(submitted, applicant):
     assert {"payments.payment:9", "payments.paymentorder:7", f"procedures.case:{submitted.pk}"} <= (
         privatepages.scopes_of(payment)
     )
+
+
+def test_a_form_step_is_kept_until_its_draft_is_saved(client, version, applicant):
+    client.force_login(applicant)
+    draft = start(client)
+    step = f"/mis-tramites/borradores/{draft.pk}/seccion/0/"
+    assert "Kiosco" not in seen_twice(client, step)
+    assert case_queries(client, step) == []
+    assert client.post(step, GOOD_SECTION_0).status_code == 302
+    assert "Kiosco" in page(client, step)  # the answers saved, shown at once
