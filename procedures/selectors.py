@@ -16,6 +16,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Department, User
 from core import pagecache
+from core.literals import Literal
 from core.pagination import CountOf, rows_counted
 from documents.models import SignedDocument
 from documents.selectors import documents_of
@@ -112,12 +113,22 @@ def departments_of(user: User) -> list[str]:
     )
 
 
+def _review_tasks() -> QuerySet[Task]:
+    # The node and the statuses the queue's partial indexes (migration 0006) name are
+    # written into the SQL, so that a prepared statement's generic plan can use them.
+    return Task.objects.filter(
+        flow_task=Literal(
+            StandardProcedureFlow.review, output_field=Task._meta.get_field("flow_task")
+        )
+    )
+
+
 def _tasks() -> QuerySet[Task]:
     # The node alone identifies the flow: no join to the process table just to check it.
     # Only the columns a list shows: the process's data, the case's answers and the
     # version's definition are wide JSON, decoded for every row otherwise.
     return (
-        Task.objects.filter(flow_task=StandardProcedureFlow.review)
+        _review_tasks()
         .select_related("owner", "process__case__version", "process__case__applicant")
         .only(
             "status",
@@ -173,10 +184,10 @@ def _counted_tasks(
     """
     if text or overdue or box not in ("inbox", "queue"):
         return staff_tasks(user, box=box, text=text, overdue=overdue).order_by()
-    tasks = Task.objects.filter(flow_task=StandardProcedureFlow.review)
+    tasks = _review_tasks()
     if box == "inbox":
-        return tasks.filter(owner=user, status=STATUS.ASSIGNED)
-    tasks = tasks.filter(status=STATUS.NEW)
+        return tasks.filter(owner=user, status=Literal(STATUS.ASSIGNED))
+    tasks = tasks.filter(status=Literal(STATUS.NEW))
     if not user.is_superuser:
         tasks = tasks.filter(owner_permission__in=_queue_permissions(user))
     return tasks
@@ -260,11 +271,11 @@ def staff_tasks(
         # An open review task always belongs to a submitted case. Saying so makes the join
         # to the case an inner one, so PostgreSQL can walk cases in due-date order and
         # stop after a page instead of sorting every open task of the department.
-        tasks = tasks.filter(process__case__status=Case.Status.SUBMITTED)
+        tasks = tasks.filter(process__case__status=Literal(Case.Status.SUBMITTED))
     if box == "inbox":
-        tasks = tasks.filter(owner=user, status=STATUS.ASSIGNED)
+        tasks = tasks.filter(owner=user, status=Literal(STATUS.ASSIGNED))
     elif box == "queue":
-        tasks = tasks.filter(status=STATUS.NEW)
+        tasks = tasks.filter(status=Literal(STATUS.NEW))
         if not user.is_superuser:
             # The case's current department is the one the open task waits for: saying so
             # lets PostgreSQL walk that department's cases by due date and stop at a page.
