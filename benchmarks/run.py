@@ -60,6 +60,7 @@ def environment(var_dir: Path) -> dict[str, str]:
         "DATABASE_URL": f"{SERVER}/{DATABASE}",
         "DATABASE_CONN_MAX_AGE": "60",  # as .env.example recommends for production
         "DATABASE_PARALLEL_WORKERS": "0",  # likewise
+        "DATABASE_PREPARED_STATEMENTS": "1",  # likewise
         "CACHE_URL": CACHE,  # sessions, permissions and cached pages, shared by the workers
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),  # shared, so sessions made here are valid there

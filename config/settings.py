@@ -129,6 +129,16 @@ if _parallel_workers and DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c max_parallel_workers_per_gather={int(_parallel_workers)}"
     )
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    # Values sent apart from the query text (server-side binding), and a query run 5 times
+    # on a kept connection prepared: PostgreSQL then plans it once for all values when that
+    # plan is as good (core.literals), instead of on every request. A pooler in transaction
+    # mode that does not keep prepared statements needs it off (docs/deployment.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several threads (runserver, Celery eager tasks) share the file: wait, don't fail.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

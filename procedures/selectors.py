@@ -16,6 +16,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.models import Department, User
 from core import pagecache
+from core.literals import Literal
 from core.pagination import CountOf, rows_counted
 from documents.models import SignedDocument
 from documents.selectors import documents_of
@@ -112,13 +113,24 @@ def departments_of(user: User) -> list[str]:
     )
 
 
+def _review_tasks() -> QuerySet[Task]:
+    # The node and the statuses the queue's partial indexes (migration 0006) name are
+    # written into the SQL, so that a prepared statement's generic plan can use them.
+    return Task.objects.filter(
+        flow_task=Literal(
+            StandardProcedureFlow.review, output_field=Task._meta.get_field("flow_task")
+        )
+    )
+
+
 def _tasks() -> QuerySet[Task]:
-    # The node alone identifies the flow: no join to the process table just to check it.
+    # The node alone identifies the flow, and the case is joined on the task's own
+    # process_id (procedures.models): no join to the process table.
     # Only the columns a list shows: the process's data, the case's answers and the
     # version's definition are wide JSON, decoded for every row otherwise.
     return (
-        Task.objects.filter(flow_task=StandardProcedureFlow.review)
-        .select_related("owner", "process__case__version", "process__case__applicant")
+        _review_tasks()
+        .select_related("owner", "case__version", "case__applicant")
         .only(
             "status",
             "created",
@@ -126,14 +138,12 @@ def _tasks() -> QuerySet[Task]:
             "owner_permission",
             "owner__full_name",
             "owner__email",
-            "process__status",
-            "process__case__process",
-            "process__case__reference",
-            "process__case__status",
-            "process__case__due_date",
-            *(f"process__case__version__{name}" for name in VERSION_NAMES),
-            "process__case__applicant__full_name",
-            "process__case__applicant__email",
+            "case__reference",
+            "case__status",
+            "case__due_date",
+            *(f"case__version__{name}" for name in VERSION_NAMES),
+            "case__applicant__full_name",
+            "case__applicant__email",
         )
     )
 
@@ -142,8 +152,8 @@ def _tasks() -> QuerySet[Task]:
 # Within a due date, the oldest task first: the case's copy of its open task's `created`
 # (Case.queued_at), which the department's queue index holds after the due date.
 QUEUE_ORDERINGS = {
-    "due": ("process__case__due_date", "process__case__queued_at", "pk"),
-    "-due": ("-process__case__due_date", "process__case__queued_at", "pk"),
+    "due": ("case__due_date", "case__queued_at", "pk"),
+    "-due": ("-case__due_date", "case__queued_at", "pk"),
     "created": ("created", "pk"),
     "-created": ("-created", "-pk"),
 }
@@ -153,7 +163,7 @@ def queue_cursor_key(order: str) -> tuple[str, ...]:
     """Where a cursor task's sort key is read: its own `created` rather than its case's copy,
     which moves on to the next task once the cursor task is decided."""
     return tuple(
-        "created" if f.endswith("process__case__queued_at") else f.lstrip("-")
+        "created" if f.endswith("case__queued_at") else f.lstrip("-")
         for f in QUEUE_ORDERINGS[order]
     )
 
@@ -173,10 +183,10 @@ def _counted_tasks(
     """
     if text or overdue or box not in ("inbox", "queue"):
         return staff_tasks(user, box=box, text=text, overdue=overdue).order_by()
-    tasks = Task.objects.filter(flow_task=StandardProcedureFlow.review)
+    tasks = _review_tasks()
     if box == "inbox":
-        return tasks.filter(owner=user, status=STATUS.ASSIGNED)
-    tasks = tasks.filter(status=STATUS.NEW)
+        return tasks.filter(owner=user, status=Literal(STATUS.ASSIGNED))
+    tasks = tasks.filter(status=Literal(STATUS.NEW))
     if not user.is_superuser:
         tasks = tasks.filter(owner_permission__in=_queue_permissions(user))
     return tasks
@@ -221,12 +231,12 @@ TASK_ROW_FIELDS = (
     "owner_id",
     "owner__full_name",
     "owner__email",
-    "process__case__reference",
-    "process__case__status",
-    "process__case__due_date",
-    *(f"process__case__version__{name}" for name in VERSION_NAMES),
-    "process__case__applicant__full_name",
-    "process__case__applicant__email",
+    "case__reference",
+    "case__status",
+    "case__due_date",
+    *(f"case__version__{name}" for name in VERSION_NAMES),
+    "case__applicant__full_name",
+    "case__applicant__email",
 )
 
 
@@ -260,37 +270,37 @@ def staff_tasks(
         # An open review task always belongs to a submitted case. Saying so makes the join
         # to the case an inner one, so PostgreSQL can walk cases in due-date order and
         # stop after a page instead of sorting every open task of the department.
-        tasks = tasks.filter(process__case__status=Case.Status.SUBMITTED)
+        tasks = tasks.filter(case__status=Literal(Case.Status.SUBMITTED))
     if box == "inbox":
         # The case's copy of its task's owner, likewise: PostgreSQL walks the user's claimed
         # cases by due date (case_assignee_inbox_order) and stops at a page, instead of
         # sorting every task the user holds. Not the task's owner as well: the planner would
         # take the two as independent, expect a handful of rows, and sort them all again.
-        tasks = tasks.filter(status=STATUS.ASSIGNED, process__case__assignee=user)
+        tasks = tasks.filter(status=Literal(STATUS.ASSIGNED), case__assignee=user)
     elif box == "queue":
-        tasks = tasks.filter(status=STATUS.NEW)
+        tasks = tasks.filter(status=Literal(STATUS.NEW))
         if not user.is_superuser:
             # The case's current department is the one the open task waits for: saying so
             # lets PostgreSQL walk that department's cases by due date and stop at a page.
             tasks = tasks.filter(
                 owner_permission__in=_queue_permissions(user),
-                process__case__current_department__in=departments_of(user),
+                case__current_department__in=departments_of(user),
             )
     else:
         tasks = tasks.filter(owner=user, status=STATUS.DONE)
     reference = normalize_reference(text)
     if FULL_REFERENCE.fullmatch(reference):
         # A whole reference names one case: its unique index, not a scan of every name.
-        tasks = tasks.filter(process__case__reference=reference)
+        tasks = tasks.filter(case__reference=reference)
     elif text:
         words = text.strip()
         tasks = tasks.filter(
-            Q(process__case__reference__icontains=words)
-            | Q(process__case__applicant__full_name__icontains=words)
-            | Q(process__case__version__name_es__icontains=words)
+            Q(case__reference__icontains=words)
+            | Q(case__applicant__full_name__icontains=words)
+            | Q(case__version__name_es__icontains=words)
         )
     if overdue:
-        tasks = tasks.filter(process__case__due_date__lt=timezone.localdate())
+        tasks = tasks.filter(case__due_date__lt=timezone.localdate())
     return tasks.order_by(*QUEUE_ORDERINGS.get(order, QUEUE_ORDERINGS["due"]))
 
 

@@ -59,8 +59,8 @@ def _task_rows_html(rows: list[dict], today: date) -> SafeString:
     """The rows of a task table, built here: a template spends far longer per row and
     lookup. Every value is escaped by format_html."""
     language = (get_language() or "es")[:2]
-    name = {"en": "process__case__version__name_en", "it": "process__case__version__name_it"}
-    name_field = name.get(language, "process__case__version__name_es")
+    name = {"en": "case__version__name_en", "it": "case__version__name_it"}
+    name_field = name.get(language, "case__version__name_es")
     # One reverse() for all rows: a task's URL is this prefix and its number.
     prefix = reverse("staff:task", args=[0])[: -len("0/")]
     overdue_badge = format_html(' <strong class="badge-overdue">{}</strong>', _("Overdue"))
@@ -69,8 +69,8 @@ def _task_rows_html(rows: list[dict], today: date) -> SafeString:
     )
     html = []
     for row in rows:
-        due = row["process__case__due_date"]
-        status = row["process__case__status"]
+        due = row["case__due_date"]
+        status = row["case__status"]
         overdue = status in Case.OPEN_STATUSES and due is not None and due < today
         html.append(
             format_html(
@@ -79,10 +79,9 @@ def _task_rows_html(rows: list[dict], today: date) -> SafeString:
                 mark_safe(' class="overdue"') if overdue else "",
                 prefix,
                 row["pk"],
-                row["process__case__reference"],
-                row[name_field] or row["process__case__version__name_es"],
-                row["process__case__applicant__full_name"]
-                or row["process__case__applicant__email"],
+                row["case__reference"],
+                row[name_field] or row["case__version__name_es"],
+                row["case__applicant__full_name"] or row["case__applicant__email"],
                 f"{due.day}/{due.month:02}/{due.year}" if due else "",  # as date_format "j/m/Y"
                 overdue_badge if overdue else "",
                 waiting_badge if status == Case.Status.CORRECTION else "",

@@ -20,6 +20,7 @@ MULTI_MACHINE = {
     "DATABASE_URL": "postgres://",
     "DATABASE_REPLICA_URL": None,
     "DATABASE_CONN_MAX_AGE": "",
+    "DATABASE_PREPARED_STATEMENTS": "",
     "CACHE_URL": "redis://",
     "CELERY_BROKER_URL": "redis://",
     "AWS_STORAGE_BUCKET_NAME": "",

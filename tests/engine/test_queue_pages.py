@@ -146,3 +146,29 @@ def test_a_department_with_nothing_to_review_shows_empty_lists(client, db):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "0 tareas" in response.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_lists_send_their_partial_indexes_constants_in_the_query_text(
+    client, desk_clerk, queue_of_60
+):
+    """A prepared statement's plan for all values (its generic plan) can use a partial index
+    only if the query's text carries the index's condition (core.literals): with 'NEW',
+    'ASSIGNED' or 'submitted' sent as parameters, PostgreSQL would plan the queue and the
+    inbox anew on every request, as without prepared statements."""
+    sent: list[tuple[str, tuple]] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    client.force_login(desk_clerk)
+    for url in ("/gestion/cola/", "/gestion/"):
+        sent.clear()
+        with connection.execute_wrapper(record):
+            assert client.get(url).status_code == 200
+        sql, params = next((s, p) for s, p in sent if "LIMIT 26" in s)
+        assert "procedures/flows.StandardProcedureFlow.review'" in sql, url
+        assert '"procedures_case"."status" = \'submitted\'' in sql, url
+        assert ("'NEW'" if url.endswith("cola/") else "'ASSIGNED'") in sql, url
+        assert not {"NEW", "ASSIGNED", "submitted"} & {str(p) for p in params}, url
