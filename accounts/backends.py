@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 
-from . import permission_cache, user_cache
+from . import permission_cache
 
 
 def _names(permissions: QuerySet[Permission]) -> frozenset[str]:
@@ -18,15 +18,7 @@ def _names(permissions: QuerySet[Permission]) -> frozenset[str]:
     return frozenset(f"{app_label}.{codename}" for app_label, codename in rows.order_by())
 
 
-class CachedUserMixin:
-    """The user of a logged-in request is read from the cache (accounts.user_cache)."""
-
-    def get_user(self, user_id):
-        load = super().get_user
-        return user_cache.cached(user_id, lambda: load(user_id))
-
-
-class ModelBackend(CachedUserMixin, backends.ModelBackend):
+class ModelBackend(backends.ModelBackend):
     """Django's backend; a user's permissions are read from the cache, and from the primary
     database when they are not there."""
 
@@ -54,7 +46,7 @@ class ModelBackend(CachedUserMixin, backends.ModelBackend):
         )
 
 
-class AuthenticationBackend(CachedUserMixin, AllauthBackend):
+class AuthenticationBackend(AllauthBackend):
     """allauth's backend, for logging in by e-mail. It answers no permission: ModelBackend
     (listed first) answers them all, so a permission refused is not looked up twice."""
 

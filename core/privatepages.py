@@ -70,11 +70,6 @@ def scope(model: type[Model] | Model, pk: object) -> str:
     return f"{model._meta.label_lower}:{pk}"
 
 
-def scope_key(name: str) -> str:
-    """The cache key of a scope's token."""
-    return SCOPE_PREFIX + name
-
-
 def resolve(model: type[Model], resolver: ScopeResolver) -> None:
     """A change of a ``model`` row also changes the scopes ``resolver(row)`` names."""
     if (model, resolver) not in _resolvers:
@@ -96,7 +91,7 @@ def depends_on(request: HttpRequest, *scopes: str) -> None:
 
 def changed(*scopes: str, using: str | None = None) -> None:
     """Rows of these scopes changed without a signal (``QuerySet.update()``)."""
-    generations.renew_many([scope_key(s) for s in scopes], TOKEN_SECONDS, using)
+    generations.renew_many([SCOPE_PREFIX + s for s in scopes], TOKEN_SECONDS, using)
 
 
 # --- Which scopes a change renews --------------------------------------------------------
@@ -192,7 +187,7 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 def _implicit_keys(user_pk: str) -> list[str]:
-    keys = [scope_key(f"{settings.AUTH_USER_MODEL.lower()}:{user_pk}")]
+    keys = [SCOPE_PREFIX + f"{settings.AUTH_USER_MODEL.lower()}:{user_pk}"]
     keys.append(pagecache.GENERATION_KEY)
     for more in _user_keys:
         keys.extend(more(user_pk))
@@ -228,7 +223,7 @@ def private_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         scopes = request._private_page_scopes
         del request._private_page_scopes
         if _storable(request, response):
-            keys = _implicit_keys(user_pk) + sorted(scope_key(s) for s in scopes)
+            keys = _implicit_keys(user_pk) + sorted(SCOPE_PREFIX + s for s in scopes)
             tokens = generations.current_many(keys, TOKEN_SECONDS)
             settled = all(
                 generations.issued_at(token) < began - CLOCK_MARGIN_SECONDS
