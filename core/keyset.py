@@ -14,7 +14,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import F, Field, Func, Model, Q, QuerySet, Subquery
+from django.db.models import F, Field, Func, Model, Q, QuerySet
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 
 
@@ -93,15 +93,6 @@ def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
 
 
-def _key_read_in_query(model: type[Model], ordering: tuple[str, ...], pk: Any) -> tuple[Any, ...]:
-    """The cursor's sort key as subqueries of the page's own query: PostgreSQL reads each
-    once (an InitPlan) and bounds its index scan with it, without a round trip of its own."""
-    rows = model._base_manager.filter(pk=pk).order_by()
-    return tuple(
-        pk if f.lstrip("-") == "pk" else Subquery(rows.values(f.lstrip("-"))[:1]) for f in ordering
-    )
-
-
 def _key_of(model: type[Model], ordering: tuple[str, ...], pk: Any) -> tuple[Any, ...] | None:
     names = [f.lstrip("-") for f in ordering]
     row = model._base_manager.filter(pk=pk).values_list(*names).first()
@@ -128,14 +119,14 @@ def keyset_page(
     cursor, backwards = (before, True) if before is not None else (after, False)
     if cursor is None:
         return _first_page(rows, ordering, size)
-    key_fields = cursor_key or ordering
-    key = _key_read_in_query(rows.model, key_fields, cursor)
-    page = _page_beyond(rows, ordering, size, key, backwards=backwards)
-    # Nothing beyond the cursor: past the end, or a cursor with no key (an unknown task),
-    # which means the first page. Only then is the key read apart.
-    if not page.rows and _key_of(rows.model, key_fields, cursor) is None:
+    # The cursor's key is read first, by primary key, and given to the page's query as
+    # values: read inside that query (as subqueries) PostgreSQL cannot see where the page
+    # starts, and at 100,000 cases it sorted a whole department's queue for page 40 (36 ms
+    # against 1 ms). An unknown cursor (a task that no longer exists) means the first page.
+    key = _key_of(rows.model, cursor_key or ordering, cursor)
+    if key is None:
         return _first_page(rows, ordering, size)
-    return page
+    return _page_beyond(rows, ordering, size, key, backwards=backwards)
 
 
 def _first_page(rows: QuerySet, ordering: tuple[str, ...], size: int) -> KeysetPage:

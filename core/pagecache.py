@@ -103,7 +103,9 @@ def _anonymous(request: HttpRequest) -> bool:
     )
 
 
-def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+def keepable(request: HttpRequest, response: HttpResponse) -> bool:
+    """A complete 200 that sets no cookie and wrote nothing to the session or the messages:
+    the same bytes may answer this request again (also core.privatepages)."""
     session = getattr(request, "session", None)
     return (
         response.status_code == 200
@@ -111,12 +113,16 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
         and getattr(response, "is_rendered", True)
         and not response.cookies
         and not response.has_header("Vary")
-        # A CSRF token or a CSP nonce in the HTML belongs to this visitor alone.
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        # A CSP nonce in the HTML belongs to this response alone.
         and not isinstance(getattr(request, "_csp_nonce", None), str)
         and not (session is not None and session.modified)
         and not len(getattr(request, "_messages", ()))
     )
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    # A CSRF token in the HTML belongs to this visitor alone.
+    return keepable(request, response) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
 
 
 def _key_for(language: str, place: str) -> str:

@@ -172,17 +172,10 @@ def _cacheable_request(request: HttpRequest) -> str | None:
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    # Tokens in the page must be valid for the CSRF cookie the key holds.
     return (
-        response.status_code == 200
-        and not response.streaming
-        and getattr(response, "is_rendered", True)
-        and not response.cookies
-        and not response.has_header("Vary")
-        and not request.session.modified
-        and not len(getattr(request, "_messages", ()))
-        # Tokens in the page must be valid for the CSRF cookie the key holds.
+        pagecache.keepable(request, response)
         and request.META.get("CSRF_COOKIE", csrf_cookie) == csrf_cookie
-        and not isinstance(getattr(request, "_csp_nonce", None), str)
     )
 
 
