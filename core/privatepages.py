@@ -41,7 +41,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
@@ -180,8 +180,7 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 def _implicit_keys(user_pk: str) -> list[str]:
-    keys = [SCOPE_PREFIX + f"{settings.AUTH_USER_MODEL.lower()}:{user_pk}"]
-    keys.append(pagecache.GENERATION_KEY)
+    keys = [SCOPE_PREFIX + scope(get_user_model(), user_pk), pagecache.GENERATION_KEY]
     for more in _user_keys:
         keys.extend(more(user_pk))
     return keys
@@ -189,7 +188,7 @@ def _implicit_keys(user_pk: str) -> list[str]:
 
 def _seconds_to_keep() -> int:
     now = timezone.localtime()
-    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0)
+    tomorrow = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return min(PAGE_SECONDS, int((tomorrow - now).total_seconds()))
 
 

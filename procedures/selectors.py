@@ -24,7 +24,7 @@ from documents.selectors import documents_of
 from .flows import StandardProcedureFlow
 from .models import Case, ProcedureType, ProcedureVersion
 from .references import FULL_REFERENCE, normalize_reference
-from .services.catalog import department_permission, searchable
+from .services.catalog import department_of_permission, department_permission, searchable
 from .services.outputs import OUTPUT_KINDS
 
 
@@ -105,12 +105,8 @@ def drafts_of(user: User) -> QuerySet[Case]:
 
 def departments_of(user: User) -> list[str]:
     """Department codes whose steps the user may act on."""
-    prefix = "procedures.act_for_"
-    return sorted(
-        perm[len(prefix) :].replace("_", "-")
-        for perm in user.get_all_permissions()
-        if perm.startswith(prefix)
-    )
+    codes = (department_of_permission(perm) for perm in user.get_all_permissions())
+    return sorted(code for code in codes if code is not None)
 
 
 def _review_tasks() -> QuerySet[Task]:
@@ -123,6 +119,19 @@ def _review_tasks() -> QuerySet[Task]:
     )
 
 
+# What a task list shows of a task's holder and case.
+LISTED_FIELDS = (
+    "owner__full_name",
+    "owner__email",
+    "case__reference",
+    "case__status",
+    "case__due_date",
+    *(f"case__version__{name}" for name in VERSION_NAMES),
+    "case__applicant__full_name",
+    "case__applicant__email",
+)
+
+
 def _tasks() -> QuerySet[Task]:
     # The node alone identifies the flow, and the case is joined on the task's own
     # process_id (procedures.models): no join to the process table.
@@ -131,20 +140,7 @@ def _tasks() -> QuerySet[Task]:
     return (
         _review_tasks()
         .select_related("owner", "case__version", "case__applicant")
-        .only(
-            "status",
-            "created",
-            "flow_task",
-            "owner_permission",
-            "owner__full_name",
-            "owner__email",
-            "case__reference",
-            "case__status",
-            "case__due_date",
-            *(f"case__version__{name}" for name in VERSION_NAMES),
-            "case__applicant__full_name",
-            "case__applicant__email",
-        )
+        .only("status", "created", "flow_task", "owner_permission", *LISTED_FIELDS)
     )
 
 
@@ -226,18 +222,7 @@ def staff_task_summary(
 
 
 # What a row of a task list shows: read as plain values, no model instances per row.
-TASK_ROW_FIELDS = (
-    "pk",
-    "owner_id",
-    "owner__full_name",
-    "owner__email",
-    "case__reference",
-    "case__status",
-    "case__due_date",
-    *(f"case__version__{name}" for name in VERSION_NAMES),
-    "case__applicant__full_name",
-    "case__applicant__email",
-)
+TASK_ROW_FIELDS = ("pk", "owner_id", *LISTED_FIELDS)
 
 
 def staff_task_rows(

@@ -13,6 +13,7 @@ from core import privatepages
 
 from .flows import StandardProcedureFlow
 from .models import Case
+from .services.catalog import department_of_permission
 
 
 def copied_from_the_review_task(
@@ -37,11 +38,8 @@ def copied_from_the_review_task(
 
 def department_scopes_of_task(task: Task) -> list[str]:
     """A review task changed: its department's queue (core.privatepages)."""
-    prefix = "procedures.act_for_"
-    permission = task.owner_permission or ""
-    if not permission.startswith(prefix):
-        return []
-    return [department_scope(permission[len(prefix) :].replace("_", "-"))]
+    code = department_of_permission(task.owner_permission or "")
+    return [department_scope(code)] if code else []
 
 
 def department_scopes_of_case(case: Case) -> list[str]:

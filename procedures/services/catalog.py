@@ -22,11 +22,20 @@ from ..catalog import (
 )
 from ..models import Case, Category, ProcedureType, ProcedureVersion
 
+DEPARTMENT_PERMISSION_PREFIX = "procedures.act_for_"
+
 
 def department_permission(department_code: str, *, qualified: bool = False) -> str:
     """The permission that lets staff act on the review steps of a department."""
-    codename = "act_for_" + department_code.replace("-", "_")
-    return f"procedures.{codename}" if qualified else codename
+    qualified_name = DEPARTMENT_PERMISSION_PREFIX + department_code.replace("-", "_")
+    return qualified_name if qualified else qualified_name.partition(".")[2]
+
+
+def department_of_permission(permission: str) -> str | None:
+    """The department a qualified permission of ``department_permission`` names, if any."""
+    if not permission.startswith(DEPARTMENT_PERMISSION_PREFIX):
+        return None
+    return permission[len(DEPARTMENT_PERMISSION_PREFIX) :].replace("_", "-")
 
 
 def searchable(text: str) -> str:
